@@ -1,0 +1,40 @@
+/* cli.h: what the command files of the `omen` binary share: global options, output format,
+ * error reporting and the terminal progress bar. Only cli/ prints and exits. */
+#ifndef OMEN_CLI_H
+#define OMEN_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "omen/omen.h"
+
+typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } cli_format;
+
+typedef struct {
+    const char *db;
+    cli_format format;
+    bool quiet;
+    int argc; /* the command's own arguments, argv[0] = command name */
+    char **argv;
+} cli_ctx;
+
+/* Each command returns the process exit code. */
+int cmd_ingest(cli_ctx *ctx);
+int cmd_info(cli_ctx *ctx);
+int cmd_synth(cli_ctx *ctx);
+
+/* Prints `omen: <message>` (every line of it) to stderr and returns the exit code. */
+int cli_fail(const omen_error *err, omen_status status);
+/* Prints a usage error and the hint to use --help; returns 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool cli_is_help(const char *arg);
+/* The progress callback for library calls: a bar on stderr when it is a terminal. */
+void cli_progress(void *ctx, const char *what, uint64_t done, uint64_t total);
+void cli_progress_done(void);
+/* Parses a whole decimal number or a float; false on junk. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+bool cli_parse_double(const char *s, double *out);
+/* Writes s as a JSON string literal. */
+void cli_json_string(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,130 @@
+/* cmd_ingest.c: `omen ingest SOURCE FILE...`. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: omen ingest SOURCE [options] FILE...\n"
+    "\n"
+    "Loads files into the store in one transaction. Every file is validated whole first: on\n"
+    "any bad row nothing is written, the first errors are listed as file:line: reason, and\n"
+    "the exit code is 3. Re-ingesting the same rows changes nothing.\n"
+    "\n"
+    "Sources:\n"
+    "  downloads     CSV model,week,downloads (aliases: model_id/id, date/time, count,\n"
+    "                downloads_all_time); week = the Monday of the date's ISO week\n"
+    "  models        CSV or JSON Lines of model metadata: model, developer, created,\n"
+    "                base_models, relation, pipeline_tag, library, license, gated, params,\n"
+    "                params_source, file_bytes, languages, tags (Hub API keys accepted)\n"
+    "  developers    CSV developer,country,org_type[,name]\n"
+    "  edges         CSV parent,child,relation\n"
+    "  annotations   CSV model,field,value[,source] validated against the taxonomy\n"
+    "\n"
+    "Options:\n"
+    "  --kind K            downloads: weekly, cumulative or auto (default auto: cumulative\n"
+    "                      when every model's series never decreases)\n"
+    "  --baseline-first    cumulative: the first observation is a baseline, not a flow\n"
+    "                      (default: the first observation's flow is its value)\n"
+    "  --count-column C    downloads: read counts from column C\n"
+    "  --skip-bad          write the good rows, record the rejected ones in `ingests`\n"
+    "  --max-errors N      list at most N errors (default 20)\n";
+
+static int parse_kind(const char *v, omen_series_kind *k)
+{
+    if (strcmp(v, "weekly") == 0)
+        *k = OMEN_KIND_WEEKLY;
+    else if (strcmp(v, "cumulative") == 0)
+        *k = OMEN_KIND_CUMULATIVE;
+    else if (strcmp(v, "auto") == 0)
+        *k = OMEN_KIND_AUTO;
+    else
+        return 0;
+    return 1;
+}
+
+static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
+                         const omen_ingest_report *rep)
+{
+    if (ctx->quiet)
+        return;
+    if (rep->notes)
+        fputs(rep->notes, stderr);
+    fprintf(stderr, "ingested %llu rows (%llu rejected) from %.1f MB; %llu rows changed in %s",
+            (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_rejected,
+            (double)rep->bytes_read / 1e6, (unsigned long long)rep->rows_written, ctx->db);
+    if (opt->source == OMEN_SOURCE_DOWNLOADS)
+        fprintf(stderr, "; %s series",
+                rep->kind_used == OMEN_KIND_CUMULATIVE ? "cumulative" : "weekly");
+    if (rep->decreases_clipped)
+        fprintf(stderr, "; %llu decreases clipped to 0",
+                (unsigned long long)rep->decreases_clipped);
+    fputc('\n', stderr);
+}
+
+int cmd_ingest(cli_ctx *ctx)
+{
+    omen_ingest_options opt = {0};
+    opt.kind = OMEN_KIND_AUTO;
+    opt.progress = cli_progress;
+    opt.progress_ctx = ctx;
+    const char **files = calloc((size_t)ctx->argc, sizeof *files);
+    size_t nfiles = 0;
+    const char *source = NULL;
+    for (int i = 1; i < ctx->argc; i++) {
+        const char *a = ctx->argv[i];
+        const char *v = i + 1 < ctx->argc ? ctx->argv[i + 1] : NULL;
+        uint64_t n;
+        if (cli_is_help(a)) {
+            fputs(help, stdout);
+            free(files);
+            return 0;
+        } else if (strcmp(a, "--kind") == 0 && v && parse_kind(v, &opt.kind)) {
+            i++;
+        } else if (strcmp(a, "--count-column") == 0 && v) {
+            opt.count_column = v;
+            i++;
+        } else if (strcmp(a, "--max-errors") == 0 && v && cli_parse_u64(v, &n) && n > 0 &&
+                   n < 100000) {
+            opt.max_errors = (int)n;
+            i++;
+        } else if (strcmp(a, "--baseline-first") == 0) {
+            opt.baseline_first = true;
+        } else if (strcmp(a, "--skip-bad") == 0) {
+            opt.skip_bad = true;
+        } else if (a[0] == '-' && a[1]) {
+            free(files);
+            return cli_usage("ingest", "unknown option or bad value: %s%s%s", a, v ? " " : "",
+                             v && v[0] != '-' ? v : "");
+        } else if (!source) {
+            source = a;
+        } else {
+            files[nfiles++] = a;
+        }
+    }
+    if (!source || !omen_source_parse(source, &opt.source)) {
+        free(files);
+        return cli_usage("ingest", "SOURCE must be downloads, models, developers, edges or "
+                                   "annotations%s%s",
+                         source ? ", not " : "", source ? source : "");
+    }
+    if (nfiles == 0) {
+        free(files);
+        return cli_usage("ingest", "no files given");
+    }
+    omen_error err = {0};
+    omen_store *st = NULL;
+    omen_ingest_report rep = {0};
+    omen_status s = omen_store_open(ctx->db, OMEN_STORE_WRITE | OMEN_STORE_CREATE, &st, &err);
+    if (s == OMEN_OK)
+        s = omen_ingest_files(st, &opt, files, nfiles, &rep, &err);
+    cli_progress_done();
+    int rc = s == OMEN_OK ? 0 : cli_fail(&err, s);
+    if (s == OMEN_OK)
+        print_report(ctx, &opt, &rep);
+    omen_ingest_report_free(&rep);
+    omen_error_clear(&err);
+    omen_store_close(st);
+    free(files);
+    return rc;
+}

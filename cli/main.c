@@ -1,0 +1,161 @@
+/* main.c: the `omen` command line: global options, command dispatch and exit codes
+ * (0 ok, 1 runtime error, 2 usage error, 3 bad input data). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+    "usage: omen [--db PATH] [--format table|csv|json] [--quiet] COMMAND [options]\n"
+    "\n"
+    "Traces power and participation in the open model economy: a weekly panel of Hugging Face\n"
+    "model downloads joined with model metadata (the paper \"Economies of Open Intelligence\").\n"
+    "\n"
+    "Commands:\n"
+    "  ingest SOURCE FILE...   load downloads, models, developers, edges or annotations\n"
+    "  synth                   generate the calibrated synthetic panel\n"
+    "  info                    what the store holds\n"
+    "\n"
+    "Global options (before or after the command):\n"
+    "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
+    "  --format F      table (default on a terminal), csv (default otherwise) or json\n"
+    "  --quiet         no progress bar or notes on stderr\n"
+    "  --version       print the version\n"
+    "\n"
+    "`omen COMMAND --help` documents each command. Exit codes: 0 ok, 1 runtime error,\n"
+    "2 usage error, 3 bad input data.\n";
+
+int cli_fail(const omen_error *err, omen_status status)
+{
+    cli_progress_done();
+    const char *msg = err && err->message ? err->message : "unknown error";
+    fprintf(stderr, "omen: %s", status == OMEN_BAD_DATA ? "bad input data, nothing written:\n" : "");
+    if (status == OMEN_BAD_DATA)
+        fprintf(stderr, "%s\n", msg);
+    else
+        fprintf(stderr, "%s\n", msg);
+    return (int)status;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "omen%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see `omen %s--help`)\n", cmd ? cmd : "");
+    return OMEN_USAGE;
+}
+
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+bool cli_parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s || *s == '-')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end = NULL;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+void cli_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static const struct {
+    const char *name;
+    int (*run)(cli_ctx *);
+} commands[] = {{"ingest", cmd_ingest}, {"info", cmd_info}, {"synth", cmd_synth}};
+
+/* Takes the global options out of argv wherever they stand; what is left is the command. */
+static int parse_globals(int argc, char **argv, cli_ctx *ctx)
+{
+    ctx->db = getenv("OMEN_DB") && *getenv("OMEN_DB") ? getenv("OMEN_DB") : "omen.db";
+    ctx->format = isatty(STDOUT_FILENO) ? FORMAT_TABLE : FORMAT_CSV;
+    ctx->argv = calloc((size_t)argc + 1, sizeof *ctx->argv);
+    ctx->argc = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < argc)
+                ctx->argv[ctx->argc++] = argv[i++];
+            break;
+        } else if (strcmp(a, "--db") == 0 || strcmp(a, "--format") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage(NULL, "%s needs a value", a);
+            const char *v = argv[++i];
+            if (a[2] == 'd') {
+                ctx->db = v;
+            } else if (strcmp(v, "table") == 0) {
+                ctx->format = FORMAT_TABLE;
+            } else if (strcmp(v, "csv") == 0) {
+                ctx->format = FORMAT_CSV;
+            } else if (strcmp(v, "json") == 0) {
+                ctx->format = FORMAT_JSON;
+            } else {
+                return cli_usage(NULL, "--format must be table, csv or json, not '%s'", v);
+            }
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            ctx->quiet = true;
+        } else {
+            ctx->argv[ctx->argc++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {0};
+    int rc = parse_globals(argc, argv, &ctx);
+    if (rc == 0 && (ctx.argc == 0 || cli_is_help(ctx.argv[0]) ||
+                    strcmp(ctx.argv[0], "help") == 0)) {
+        fputs(usage, ctx.argc == 0 ? stderr : stdout);
+        rc = ctx.argc == 0 ? OMEN_USAGE : 0;
+    } else if (rc == 0 && strcmp(ctx.argv[0], "--version") == 0) {
+        printf("omen %s\n", OMEN_VERSION);
+    } else if (rc == 0) {
+        size_t i = 0, n = sizeof commands / sizeof commands[0];
+        while (i < n && strcmp(commands[i].name, ctx.argv[0]) != 0)
+            i++;
+        rc = i < n ? commands[i].run(&ctx)
+                   : cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
+    }
+    free(ctx.argv);
+    return rc;
+}

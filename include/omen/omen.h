@@ -1,0 +1,194 @@
+/* omen.h: the public API of libomen, the only header that cli/ and server/ include.
+ *
+ * It is also the API reference. Ownership rule: every object a function hands back through an
+ * `out` pointer belongs to the caller, who releases it with the matching NULL-safe `_free` or
+ * `_close`; strings inside a returned object live as long as the object. Functions never print
+ * and never exit: they return an omen_status and fill an omen_error. */
+#ifndef OMEN_OMEN_H
+#define OMEN_OMEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OMEN_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+/* Statuses map one to one onto the CLI's exit codes. */
+typedef enum {
+    OMEN_OK = 0,
+    OMEN_RUNTIME = 1, /* I/O, SQLite, out of disk: not the user's data */
+    OMEN_USAGE = 2,   /* a bad option or argument */
+    OMEN_BAD_DATA = 3 /* the input data is wrong; nothing was written */
+} omen_status;
+
+/* Numbered error codes (zstd style); omen_error_name() gives the short text. */
+typedef enum {
+    OMEN_E_NONE = 0,
+    OMEN_E_IO = 10,         /* a file could not be opened, read or written */
+    OMEN_E_SQLITE = 11,     /* the store reported an error */
+    OMEN_E_STORE = 12,      /* the store is not an omen store, or of a newer schema */
+    OMEN_E_CACHE = 13,      /* the panel cache could not be written (the panel still loads) */
+    OMEN_E_USAGE = 20,      /* an option or argument is not valid */
+    OMEN_E_DATA = 30,       /* one or more rows of input are wrong: see the message */
+    OMEN_E_EMPTY = 31,      /* the input has no data rows */
+    OMEN_E_BINARY = 32,     /* the input is not text */
+    OMEN_E_COLUMNS = 33,    /* required columns are missing */
+    OMEN_E_UNSUPPORTED = 40 /* a format this build cannot read */
+} omen_errcode;
+
+/* The error filled by failing calls. `message` is heap-owned by the error: release it with
+ * omen_error_clear(). For data errors it holds up to 20 lines `file:line: reason`, then a line
+ * saying how many more there were. */
+typedef struct {
+    omen_errcode code;
+    char *message;
+} omen_error;
+
+void omen_error_clear(omen_error *err);
+const char *omen_error_name(omen_errcode code);
+omen_status omen_error_status(omen_errcode code);
+
+/* ---------------------------------------------------------------- progress */
+
+/* A progress callback: `done` of `total` units (bytes or rows) of the phase named `what`.
+ * Library code calls it at most a few hundred times per phase; total 0 means unknown. */
+typedef void (*omen_progress_fn)(void *ctx, const char *what, uint64_t done, uint64_t total);
+
+/* Renders a one-line progress bar ("\r<what> [####....]  42%  1.2 GB / 2.9 GB  3.1 s") fitted
+ * to `width` columns into out; bytes != 0 prints done/total as sizes. Returns the length. */
+size_t omen_progress_render(char *out, size_t cap, int width, const char *what, uint64_t done,
+                            uint64_t total, double elapsed_s, int bytes);
+
+/* ---------------------------------------------------------------- store */
+
+/* The SQLite store of record. Opened read-only unless OMEN_STORE_WRITE is given. */
+typedef struct omen_store omen_store;
+
+enum { OMEN_STORE_READ = 0, OMEN_STORE_WRITE = 1, OMEN_STORE_CREATE = 2 };
+
+/* Opens (and with OMEN_STORE_CREATE creates and migrates) the store at path. The caller owns
+ * *out and closes it with omen_store_close(). */
+omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_error *err);
+void omen_store_close(omen_store *store);
+const char *omen_store_path(const omen_store *store);
+/* A counter that rises with every write transaction that changed data. */
+int64_t omen_store_generation(const omen_store *store);
+int omen_store_schema_version(void);
+
+/* ---------------------------------------------------------------- ingest */
+
+typedef enum {
+    OMEN_SOURCE_DOWNLOADS,
+    OMEN_SOURCE_MODELS,
+    OMEN_SOURCE_DEVELOPERS,
+    OMEN_SOURCE_EDGES,
+    OMEN_SOURCE_ANNOTATIONS
+} omen_source;
+
+typedef enum { OMEN_KIND_AUTO, OMEN_KIND_WEEKLY, OMEN_KIND_CUMULATIVE } omen_series_kind;
+
+typedef struct {
+    omen_source source;
+    omen_series_kind kind; /* downloads only */
+    bool baseline_first;   /* cumulative: the first observation is a baseline, not a flow */
+    bool skip_bad;         /* write the good rows, record the rejects in `ingests` */
+    int max_errors;        /* how many errors the message lists; 0 means 20 */
+    const char *count_column; /* downloads: the column holding the counts, NULL = by alias */
+    omen_progress_fn progress;
+    void *progress_ctx;
+} omen_ingest_options;
+
+/* What an ingest did. Strings are heap-owned: release with omen_ingest_report_free(). */
+typedef struct {
+    uint64_t bytes_read;
+    uint64_t rows_read;
+    uint64_t rows_rejected;
+    uint64_t rows_written; /* rows inserted or changed in the store */
+    uint64_t models_seen;
+    uint64_t decreases_clipped; /* cumulative series: decreases clipped to 0 */
+    omen_series_kind kind_used;
+    char *notes;          /* human-readable lines: decisions, unused columns, rejects */
+    char *unused_columns; /* comma-separated, per file */
+} omen_ingest_report;
+
+/* Reads every file, validates it whole, and writes all of them in one transaction. On bad data
+ * (unless skip_bad) nothing is written and OMEN_BAD_DATA is returned with the first errors. */
+omen_status omen_ingest_files(omen_store *store, const omen_ingest_options *opt,
+                              const char *const *paths, size_t npaths, omen_ingest_report *report,
+                              omen_error *err);
+void omen_ingest_report_free(omen_ingest_report *report);
+/* "downloads", "models", ... -> source; returns false for an unknown name. */
+bool omen_source_parse(const char *name, omen_source *out);
+
+/* ---------------------------------------------------------------- synthetic panel */
+
+typedef struct {
+    double scale;  /* 1.0 = full scale: ~851,000 models, 265 weeks */
+    uint64_t seed; /* same seed, same panel */
+    omen_progress_fn progress;
+    void *progress_ctx;
+} omen_synth_options;
+
+typedef struct {
+    uint64_t models, developers, edges, annotations, download_rows, downloads;
+    int32_t first_week, last_week; /* days since 1970-01-01 */
+} omen_synth_report;
+
+/* Generates the calibrated synthetic panel into the store (one transaction) ... */
+omen_status omen_synth_to_store(omen_store *store, const omen_synth_options *opt,
+                                omen_synth_report *report, omen_error *err);
+/* ... or as downloads.csv, models.csv, developers.csv, edges.csv, annotations.csv in dir. */
+omen_status omen_synth_to_csv(const char *dir, const omen_synth_options *opt,
+                              omen_synth_report *report, omen_error *err);
+
+/* ---------------------------------------------------------------- panel */
+
+/* The columnar in-memory panel, loaded from the cache beside the store or rebuilt from it. */
+typedef struct omen_panel omen_panel;
+
+typedef struct {
+    bool no_cache;      /* build from the store, write no cache */
+    bool rebuild_cache; /* ignore an existing cache */
+    omen_progress_fn progress;
+    void *progress_ctx;
+} omen_panel_options;
+
+/* The caller owns *out and releases it with omen_panel_free(). `cache_note` (may be NULL) gets
+ * a static string saying whether the cache was used, rebuilt, or could not be written. */
+omen_status omen_panel_load(omen_store *store, const omen_panel_options *opt, omen_panel **out,
+                            const char **cache_note, omen_error *err);
+void omen_panel_free(omen_panel *panel);
+
+/* ---------------------------------------------------------------- info */
+
+typedef struct {
+    uint64_t models, developers, weeks, downloads;
+    int32_t first_week, last_week; /* days since 1970-01-01; INT32_MIN when there are none */
+    uint64_t developers_with_country;
+    double share_downloads_country_mapped; /* downloads whose developer has a country */
+    double share_created, share_params, share_derived, share_annotated; /* of models */
+    uint64_t edges, annotations;
+    bool synthetic;
+    int64_t generation;
+    int schema_version;
+} omen_info;
+
+void omen_info_compute(const omen_panel *panel, omen_info *out);
+
+/* ---------------------------------------------------------------- dates */
+
+/* Days since 1970-01-01 for a proleptic Gregorian date. */
+int32_t omen_date_days(int year, int month, int day);
+/* Writes "YYYY-MM-DD" (11 bytes with the NUL) for days since 1970-01-01. */
+void omen_date_format(int32_t days, char out[11]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,199 @@
+/* ingest.c: `omen ingest`: reads every file whole, validates all of it, then writes the batch
+ * in one transaction with a provenance row per file.
+ *
+ * Validation happens before the store is touched, so a rejected ingest leaves the store file
+ * byte for byte as it was; with --skip-bad the good rows are written and the rejects recorded. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../store/store.h"
+#include "../util/error.h"
+#include "../util/fileio.h"
+#include "reader.h"
+
+static const char *const source_names[] = {"downloads", "models", "developers", "edges",
+                                           "annotations"};
+
+bool omen_source_parse(const char *name, omen_source *out)
+{
+    for (size_t i = 0; i < sizeof source_names / sizeof source_names[0]; i++)
+        if (strcmp(name, source_names[i]) == 0) {
+            *out = (omen_source)i;
+            return true;
+        }
+    return false;
+}
+
+void omen_ingest_report_free(omen_ingest_report *rep)
+{
+    if (!rep)
+        return;
+    free(rep->notes);
+    free(rep->unused_columns);
+    rep->notes = rep->unused_columns = NULL;
+}
+
+static void append(char **dst, const char *text)
+{
+    if (!text || !*text)
+        return;
+    size_t old = *dst ? strlen(*dst) : 0, add = strlen(text);
+    *dst = omen_xrealloc(*dst, old + add + 1);
+    memcpy(*dst + old, text, add + 1);
+}
+
+typedef struct {
+    char sha[65];
+    uint64_t bytes, rows_read, rows_bad;
+    const char *path;
+} file_info;
+
+typedef struct {
+    const omen_ingest_options *opt;
+    omen_rows rows;
+    omen_diag diag;
+    omen_obs_list *obs;
+    omen_index model_rows, developer_rows, edge_last;
+    uint32_t *edge_prev;
+    file_info *files;
+    omen_ingest_report *rep;
+} ingest;
+
+static void (*const readers[])(omen_reader *) = {omen_read_downloads, omen_read_models,
+                                                   omen_read_developers, omen_read_edges,
+                                                   omen_read_annotations};
+
+/* Reads and parses one file into the batch. I/O problems are runtime errors; anything wrong
+ * with the content goes to the diag. */
+static omen_status read_one(ingest *in, size_t k, omen_error *err)
+{
+    file_info *fi = &in->files[k];
+    char *data = NULL;
+    size_t len = 0;
+    if (omen_file_read(fi->path, &data, &len) != 0)
+        return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", fi->path, strerror(errno));
+    omen_sha256_hex(data, len, fi->sha);
+    fi->bytes = len;
+    in->rep->bytes_read += len;
+    omen_reader r = {.path = fi->path, .data = data, .len = len, .rows = &in->rows,
+                     .diag = &in->diag, .opt = in->opt, .obs = in->obs,
+                     .file_index = (uint16_t)k, .model_rows = &in->model_rows,
+                     .developer_rows = &in->developer_rows, .edge_last = &in->edge_last,
+                     .edge_prev = &in->edge_prev, .count_column = in->opt->count_column};
+    in->obs->files[k] = fi->path;
+    uint64_t errors_before = in->diag.count;
+    size_t start = 0;
+    while (start < len && (data[start] == ' ' || data[start] == '\n' || data[start] == '\r' ||
+                           data[start] == '\t'))
+        start++;
+    if (start == len)
+        omen_diag_add(&in->diag, fi->path, 1, "the file is empty");
+    else if (omen_looks_binary(data, len))
+        omen_diag_add(&in->diag, fi->path, 1, "the file is binary, not CSV or JSON Lines text");
+    else
+        readers[in->opt->source](&r);
+    if (start < len && r.rows_read == 0 && in->diag.count == errors_before)
+        omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
+    fi->rows_read = r.rows_read;
+    fi->rows_bad = r.rows_bad;
+    in->rep->rows_read += r.rows_read;
+    in->rep->rows_rejected += r.rows_bad;
+    if (r.unused) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: columns not used: %s\n", fi->path, r.unused);
+        append(&in->rep->notes, line);
+        append(&in->rep->unused_columns, r.unused);
+        append(&in->rep->unused_columns, ";");
+    }
+    append(&in->rep->notes, r.notes);
+    free(r.notes);
+    free(r.unused);
+    free(data);
+    return OMEN_OK;
+}
+
+static const char *kind_name(omen_series_kind k)
+{
+    return k == OMEN_KIND_CUMULATIVE ? "cumulative" : k == OMEN_KIND_WEEKLY ? "weekly" : "auto";
+}
+
+static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
+                             omen_error *err)
+{
+    const omen_ingest_options *opt = in->opt;
+    if (omen_store_begin(st, err))
+        return OMEN_RUNTIME;
+    omen_status s = OMEN_OK;
+    if (opt->source == OMEN_SOURCE_DOWNLOADS)
+        s = omen_series_build(in->obs, &in->rows, kind, opt, st, in->rep, err);
+    uint64_t written = 0;
+    if (s == OMEN_OK)
+        s = omen_store_write_rows(st, &in->rows, opt->progress, opt->progress_ctx, &written, err);
+    char options[128];
+    snprintf(options, sizeof options, "kind=%s baseline_first=%d skip_bad=%d", kind_name(kind),
+             opt->baseline_first, opt->skip_bad);
+    char *rejects = in->diag.nall ? omen_diag_text(&in->diag) : NULL;
+    for (size_t k = 0; s == OMEN_OK && k < nfiles; k++) {
+        omen_ingest_record rec = {source_names[opt->source], in->files[k].path, in->files[k].sha,
+                                  in->files[k].bytes, in->files[k].rows_read,
+                                  in->files[k].rows_bad, k == 0 ? written : 0, options, rejects};
+        s = omen_store_record_ingest(st, &rec, err);
+    }
+    free(rejects);
+    if (s == OMEN_OK && written)
+        s = omen_store_touch(st, false, err);
+    if (s != OMEN_OK) {
+        omen_store_rollback(st);
+        return s;
+    }
+    in->rep->rows_written = written;
+    return omen_store_commit(st, err);
+}
+
+omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
+                              const char *const *paths, size_t npaths, omen_ingest_report *rep,
+                              omen_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    if (npaths == 0 || npaths >= (1u << 16))
+        return omen_error_set(err, OMEN_E_USAGE, "give between 1 and 65535 files");
+    ingest in = {.opt = opt, .rep = rep};
+    omen_rows_init(&in.rows);
+    omen_diag_init(&in.diag, opt->max_errors > 0 ? (size_t)opt->max_errors : 20, opt->skip_bad);
+    in.obs = omen_xcalloc(1, sizeof *in.obs);
+    in.files = omen_xcalloc(npaths, sizeof *in.files);
+    omen_status s = OMEN_OK;
+    for (size_t k = 0; k < npaths && s == OMEN_OK; k++) {
+        in.files[k].path = paths[k];
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, paths[k], k, npaths);
+        s = read_one(&in, k, err);
+    }
+    omen_series_kind kind = opt->kind;
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS)
+        kind = omen_series_check(in.obs, &in.rows, opt, &in.diag, &rep->notes);
+    rep->models_seen = in.rows.names.count;
+    if (s == OMEN_OK && in.diag.count && !opt->skip_bad) {
+        s = omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in.diag));
+    } else if (s == OMEN_OK) {
+        if (in.diag.count) {
+            char line[128];
+            snprintf(line, sizeof line, "%llu bad rows skipped (listed in the ingests table)\n",
+                     (unsigned long long)in.diag.count);
+            append(&rep->notes, line);
+        }
+        s = write_all(&in, st, npaths, kind, err);
+    }
+    omen_rows_free(&in.rows);
+    omen_diag_free(&in.diag);
+    free(in.obs->v);
+    free(in.obs);
+    free(in.files);
+    omen_index_free(&in.model_rows);
+    omen_index_free(&in.developer_rows);
+    omen_index_free(&in.edge_last);
+    free(in.edge_prev);
+    return s;
+}

@@ -1,0 +1,261 @@
+/* reader.c: header matching, record splitting with error reporting, and the small field
+ * parsers that every ingest reader shares. */
+#include "reader.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/error.h"
+
+static omen_field trim(omen_field f)
+{
+    while (f.len && isspace((unsigned char)f.ptr[0])) {
+        f.ptr++;
+        f.len--;
+    }
+    while (f.len && isspace((unsigned char)f.ptr[f.len - 1]))
+        f.len--;
+    return f;
+}
+
+bool omen_field_eq(omen_field f, const char *s)
+{
+    return f.len == strlen(s) && memcmp(f.ptr, s, f.len) == 0;
+}
+
+bool omen_field_ieq(omen_field f, const char *s)
+{
+    return f.len == strlen(s) && strncasecmp(f.ptr, s, f.len) == 0;
+}
+
+void omen_reader_error(omen_reader *r, uint64_t line, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    omen_diag_add(r->diag, r->path, line, "%s", msg);
+}
+
+void omen_reader_note(omen_reader *r, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t old = r->notes ? strlen(r->notes) : 0, add = strlen(msg);
+    r->notes = omen_xrealloc(r->notes, old + add + 2);
+    memcpy(r->notes + old, msg, add);
+    r->notes[old + add] = '\n';
+    r->notes[old + add + 1] = 0;
+}
+
+static bool matches(omen_field f, const omen_column_spec *spec)
+{
+    if (omen_field_ieq(f, spec->name))
+        return true;
+    for (const char *const *a = spec->aliases; a && *a; a++)
+        if (omen_field_ieq(f, *a))
+            return true;
+    return false;
+}
+
+static void add_unused(omen_reader *r, omen_field f)
+{
+    size_t old = r->unused ? strlen(r->unused) : 0;
+    r->unused = omen_xrealloc(r->unused, old + f.len + 2);
+    if (old)
+        r->unused[old++] = ',';
+    memcpy(r->unused + old, f.ptr, f.len);
+    r->unused[old + f.len] = 0;
+}
+
+/* Skips a UTF-8 byte order mark, which spreadsheet exports put before the first header. */
+static void skip_bom(omen_csv *csv)
+{
+    if (csv->len >= 3 && memcmp(csv->buf, "\xEF\xBB\xBF", 3) == 0)
+        csv->pos = 3;
+}
+
+bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs,
+                        size_t nspecs, omen_header *h)
+{
+    omen_field fields[OMEN_MAX_COLUMNS];
+    size_t n = 0;
+    skip_bom(csv);
+    for (size_t k = 0; k < nspecs; k++)
+        h->index[k] = -1;
+    if (!omen_reader_next(r, csv, fields, &n))
+        return false;
+    h->nfields = n;
+    for (size_t i = 0; i < n; i++) {
+        omen_field f = trim(fields[i]);
+        bool used = false;
+        for (size_t k = 0; k < nspecs && !used; k++)
+            if (h->index[k] < 0 && matches(f, &specs[k])) {
+                h->index[k] = (int)i;
+                used = true;
+            }
+        if (!used)
+            add_unused(r, f);
+    }
+    char missing[512] = "";
+    size_t len = 0;
+    for (size_t k = 0; k < nspecs; k++) {
+        if (!specs[k].required || h->index[k] >= 0)
+            continue;
+        len += (size_t)snprintf(missing + len, sizeof missing - len, "%s'%s'", len ? ", " : "",
+                                specs[k].name);
+        for (const char *const *a = specs[k].aliases; a && *a && len < sizeof missing; a++)
+            len += (size_t)snprintf(missing + len, sizeof missing - len, "%s%s",
+                                    a == specs[k].aliases ? " (or " : ", ", *a);
+        if (specs[k].aliases && specs[k].aliases[0] && len < sizeof missing)
+            len += (size_t)snprintf(missing + len, sizeof missing - len, ")");
+    }
+    if (len) {
+        omen_reader_error(r, csv->line, "missing required column%s %s", strchr(missing, ',') ? "s" : "",
+                          missing);
+        return false;
+    }
+    return true;
+}
+
+bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t *nfields)
+{
+    for (;;) {
+        omen_csv_result res = omen_csv_next(csv, fields, OMEN_MAX_COLUMNS, nfields);
+        if (res == OMEN_CSV_RECORD)
+            return true;
+        if (res == OMEN_CSV_END)
+            return false;
+        if (res == OMEN_CSV_UNTERMINATED) {
+            omen_reader_error(r, csv->line, "a quoted field is not closed before the end of the file (truncated file?)");
+            return false;
+        }
+        omen_reader_error(r, csv->line, "more than %d fields", OMEN_MAX_COLUMNS);
+        r->rows_read++;
+        r->rows_bad++;
+    }
+}
+
+omen_field omen_reader_get(const omen_header *h, const omen_field *fields, size_t nfields,
+                           size_t k)
+{
+    omen_field none = {"", 0};
+    int i = h->index[k];
+    if (i < 0 || (size_t)i >= nfields)
+        return none;
+    return trim(fields[i]);
+}
+
+bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
+{
+    f = trim(f);
+    if (f.len == 0) {
+        *why = "empty";
+        return false;
+    }
+    if (f.ptr[0] == '-') {
+        *why = "negative";
+        return false;
+    }
+    uint64_t v = 0;
+    size_t i = 0;
+    for (; i < f.len && isdigit((unsigned char)f.ptr[i]); i++) {
+        if (v > (UINT64_MAX - 9) / 10) {
+            *why = "too large";
+            return false;
+        }
+        v = v * 10 + (uint64_t)(f.ptr[i] - '0');
+    }
+    if (i == f.len && i > 0) {
+        *out = v;
+        return true;
+    }
+    /* Decimal or exponent forms written by spreadsheets and pandas: must be whole. */
+    char buf[64];
+    if (f.len >= sizeof buf) {
+        *why = "not a number";
+        return false;
+    }
+    memcpy(buf, f.ptr, f.len);
+    buf[f.len] = 0;
+    char *end = NULL;
+    double d = strtod(buf, &end);
+    if (end == buf || *end || !isfinite(d) || !(isdigit((unsigned char)buf[0]) || buf[0] == '.')) {
+        *why = "not a number";
+        return false;
+    }
+    if (d < 0) {
+        *why = "negative";
+        return false;
+    }
+    if (d != floor(d)) {
+        *why = "not a whole number";
+        return false;
+    }
+    if (d >= 9.2e18) {
+        *why = "too large";
+        return false;
+    }
+    *out = (uint64_t)d;
+    return true;
+}
+
+bool omen_parse_model_id(omen_field *f)
+{
+    *f = trim(*f);
+    static const char *const prefixes[] = {"https://huggingface.co/", "http://huggingface.co/",
+                                           "huggingface.co/", NULL};
+    for (const char *const *p = prefixes; *p; p++) {
+        size_t n = strlen(*p);
+        if (f->len > n && strncasecmp(f->ptr, *p, n) == 0) {
+            f->ptr += n;
+            f->len -= n;
+            break;
+        }
+    }
+    if (f->len == 0 || f->len > 256)
+        return false;
+    for (size_t i = 0; i < f->len; i++) {
+        unsigned char c = (unsigned char)f->ptr[i];
+        if (c <= ' ' || c == 127 || c == '"' || c == ',')
+            return false;
+    }
+    return true;
+}
+
+omen_field omen_model_namespace(omen_field id)
+{
+    const char *slash = memchr(id.ptr, '/', id.len);
+    if (slash)
+        id.len = (size_t)(slash - id.ptr);
+    return id;
+}
+
+uint32_t *omen_index_slot(omen_index *ix, uint32_t id)
+{
+    if (id >= ix->cap) {
+        size_t cap = ix->cap ? ix->cap : 1024;
+        while (cap <= id)
+            cap *= 2;
+        ix->row_of = omen_xrealloc(ix->row_of, cap * sizeof(uint32_t));
+        memset(ix->row_of + ix->cap, 0, (cap - ix->cap) * sizeof(uint32_t));
+        ix->cap = cap;
+    }
+    return &ix->row_of[id];
+}
+
+void omen_index_free(omen_index *ix)
+{
+    free(ix->row_of);
+    ix->row_of = NULL;
+    ix->cap = 0;
+}

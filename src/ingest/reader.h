@@ -1,0 +1,128 @@
+/* reader.h: what every ingest reader shares: the per-file context, header matching with
+ * column aliases, and the small parsers for counts, lists and ids.
+ *
+ * A reader turns one file into rows of an omen_rows batch and reports each bad row to the
+ * diag as `file:line: reason`; it never touches the store. */
+#ifndef OMEN_INGEST_READER_H
+#define OMEN_INGEST_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "omen/omen.h"
+#include "../store/rows.h"
+#include "../util/csv.h"
+#include "../util/diag.h"
+
+/* One download observation as read: a weekly flow or a cumulative count at a date. `where`
+ * packs the file index (high 16 bits) and line (low 48 bits) for error messages. */
+typedef struct {
+    uint32_t model; /* name id in rows->names */
+    int32_t day;
+    uint64_t count;
+    uint64_t where;
+} omen_obs;
+
+typedef struct {
+    omen_obs *v;
+    size_t n, cap;
+    const char *files[1 << 16];
+    size_t nfiles;
+} omen_obs_list;
+
+#define OMEN_WHERE(file, line) (((uint64_t)(file) << 48) | ((line) & 0xFFFFFFFFFFFFull))
+#define OMEN_WHERE_FILE(w) ((size_t)((w) >> 48))
+#define OMEN_WHERE_LINE(w) ((w) & 0xFFFFFFFFFFFFull)
+
+/* A dense map from an interned id to a row index + 1 (0 = none), spanning the files of one
+ * ingest, so a duplicate key is found in O(1). */
+typedef struct {
+    uint32_t *row_of;
+    size_t cap;
+} omen_index;
+
+uint32_t *omen_index_slot(omen_index *ix, uint32_t id);
+void omen_index_free(omen_index *ix);
+
+typedef struct {
+    const char *path;
+    char *data; /* whole file, writable, NUL-terminated */
+    size_t len;
+    omen_rows *rows;
+    omen_diag *diag;
+    const omen_ingest_options *opt;
+    uint64_t rows_read;
+    uint64_t rows_bad; /* rows with at least one error */
+    char *notes;       /* heap text appended with reader_note() */
+    char *unused;      /* comma-separated unused columns */
+    omen_obs_list *obs; /* downloads: observations gathered across the files */
+    uint16_t file_index;
+    omen_index *model_rows;     /* models: name id -> model row */
+    omen_index *developer_rows; /* developers: string id -> developer row */
+    omen_index *edge_last;      /* edges: child name id -> its last edge row */
+    uint32_t **edge_prev;       /* edges: row -> previous row of the same child + 1 */
+    const char *count_column; /* downloads: --count-column, or NULL */
+} omen_reader;
+
+/* A column a reader understands: its canonical name and accepted aliases (NULL-terminated). */
+typedef struct {
+    const char *name;
+    const char *const *aliases;
+    bool required;
+} omen_column_spec;
+
+enum { OMEN_MAX_COLUMNS = 256 };
+
+/* The header matched against the specs: index[k] is the field position of spec k, -1 absent. */
+typedef struct {
+    int index[32];
+    size_t nfields;
+} omen_header;
+
+/* Reads the header record and matches it. Missing required columns are one data error naming
+ * them; unknown columns are listed in r->unused. Returns false when the file cannot be read
+ * further (empty, missing columns). */
+bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs,
+                        size_t nspecs, omen_header *h);
+/* Splits the next data record; reports malformed records (unterminated quote, too many
+ * fields) itself and skips them. Returns false at the end. */
+bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t *nfields);
+/* The field of spec k in the current record, trimmed; empty when the column is absent. */
+omen_field omen_reader_get(const omen_header *h, const omen_field *fields, size_t nfields,
+                           size_t k);
+
+void omen_reader_error(omen_reader *r, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void omen_reader_note(omen_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A non-negative whole number ("123", "1.6e7" and "123.0" are whole; "1.5", "-3", "" are not).
+ * Returns false with a reason. */
+bool omen_parse_count(omen_field f, uint64_t *out, const char **why);
+/* Strips "https://huggingface.co/" and surrounding spaces from a model id; false if empty or
+ * it contains spaces or control characters. */
+bool omen_parse_model_id(omen_field *f);
+/* The namespace of a model id ("org" of "org/name"), or the id itself for legacy ids. */
+omen_field omen_model_namespace(omen_field id);
+bool omen_field_eq(omen_field f, const char *s);
+bool omen_field_ieq(omen_field f, const char *s);
+
+/* The readers, one per source. JSON Lines is detected by a leading '{' (models only). */
+void omen_read_downloads(omen_reader *r);
+void omen_read_models(omen_reader *r);
+void omen_read_developers(omen_reader *r);
+void omen_read_edges(omen_reader *r);
+void omen_read_annotations(omen_reader *r);
+
+/* After all download files are read, in two steps. omen_series_check sorts the observations,
+ * reports conflicting duplicates to diag and decides the series kind (writing why into
+ * *notes). omen_series_build fills rows->weekly (weekly kind: flows summed per ISO week) or
+ * rows->snapshots plus re-derived flows (cumulative kind: it merges the observations already
+ * stored, so call it inside the write transaction). */
+struct omen_store;
+omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
+                                   const omen_ingest_options *opt, omen_diag *diag, char **notes);
+omen_status omen_series_build(omen_obs_list *obs, omen_rows *rows, omen_series_kind kind,
+                              const omen_ingest_options *opt, struct omen_store *store,
+                              omen_ingest_report *rep, omen_error *err);
+
+#endif

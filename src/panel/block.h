@@ -1,0 +1,36 @@
+/* block.h: the layout of a serialised panel: a fixed header, then 64-byte aligned sections.
+ * The same bytes are the panel cache file, so a cache loads with one mmap. */
+#ifndef OMEN_PANEL_BLOCK_H
+#define OMEN_PANEL_BLOCK_H
+
+#include <stdint.h>
+
+#define OMEN_BLOCK_MAGIC "OMENPNL"
+#define OMEN_BLOCK_VERSION 1
+
+enum {
+    S_STR_OFF, S_STR_BLOB,
+    S_M_NAME, S_M_DEV, S_M_CREATED, S_M_PARAMS, S_M_BYTES, S_M_PIPE, S_M_LIB, S_M_LIC,
+    S_M_GATED, S_M_PSRC, S_M_FLAGS,
+    S_D_NAME, S_D_COUNTRY, S_D_ORG,
+    S_P_OFF, S_P_MODEL, S_P_REL,
+    S_A_OFF, S_A_FIELD, S_A_VALUE, S_A_HEUR,
+    S_DL_OFF, S_DL_WEEK, S_DL_COUNT,
+    S_COUNT
+};
+
+typedef struct {
+    char magic[8];
+    uint32_t version, header_size;
+    char store_id[40];
+    int64_t generation, db_size, db_mtime_ns;
+    uint64_t total_size;
+    uint32_t n_models, n_developers, n_strings, n_weeks;
+    int32_t first_week;
+    uint32_t synthetic;
+    int32_t schema_version, pad;
+    uint64_t nnz, n_parents, n_annotations, str_bytes;
+    uint64_t off[S_COUNT], len[S_COUNT];
+} omen_block_header;
+
+#endif

@@ -1,0 +1,260 @@
+/* panel.c: loading the panel: from the mmapped cache beside the store when it matches the
+ * store exactly, otherwise rebuilt from the store and the cache rewritten.
+ *
+ * A cache is never trusted blindly: its header must name this store, generation, file size
+ * and modification time, and every offset and index in it is range-checked before use, so a
+ * stale, truncated, foreign or corrupted cache is rebuilt rather than read. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../store/store.h"
+#include "../util/error.h"
+#include "block.h"
+#include "panel.h"
+
+/* Widths of each section's elements, to check the section lengths. */
+static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1,
+                                     4, 4, 4, 8, 4, 4, 8, 4, 4, 1, 8, 2, 8};
+
+static bool sections_ok(const omen_block_header *h, size_t len)
+{
+    const uint64_t counts[S_COUNT] = {
+        (uint64_t)h->n_strings + 1, h->str_bytes, h->n_models, h->n_models, h->n_models,
+        h->n_models, h->n_models, h->n_models, h->n_models, h->n_models, h->n_models,
+        h->n_models, h->n_models, h->n_developers, h->n_developers, h->n_developers,
+        (uint64_t)h->n_models + 1, h->n_parents, h->n_parents, (uint64_t)h->n_models + 1,
+        h->n_annotations, h->n_annotations, h->n_annotations, (uint64_t)h->n_models + 1, h->nnz,
+        h->nnz};
+    for (int k = 0; k < S_COUNT; k++) {
+        if (h->off[k] % 64 || h->off[k] > len || h->len[k] > len - h->off[k])
+            return false;
+        if (h->len[k] != counts[k] * elem[k])
+            return false;
+    }
+    return true;
+}
+
+static bool offsets_ok(const uint64_t *off, size_t n, uint64_t end)
+{
+    if (off[0] != 0 || off[n] != end)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (off[i] > off[i + 1])
+            return false;
+    return true;
+}
+
+static bool ids_ok(const uint32_t *ids, size_t n, uint32_t limit, bool none_ok)
+{
+    for (size_t i = 0; i < n; i++)
+        if (ids[i] >= limit && !(none_ok && ids[i] == OMEN_NONE))
+            return false;
+    return true;
+}
+
+static bool content_ok(const omen_panel *p, uint64_t str_bytes)
+{
+    if (!offsets_ok(p->str_off, p->n_strings, str_bytes))
+        return false;
+    for (uint32_t i = 0; i < p->n_strings; i++)
+        if (p->str_off[i + 1] == p->str_off[i] || p->str_blob[p->str_off[i + 1] - 1] != 0)
+            return false;
+    uint32_t ns = p->n_strings, nm = p->n_models;
+    if (!ids_ok(p->model_name, nm, ns, false) || !ids_ok(p->model_developer, nm, p->n_developers, false) ||
+        !ids_ok(p->model_pipeline, nm, ns, true) || !ids_ok(p->model_library, nm, ns, true) ||
+        !ids_ok(p->model_license, nm, ns, true) || !ids_ok(p->dev_name, p->n_developers, ns, false) ||
+        !ids_ok(p->dev_country, p->n_developers, ns, true) ||
+        !ids_ok(p->dev_org_type, p->n_developers, ns, true))
+        return false;
+    if (!offsets_ok(p->parent_off, nm, p->n_parents) ||
+        !ids_ok(p->parent_model, p->n_parents, nm, false) ||
+        !ids_ok(p->parent_relation, p->n_parents, ns, true))
+        return false;
+    if (!offsets_ok(p->annot_off, nm, p->n_annotations) ||
+        !ids_ok(p->annot_field, p->n_annotations, ns, true) ||
+        !ids_ok(p->annot_value, p->n_annotations, ns, true))
+        return false;
+    if (!offsets_ok(p->dl_off, nm, p->nnz))
+        return false;
+    for (uint64_t i = 0; i < p->nnz; i++)
+        if (p->dl_week[i] >= p->n_weeks)
+            return false;
+    return true;
+}
+
+#define AT(T, k) ((const T *)(base + h->off[k]))
+
+bool omen_panel_attach(omen_panel *p, void *block, size_t len)
+{
+    const char *base = block;
+    const omen_block_header *h = block;
+    if (len < sizeof *h || memcmp(h->magic, OMEN_BLOCK_MAGIC, 8) != 0 ||
+        h->version != OMEN_BLOCK_VERSION || h->header_size != sizeof *h ||
+        h->total_size != len || !sections_ok(h, len) || h->n_weeks > 65535)
+        return false;
+    memset(p, 0, sizeof *p);
+    p->n_models = h->n_models;
+    p->n_developers = h->n_developers;
+    p->n_strings = h->n_strings;
+    p->n_weeks = h->n_weeks;
+    p->first_week = h->first_week;
+    p->nnz = h->nnz;
+    p->n_parents = h->n_parents;
+    p->n_annotations = h->n_annotations;
+    p->synthetic = h->synthetic != 0;
+    p->generation = h->generation;
+    p->schema_version = h->schema_version;
+    p->str_off = AT(uint64_t, S_STR_OFF);
+    p->str_blob = AT(char, S_STR_BLOB);
+    p->model_name = AT(uint32_t, S_M_NAME);
+    p->model_developer = AT(uint32_t, S_M_DEV);
+    p->model_created = AT(int32_t, S_M_CREATED);
+    p->model_params = AT(int64_t, S_M_PARAMS);
+    p->model_file_bytes = AT(int64_t, S_M_BYTES);
+    p->model_pipeline = AT(uint32_t, S_M_PIPE);
+    p->model_library = AT(uint32_t, S_M_LIB);
+    p->model_license = AT(uint32_t, S_M_LIC);
+    p->model_gated = AT(uint8_t, S_M_GATED);
+    p->model_params_source = AT(uint8_t, S_M_PSRC);
+    p->model_flags = AT(uint8_t, S_M_FLAGS);
+    p->dev_name = AT(uint32_t, S_D_NAME);
+    p->dev_country = AT(uint32_t, S_D_COUNTRY);
+    p->dev_org_type = AT(uint32_t, S_D_ORG);
+    p->parent_off = AT(uint64_t, S_P_OFF);
+    p->parent_model = AT(uint32_t, S_P_MODEL);
+    p->parent_relation = AT(uint32_t, S_P_REL);
+    p->annot_off = AT(uint64_t, S_A_OFF);
+    p->annot_field = AT(uint32_t, S_A_FIELD);
+    p->annot_value = AT(uint32_t, S_A_VALUE);
+    p->annot_heuristic = AT(uint8_t, S_A_HEUR);
+    p->dl_off = AT(uint64_t, S_DL_OFF);
+    p->dl_week = AT(uint16_t, S_DL_WEEK);
+    p->dl_count = AT(uint64_t, S_DL_COUNT);
+    p->block = block;
+    p->block_len = len;
+    return content_ok(p, h->str_bytes);
+}
+
+static char *cache_path(omen_store *st)
+{
+    const char *db = omen_store_path(st);
+    char *path = omen_xmalloc(strlen(db) + 8);
+    sprintf(path, "%s.panel", db);
+    return path;
+}
+
+static bool stamp_matches(const omen_block_header *h, const omen_panel_stamp *s)
+{
+    return strncmp(h->store_id, s->store_id, sizeof h->store_id) == 0 &&
+           h->generation == s->generation && h->db_size == s->db_size &&
+           h->db_mtime_ns == s->db_mtime_ns;
+}
+
+/* Maps the cache read-only; NULL when it is absent, stale or malformed. */
+static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return NULL;
+    struct stat sb;
+    void *map = MAP_FAILED;
+    if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof(omen_block_header))
+        map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return NULL;
+    omen_panel *p = omen_xcalloc(1, sizeof *p);
+    if (!stamp_matches(map, stamp) || !omen_panel_attach(p, map, (size_t)sb.st_size)) {
+        munmap(map, (size_t)sb.st_size);
+        free(p);
+        return NULL;
+    }
+    p->mapped = true;
+    return p;
+}
+
+/* Writes the block next to the store through a temporary file and rename, so a reader never
+ * sees half a cache. */
+static bool write_cache(const char *path, const void *block, size_t len)
+{
+    char *tmp = omen_xmalloc(strlen(path) + 32);
+    sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    bool ok = fd >= 0;
+    const char *p = block;
+    for (size_t done = 0; ok && done < len;) {
+        ssize_t n = write(fd, p + done, len - done);
+        if (n <= 0)
+            ok = false;
+        else
+            done += (size_t)n;
+    }
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok)
+        unlink(tmp);
+    free(tmp);
+    return ok;
+}
+
+omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_panel **out,
+                            const char **note, omen_error *err)
+{
+    omen_panel_options none = {0};
+    if (!opt)
+        opt = &none;
+    *out = NULL;
+    omen_panel_stamp stamp;
+    omen_status s = omen_panel_stamp_of(st, &stamp, err);
+    if (s != OMEN_OK)
+        return s;
+    char *path = cache_path(st);
+    if (!opt->no_cache && !opt->rebuild_cache && (*out = try_cache(path, &stamp))) {
+        if (note)
+            *note = "panel loaded from cache";
+        free(path);
+        return OMEN_OK;
+    }
+    void *block = NULL;
+    size_t len = 0;
+    s = omen_panel_build_block(st, opt->progress, opt->progress_ctx, &block, &len, err);
+    if (s != OMEN_OK) {
+        free(path);
+        return s;
+    }
+    omen_panel *p = omen_xcalloc(1, sizeof *p);
+    if (!omen_panel_attach(p, block, len)) {
+        free(block);
+        free(p);
+        free(path);
+        return omen_error_set(err, OMEN_E_STORE, "internal error: the panel built from %s "
+                                                 "does not check out", omen_store_path(st));
+    }
+    if (note)
+        *note = opt->no_cache                    ? "panel built from the store (no cache)"
+                : write_cache(path, block, len) ? "panel rebuilt from the store; cache written"
+                                                : "panel rebuilt from the store; the cache "
+                                                  "could not be written beside it";
+    free(path);
+    *out = p;
+    return OMEN_OK;
+}
+
+void omen_panel_free(omen_panel *p)
+{
+    if (!p)
+        return;
+    if (p->mapped)
+        munmap(p->block, p->block_len);
+    else
+        free(p->block);
+    free(p);
+}

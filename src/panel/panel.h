@@ -1,0 +1,83 @@
+/* panel.h: the columnar in-memory panel that every analysis reads (DESIGN section 1).
+ *
+ * All strings live in one interned table; models, developers and weekly downloads are dense
+ * arrays indexed by small integers. Weekly downloads are model-major (CSR): the weeks of model
+ * m are dl_week[dl_off[m] .. dl_off[m+1]) with counts in dl_count. The arrays point into one
+ * block, either a heap buffer or the mmapped cache file; the panel owns it. */
+#ifndef OMEN_PANEL_PANEL_H
+#define OMEN_PANEL_PANEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "omen/omen.h"
+
+#define OMEN_NONE UINT32_MAX
+
+enum { OMEN_GATED_UNKNOWN = 0, OMEN_GATED_NO, OMEN_GATED_AUTO, OMEN_GATED_MANUAL };
+enum { OMEN_PARAMS_NONE = 0, OMEN_PARAMS_SAFETENSORS, OMEN_PARAMS_ESTIMATED, OMEN_PARAMS_OFFICIAL };
+
+struct omen_panel {
+    uint32_t n_models, n_developers, n_strings, n_weeks;
+    int32_t first_week; /* day number of week 0's Monday; weeks are consecutive */
+    uint64_t nnz, n_parents, n_annotations;
+    bool synthetic;
+    int64_t generation;
+    int schema_version;
+
+    const uint64_t *str_off; /* [n_strings + 1] offsets into str_blob */
+    const char *str_blob;
+
+    const uint32_t *model_name;      /* string id */
+    const uint32_t *model_developer; /* developer index */
+    const int32_t *model_created;    /* day as reported, OMEN_NO_DATE if none */
+    const int64_t *model_params;     /* -1 unknown */
+    const int64_t *model_file_bytes; /* -1 unknown */
+    const uint32_t *model_pipeline, *model_library, *model_license; /* string id or OMEN_NONE */
+    const uint8_t *model_gated, *model_params_source;
+    const uint8_t *model_flags; /* OMEN_MODEL_* */
+
+    const uint32_t *dev_name;    /* string id */
+    const uint32_t *dev_country; /* string id of the canonical code, OMEN_NONE if not given */
+    const uint32_t *dev_org_type; /* string id, OMEN_NONE if not given */
+
+    const uint64_t *parent_off;   /* [n_models + 1] */
+    const uint32_t *parent_model; /* model index, in position order */
+    const uint32_t *parent_relation; /* string id */
+
+    const uint64_t *annot_off;   /* [n_models + 1] */
+    const uint32_t *annot_field; /* string id */
+    const uint32_t *annot_value; /* string id */
+    const uint8_t *annot_heuristic;
+
+    const uint64_t *dl_off; /* [n_models + 1] */
+    const uint16_t *dl_week;
+    const uint64_t *dl_count;
+
+    void *block; /* owned: heap buffer or mapping */
+    size_t block_len;
+    bool mapped;
+};
+
+enum { OMEN_MODEL_IN_STORE = 1 /* has a models row with metadata, not only a reference */ };
+
+static inline const char *omen_panel_str(const omen_panel *p, uint32_t id)
+{
+    return id == OMEN_NONE ? "" : p->str_blob + p->str_off[id];
+}
+
+/* Builds the serialised panel block from the store (heap buffer the caller frees). */
+omen_status omen_panel_build_block(omen_store *store, omen_progress_fn progress, void *ctx,
+                                   void **block, size_t *len, omen_error *err);
+/* Points the panel's arrays into a block after checking it completely; false if the block is
+ * malformed in any way (the caller rebuilds). */
+bool omen_panel_attach(omen_panel *p, void *block, size_t len);
+/* Identity of the store that a cache must match. */
+typedef struct {
+    char store_id[40];
+    int64_t generation;
+    int64_t db_size, db_mtime_ns;
+} omen_panel_stamp;
+omen_status omen_panel_stamp_of(omen_store *store, omen_panel_stamp *stamp, omen_error *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* store.h: library-internal access to the SQLite store: transactions, writing a batch of rows,
+ * provenance records, meta values and the raw handle that the panel builder reads.
+ *
+ * Every write goes through omen_store_begin() .. omen_store_commit(); on any error the caller
+ * calls omen_store_rollback() and the file is as it was. */
+#ifndef OMEN_STORE_STORE_H
+#define OMEN_STORE_STORE_H
+
+#include <sqlite3.h>
+
+#include "omen/omen.h"
+#include "../util/error.h"
+#include "rows.h"
+
+/* One row of the `ingests` provenance table. Strings are borrowed. */
+typedef struct {
+    const char *source;  /* "downloads", "models", ..., "synth" */
+    const char *file;    /* path as given, or "(synth)" */
+    const char *sha256;  /* hex, or NULL */
+    uint64_t bytes, rows_read, rows_rejected, rows_written;
+    const char *options; /* e.g. "kind=cumulative skip_bad=1" */
+    const char *rejects; /* newline-separated `file:line: reason`, or NULL */
+} omen_ingest_record;
+
+sqlite3 *omen_store_db(omen_store *store);
+omen_status omen_store_begin(omen_store *store, omen_error *err);
+omen_status omen_store_commit(omen_store *store, omen_error *err);
+void omen_store_rollback(omen_store *store);
+
+/* Writes the batch inside an open transaction: models upserted (only the fields a row sets),
+ * developers, edges, annotations, snapshots and weekly rows upserted; models listed in
+ * replace_models lose their stored weekly rows first. Adds to *written the rows that changed. */
+omen_status omen_store_write_rows(omen_store *store, const omen_rows *rows,
+                                   omen_progress_fn progress, void *progress_ctx,
+                                   uint64_t *written, omen_error *err);
+/* Inside an open transaction: appends a provenance row. */
+omen_status omen_store_record_ingest(omen_store *store, const omen_ingest_record *rec,
+                                     omen_error *err);
+/* Inside an open transaction: bumps the generation (call when data changed) and sets the
+ * synthetic flag when asked. */
+omen_status omen_store_touch(omen_store *store, bool synthetic, omen_error *err);
+
+/* Convenience for whole batches (synth): begin, write, record, touch, commit. */
+omen_status omen_store_apply(omen_store *store, const omen_rows *rows,
+                             const omen_ingest_record *rec, omen_progress_fn progress,
+                             void *progress_ctx, uint64_t *written, omen_error *err);
+
+/* Whether the store holds synthetic data (meta `synthetic` = 1). */
+bool omen_store_is_synthetic(omen_store *store);
+/* Inside or outside a transaction: the stored cumulative observations of a model, sorted by
+ * day, as a heap array the caller frees (NULL and 0 when there are none). */
+omen_status omen_store_snapshots_of(omen_store *store, const char *model, omen_count_row **out,
+                                    size_t *n, omen_error *err);
+
+/* Meta values (NULL when absent; the returned string is heap-owned by the caller). */
+char *omen_store_meta_get(omen_store *store, const char *key);
+
+#endif

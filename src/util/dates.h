@@ -1,0 +1,25 @@
+/* dates.h: calendar arithmetic on days since 1970-01-01 (proleptic Gregorian, UTC).
+ *
+ * The panel's time unit is the ISO week, stored as the day number of its Monday. */
+#ifndef OMEN_UTIL_DATES_H
+#define OMEN_UTIL_DATES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OMEN_NO_DATE INT32_MIN
+
+/* Parses YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] (also with a space for the T; a
+ * zone shifts the instant to UTC), YYYY/MM/DD, and ISO weeks YYYY-Www or YYYY-Www-D (the
+ * Monday, or day D). Rejects impossible dates (2023-02-30) and years outside 1970..2199.
+ * Returns false and leaves *days unchanged on anything else. */
+bool omen_date_parse(const char *s, size_t len, int32_t *days);
+/* The Monday of the ISO week containing the day. */
+int32_t omen_date_week_monday(int32_t days);
+/* 0 = Monday .. 6 = Sunday. */
+int omen_date_weekday(int32_t days);
+void omen_date_ymd(int32_t days, int *year, int *month, int *day);
+bool omen_date_valid(int year, int month, int day);
+
+#endif

@@ -1,0 +1,256 @@
+/* taxonomy.c: the labels of the paper's Appendix D verbatim, the license classes with the
+ * mapping from Hub license ids, the derivation relations and organisation types. */
+#include "taxonomy.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const gating[] = {"N/A", "Accept to share username & email",
+                                     "Other agreement/info requirements", NULL};
+static const char *const input_modality[] = {"Text",    "Image", "Video", "Speech",
+                                             "Tabular", "Other", NULL};
+static const char *const output_modality[] = {"Text Generation",
+                                              "Image Generation",
+                                              "Video Generation",
+                                              "Speech Generation",
+                                              "Tabular",
+                                              "Text Classification",
+                                              "Text Sequence Classification",
+                                              "Image Classification",
+                                              "Image Segmentation",
+                                              "Image Bounding Boxes",
+                                              "Text Embedding",
+                                              "Image Embedding",
+                                              "Other",
+                                              NULL};
+static const char *const architecture[] = {"Transformer: Text Encoder-only",
+                                           "Transformer: Text Decoder-only",
+                                           "Transformer: Text Encoder-Decoder",
+                                           "Transformer: Image Encoder-only",
+                                           "Transformer: Image Decoder-only",
+                                           "Transformer: Image Encoder-Decoder",
+                                           "Transformer: Speech Encoder-only",
+                                           "Transformer: Speech Decoder-only",
+                                           "Transformer: Speech Encoder-Decoder",
+                                           "Transformer: Unknown",
+                                           "LSTM",
+                                           "GRU",
+                                           "CNN",
+                                           "Diffusion-based Network",
+                                           "Variational Autoencoder",
+                                           "Mixture-of-Experts",
+                                           "Generative Adversarial Network (GAN)",
+                                           "Unsure",
+                                           "Other",
+                                           NULL};
+static const char *const training_methods[] = {"Pretraining: Masked Language Modeling (MLM)",
+                                               "Pretraining: Causal Language Modeling (CLM)",
+                                               "Pretraining: Denoising Autoencoder",
+                                               "Pretraining: Contrastive Learning",
+                                               "Pretraining: Variational Autoencoder",
+                                               "Pretraining: Multimodal joint-embeddings",
+                                               "Pretraining: Supervised",
+                                               "Pretraining: auto-regressive image generation",
+                                               "Pretraining: Next Sentence Prediction (NSP)",
+                                               "Finetuning: Supervised",
+                                               "Finetuning: Prompt-based tuning",
+                                               "Parameter-efficient finetuning",
+                                               "Knowledge distillation",
+                                               "Instruction finetuning",
+                                               "Multi-task finetuning",
+                                               "Reinforcement learning from feedback",
+                                               "Adversarial Training",
+                                               "Quantization",
+                                               "Model Merging",
+                                               "Unsure",
+                                               "Undisclosed",
+                                               "Other",
+                                               NULL};
+static const char *const training_data[] = {"Not disclosed", "Partially disclosed: unavailable",
+                                            "Disclosed: unavailable", "Disclosed: available",
+                                            NULL};
+static const char *const license_class[] = {OMEN_LICENSE_OPEN, OMEN_LICENSE_AUP,
+                                            OMEN_LICENSE_ATTRIBUTION, OMEN_LICENSE_NONCOMMERCIAL,
+                                            OMEN_LICENSE_UNDOCUMENTED, NULL};
+
+static const omen_taxonomy_field fields[] = {
+    {"gating", "Model Gating", gating},
+    {"input_modality", "Input Modality", input_modality},
+    {"output_modality", "Output Modality", output_modality},
+    {"languages", "Languages", NULL},
+    {"derivation", "Model Derivation", NULL},
+    {"architecture", "Architecture", architecture},
+    {"training_methods", "Training Methods", training_methods},
+    {"training_data", "Training Data Availability", training_data},
+    {"license_class", "License", license_class},
+    {NULL, NULL, NULL},
+};
+
+const omen_taxonomy_field *omen_taxonomy_fields(void)
+{
+    return fields;
+}
+
+static void trim(const char **s, size_t *len)
+{
+    while (*len && isspace((unsigned char)**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && isspace((unsigned char)(*s)[*len - 1]))
+        (*len)--;
+}
+
+static bool same(const char *a, const char *b, size_t blen)
+{
+    return strlen(a) == blen && strncasecmp(a, b, blen) == 0;
+}
+
+const omen_taxonomy_field *omen_taxonomy_field_find(const char *name, size_t len)
+{
+    trim(&name, &len);
+    for (const omen_taxonomy_field *f = fields; f->name; f++)
+        if (same(f->name, name, len))
+            return f;
+    return NULL;
+}
+
+const char *omen_taxonomy_label(const omen_taxonomy_field *f, const char *value, size_t len)
+{
+    if (!f->labels)
+        return NULL;
+    trim(&value, &len);
+    for (const char *const *l = f->labels; *l; l++)
+        if (same(*l, value, len))
+            return *l;
+    return NULL;
+}
+
+/* Languages are ISO 639 codes ("en", "zh-Hant"), programming languages ("python", "c++",
+ * "c#") or "multilingual": a token of letters, digits and + # - . _ , at most 40 bytes. A
+ * derivation is "No" or a model id, so any single token without spaces. */
+bool omen_taxonomy_open_ok(const omen_taxonomy_field *f, const char *value, size_t len)
+{
+    trim(&value, &len);
+    if (f->labels || len == 0 || len > 200)
+        return false;
+    bool languages = strcmp(f->name, "languages") == 0;
+    if (languages && len > 40)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (languages && !(isalnum(c) || strchr("+#-._", c)))
+            return false;
+        if (!languages && (isspace(c) || c < 32))
+            return false;
+    }
+    return true;
+}
+
+const char *omen_taxonomy_allowed(const omen_taxonomy_field *f)
+{
+    static char buf[sizeof fields / sizeof fields[0]][2048];
+    size_t ix = (size_t)(f - fields);
+    char *out = buf[ix];
+    if (out[0])
+        return out;
+    if (!f->labels) {
+        snprintf(out, sizeof buf[0], "%s",
+                 strcmp(f->name, "languages") == 0
+                     ? "ISO language codes, programming languages or multilingual"
+                     : "No or a base model id");
+        return out;
+    }
+    size_t used = 0;
+    for (const char *const *l = f->labels; *l && used < sizeof buf[0]; l++)
+        used += (size_t)snprintf(out + used, sizeof buf[0] - used, "%s%s",
+                                 l == f->labels ? "" : ", ", *l);
+    return out;
+}
+
+static bool prefix(const char *p, const char *s, size_t len)
+{
+    size_t n = strlen(p);
+    return len >= n && strncasecmp(p, s, n) == 0;
+}
+
+/* Classes follow the paper's Figure 8: permissive licenses are Open Use; licenses that attach
+ * a use policy (Llama, Gemma, OpenRAIL, ...) are Acceptable Usage Policy; CC-BY style licenses
+ * that only ask for credit are Attribution; anything non-commercial is Non-commercial; no
+ * license, "unknown" or "other" is Undocumented. */
+const char *omen_license_class(const char *id, size_t len)
+{
+    trim(&id, &len);
+    if (prefix("license:", id, len)) {
+        id += 8;
+        len -= 8;
+    }
+    if (len == 0 || same("unknown", id, len) || same("other", id, len) ||
+        same("none", id, len))
+        return OMEN_LICENSE_UNDOCUMENTED;
+    static const char *const open[] = {"mit", "apache-2.0", "apache", "bsd", "bsd-2-clause",
+                                       "bsd-3-clause", "bsd-3-clause-clear", "isc", "unlicense",
+                                       "cc0-1.0", "wtfpl", "zlib", "postgresql", "bsl-1.0",
+                                       "mpl-2.0", "lgpl", "lgpl-3.0", "lgpl-2.1", "lgpl-lr",
+                                       "gpl", "gpl-2.0", "gpl-3.0", "agpl-3.0", "afl-3.0",
+                                       "artistic-2.0", "ecl-2.0", "epl-1.0", "epl-2.0",
+                                       "eupl-1.1", "ms-pl", "ncsa", "odbl", "odc-by", "pddl",
+                                       "ofl-1.1", "osl-3.0", "pddl", "c-uda", "cdla-permissive-1.0",
+                                       "cdla-permissive-2.0", "cdla-sharing-1.0", "etalab-2.0",
+                                       "lppl-1.3c", "gfdl", "cc-by-sa-3.0", "cc-by-sa-4.0",
+                                       "cc-by-sa-2.0", "openmdw", NULL};
+    for (const char *const *l = open; *l; l++)
+        if (same(*l, id, len))
+            return OMEN_LICENSE_OPEN;
+    for (size_t i = 0; i + 2 <= len; i++)
+        if (strncasecmp(id + i, "nc", 2) == 0 && (i == 0 || id[i - 1] == '-') &&
+            (i + 2 == len || id[i + 2] == '-'))
+            return OMEN_LICENSE_NONCOMMERCIAL;
+    if (prefix("cc-by", id, len) || prefix("cc-by-", id, len))
+        return OMEN_LICENSE_ATTRIBUTION;
+    static const char *const aup[] = {"llama", "gemma", "openrail", "creativeml-openrail",
+                                      "bigscience", "bigcode-openrail", "deepfloyd",
+                                      "apple-ascl", "intel-research", "h-research", "fair-noncommercial",
+                                      "qwen", "tongyi", "deepseek", "falcon", "mistral",
+                                      "nvidia", "stabilityai", "stable-", "flux", "health",
+                                      "lucide", "AML", NULL};
+    for (const char *const *l = aup; *l; l++)
+        if (prefix(*l, id, len))
+            return strncasecmp(id, "fair-noncommercial", 18) == 0 ? OMEN_LICENSE_NONCOMMERCIAL
+                                                                 : OMEN_LICENSE_AUP;
+    return OMEN_LICENSE_UNDOCUMENTED;
+}
+
+bool omen_relation_valid(const char *s, size_t len)
+{
+    static const char *const rel[] = {"finetune", "adapter", "quantized", "merge",
+                                      "continued_pretraining", "other", NULL};
+    for (const char *const *l = rel; *l; l++)
+        if (same(*l, s, len))
+            return true;
+    return false;
+}
+
+const char *omen_org_type_parse(const char *s, size_t len)
+{
+    static const char *const types[] = {"company", "university", "nonprofit", "community",
+                                        "government", "user", "unknown", NULL};
+    trim(&s, &len);
+    if (len == 0)
+        return "unknown";
+    for (const char *const *l = types; *l; l++)
+        if (same(*l, s, len))
+            return *l;
+    /* Common spellings from other sources (Epoch's "Industry", "Academia", the paper's labels). */
+    static const char *const alias[][2] = {
+        {"industry", "company"},     {"corporate", "company"},     {"academia", "university"},
+        {"academic", "university"},  {"non-profit", "nonprofit"},  {"non profit", "nonprofit"},
+        {"research collective", "community"}, {"individual", "user"}, {"unaffiliated", "user"},
+        {"gov", "government"}, {NULL, NULL}};
+    for (size_t i = 0; alias[i][0]; i++)
+        if (same(alias[i][0], s, len))
+            return alias[i][1];
+    return NULL;
+}
