@@ -192,8 +192,12 @@ def main():
                "sizeof omen_country_keys[0];")
     out.append("")
     out.append("const char *const omen_country_fold[64] = {")
-    for i in range(0, 64, 8):
-        out.append("    " + " ".join(c_string(x.encode()) + "," for x in FOLD[i:i + 8]))
+    # Columns aligned the way clang-format aligns them, so `make format` leaves the file alone.
+    cells = [c_string(x.encode()) + "," for x in FOLD]
+    rows = [cells[i:i + 16] for i in range(0, 64, 16)]
+    widths = [max(len(r[c]) for r in rows) for c in range(16)]
+    for r in rows:
+        out.append(("    " + " ".join(cell.ljust(widths[c]) for c, cell in enumerate(r))).rstrip())
     out.append("};")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")

@@ -9,7 +9,9 @@
 #include <stddef.h>
 
 /* Returns the canonical code (a static string) or NULL if the text names no country. An
- * empty text gives "UNKNOWN". Matching ignores case, surrounding spaces and punctuation. */
+ * empty text gives "UNKNOWN". Matching ignores case, surrounding spaces and punctuation, and
+ * folds Latin-1 accents ("Cote d'Ivoire"). "NA" exactly (upper case) is Namibia; "N/A", "n/a",
+ * "na" are UNKNOWN. Kosovo is XK (user-assigned, not in ISO 3166-1, but what data sets use). */
 const char *omen_country_normalize(const char *s, size_t len);
 /* The English name of a canonical code, or NULL. */
 const char *omen_country_name(const char *code);

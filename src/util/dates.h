@@ -13,7 +13,11 @@
 /* Parses YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+hh:mm] (also with a space for the T; a
  * zone shifts the instant to UTC), YYYY/MM/DD, and ISO weeks YYYY-Www or YYYY-Www-D (the
  * Monday, or day D). Rejects impossible dates (2023-02-30) and years outside 1970..2199.
- * Returns false and leaves *days unchanged on anything else. */
+ * Returns false and leaves *days unchanged on anything else.
+ * Details: blanks around the text are ignored; the zone may also be +hhmm or +hh; a datetime
+ * without a zone is taken as UTC; seconds may be 60 (leap second). The year range applies to
+ * the year as written, so 1970-W01 (which starts 1969-12-29) and a zone shift across
+ * 1970-01-01 can give a day before 0. */
 bool omen_date_parse(const char *s, size_t len, int32_t *days);
 /* The Monday of the ISO week containing the day. */
 int32_t omen_date_week_monday(int32_t days);

@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 typedef struct {
-    char **lines;    /* the first `keep` messages, heap-owned */
+    char **lines; /* the first `keep` messages, heap-owned */
     size_t nlines, keep;
-    uint64_t count;  /* all errors reported, kept or not */
-    char **all;      /* with keep_all: every message (for --skip-bad provenance) */
+    uint64_t count; /* all errors reported, kept or not */
+    char **all;     /* with keep_all: every message (for --skip-bad provenance) */
     size_t nall, cap_all;
     int keep_all;
 } omen_diag;

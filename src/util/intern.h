@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 typedef struct {
-    char *blob;        /* strings, each NUL-terminated */
+    char *blob; /* strings, each NUL-terminated */
     size_t blob_len, blob_cap;
     uint64_t *offsets; /* offsets[id] into blob; offsets[count] = blob_len */
     uint32_t *lens;
@@ -22,7 +22,8 @@ typedef struct {
 
 void omen_intern_init(omen_intern *t);
 void omen_intern_free(omen_intern *t);
-/* Returns the id of the string, adding it if new. */
+/* Returns the id of the string, adding it if new. (NULL, 0) is the empty string; s may point
+ * into the table's own blob. */
 uint32_t omen_intern_add(omen_intern *t, const char *s, size_t len);
 /* Returns the id, or UINT32_MAX if absent. */
 uint32_t omen_intern_find(const omen_intern *t, const char *s, size_t len);
@@ -30,6 +31,8 @@ static inline const char *omen_intern_str(const omen_intern *t, uint32_t id)
 {
     return t->blob + t->offsets[id];
 }
+/* wyhash (final4), seed 0, reading bytes little-endian: the same value on every host, so it
+ * may be persisted. */
 uint64_t omen_hash_bytes(const void *p, size_t len);
 
 #endif
