@@ -201,47 +201,52 @@ static omen_status read_csr(builder *b, const char *sql, vec *off, vec *c1, vec 
     return OMEN_OK;
 }
 
+/* One ordered pass over the largest table: days are collected first and turned into week
+ * indexes afterwards, so no separate scan is needed for the first and last week. */
 static omen_status read_downloads(builder *b, omen_progress_fn progress, void *ctx)
 {
-    sqlite3_stmt *q = prepare(b, "SELECT min(week), max(week), count(*) FROM downloads");
-    if (!q)
-        return OMEN_RUNTIME;
-    sqlite3_step(q);
-    bool any = sqlite3_column_type(q, 0) != SQLITE_NULL;
-    b->first_week = any ? omen_date_week_monday(sqlite3_column_int(q, 0)) : 0;
-    b->last_week = any ? omen_date_week_monday(sqlite3_column_int(q, 1)) : -7;
-    uint64_t total = (uint64_t)sqlite3_column_int64(q, 2);
-    sqlite3_finalize(q);
-    if ((b->last_week - b->first_week) / 7 + 1 > 65535)
-        return omen_error_set(b->err, OMEN_E_STORE, "the panel spans more than 65535 weeks");
-    q = prepare(b, "SELECT model, week, downloads FROM downloads ORDER BY model, week");
+    sqlite3_stmt *q = prepare(b, "SELECT model, week, downloads FROM downloads ORDER BY model, week");
     if (!q)
         return OMEN_RUNTIME;
     size_t n_models = b->m_name.n, m = 0;
+    vec days = VEC(int32_t);
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
     *(uint64_t *)vec_push(&b->dl_off) = 0;
-    uint64_t rows = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(q, 0);
-        if (++rows % (1u << 20) == 0 && progress)
-            progress(ctx, "building panel", rows, total);
         if (id < 0 || id > b->max_id || b->index_of_id[id] < 0)
             continue;
         size_t ix = (size_t)b->index_of_id[id];
         while (m < ix) {
-            *(uint64_t *)vec_push(&b->dl_off) = b->dl_week.n;
+            *(uint64_t *)vec_push(&b->dl_off) = days.n;
             m++;
         }
         int32_t week = omen_date_week_monday(sqlite3_column_int(q, 1));
-        *(uint16_t *)vec_push(&b->dl_week) = (uint16_t)((week - b->first_week) / 7);
+        lo = week < lo ? week : lo;
+        hi = week > hi ? week : hi;
+        *(int32_t *)vec_push(&days) = week;
         *(uint64_t *)vec_push(&b->dl_count) = (uint64_t)sqlite3_column_int64(q, 2);
+        if (progress && (days.n & 0xFFFFF) == 0)
+            progress(ctx, "building panel", days.n, 0);
     }
     sqlite3_finalize(q);
     while (m < n_models) {
-        *(uint64_t *)vec_push(&b->dl_off) = b->dl_week.n;
+        *(uint64_t *)vec_push(&b->dl_off) = days.n;
         m++;
     }
-    if (progress)
-        progress(ctx, "building panel", total, total);
+    b->first_week = days.n ? lo : 0;
+    b->last_week = days.n ? hi : -7;
+    if ((b->last_week - b->first_week) / 7 + 1 > 65535) {
+        free(days.p);
+        return omen_error_set(b->err, OMEN_E_STORE, "the panel spans more than 65535 weeks");
+    }
+    b->dl_week.p = omen_xmalloc((days.n ? days.n : 1) * sizeof(uint16_t));
+    b->dl_week.n = b->dl_week.cap = days.n;
+    const int32_t *d = days.p;
+    uint16_t *w = b->dl_week.p;
+    for (size_t i = 0; i < days.n; i++)
+        w[i] = (uint16_t)((d[i] - b->first_week) / 7);
+    free(days.p);
     return OMEN_OK;
 }
 
@@ -297,6 +302,7 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     for (int k = 0; k < S_COUNT; k++)
         if (len[k])
             memcpy(block + h->off[k], src[k], len[k]);
+    ((omen_block_header *)(void *)block)->checksum = omen_panel_checksum(block, pos);
     free(str_off);
     free(dev_names);
     *out = block;

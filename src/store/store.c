@@ -162,8 +162,9 @@ omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_
     omen_store *st = omen_xcalloc(1, sizeof *st);
     st->path = omen_xstrdup(path);
     int oflags = (flags & (OMEN_STORE_WRITE | OMEN_STORE_CREATE))
-                     ? SQLITE_OPEN_READWRITE | ((flags & OMEN_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0)
-                     : SQLITE_OPEN_READONLY;
+                     ? SQLITE_OPEN_READWRITE | ((flags & OMEN_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0) |
+                           SQLITE_OPEN_NOMUTEX
+                     : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
         omen_status s = omen_error_set(err, OMEN_E_SQLITE, "%s: cannot open: %s", path,
                                        st->db ? sqlite3_errmsg(st->db) : "out of memory");
