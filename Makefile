@@ -11,7 +11,7 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prot
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) $(SANITIZE) \
             $(CFLAGS_EXTRA) -Iinclude -MMD -MP
-LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lm
+LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lm
 LDFLAGS  += $(SANITIZE)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))

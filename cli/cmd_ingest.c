@@ -1,6 +1,8 @@
 /* cmd_ingest.c: `omen ingest SOURCE FILE...`. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -57,8 +59,8 @@ static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
         fprintf(stderr, "; %s series",
                 rep->kind_used == OMEN_KIND_CUMULATIVE ? "cumulative" : "weekly");
     if (rep->decreases_clipped)
-        fprintf(stderr, "; %llu decreases clipped to 0",
-                (unsigned long long)rep->decreases_clipped);
+        fprintf(stderr, "; %llu decrease%s clipped to 0",
+                (unsigned long long)rep->decreases_clipped, rep->decreases_clipped == 1 ? "" : "s");
     fputc('\n', stderr);
 }
 
@@ -93,9 +95,14 @@ int cmd_ingest(cli_ctx *ctx)
         } else if (strcmp(a, "--skip-bad") == 0) {
             opt.skip_bad = true;
         } else if (a[0] == '-' && a[1]) {
+            /* Name the value only for the options that take one. */
+            bool valued = strcmp(a, "--kind") == 0 || strcmp(a, "--count-column") == 0 ||
+                          strcmp(a, "--max-errors") == 0;
             free(files);
-            return cli_usage("ingest", "unknown option or bad value: %s%s%s", a, v ? " " : "",
-                             v && v[0] != '-' ? v : "");
+            if (valued && !v)
+                return cli_usage("ingest", "%s needs a value", a);
+            return cli_usage("ingest", "%s: %s%s%s", valued ? "bad value" : "unknown option", a,
+                             valued ? " " : "", valued ? v : "");
         } else if (!source) {
             source = a;
         } else {
@@ -115,6 +122,10 @@ int cmd_ingest(cli_ctx *ctx)
     omen_error err = {0};
     omen_store *st = NULL;
     omen_ingest_report rep = {0};
+    /* Opening creates the store; a failed first ingest removes it again, so that bad data
+     * leaves no file behind (with an existing store, nothing was written to it). */
+    struct stat sb;
+    bool existed = stat(ctx->db, &sb) == 0;
     omen_status s = omen_store_open(ctx->db, OMEN_STORE_WRITE | OMEN_STORE_CREATE, &st, &err);
     if (s == OMEN_OK)
         s = omen_ingest_files(st, &opt, files, nfiles, &rep, &err);
@@ -125,6 +136,8 @@ int cmd_ingest(cli_ctx *ctx)
     omen_ingest_report_free(&rep);
     omen_error_clear(&err);
     omen_store_close(st);
+    if (s != OMEN_OK && !existed)
+        unlink(ctx->db);
     free(files);
     return rc;
 }

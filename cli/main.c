@@ -48,7 +48,7 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "omen%s%s: ", cmd ? " " : "", cmd ? cmd : "");
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see `omen %s--help`)\n", cmd ? cmd : "");
+    fprintf(stderr, "\n(see `omen %s%s--help`)\n", cmd ? cmd : "", cmd ? " " : "");
     return OMEN_USAGE;
 }
 

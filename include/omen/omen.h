@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -180,6 +181,131 @@ typedef struct {
 } omen_info;
 
 void omen_info_compute(const omen_panel *panel, omen_info *out);
+
+/* ---------------------------------------------------------------- result tables */
+
+/* One result type for every analysis: named, typed columns and a `meta` block (the filters and
+ * definitions in force, counts, the synthetic flag, elapsed time). The CLI prints it as an
+ * aligned table, CSV or JSON; the server sends JSON or CSV. The table owns its cells and meta;
+ * release it with omen_table_free(). Text passed in is copied. */
+typedef struct omen_table omen_table;
+
+typedef enum {
+    OMEN_COL_TEXT,
+    OMEN_COL_INT,
+    OMEN_COL_REAL,
+    OMEN_COL_DATE, /* days since 1970-01-01, written YYYY-MM-DD */
+    OMEN_COL_BOOL
+} omen_col_type;
+
+typedef enum { OMEN_FORMAT_TABLE, OMEN_FORMAT_CSV, OMEN_FORMAT_JSON } omen_format;
+
+omen_table *omen_table_new(const char *name);
+void omen_table_free(omen_table *t);
+/* Adds a column; returns its index. Columns must all be added before the first row. */
+size_t omen_table_add_column(omen_table *t, const char *name, omen_col_type type);
+/* Appends a row of NULL cells; returns its index. */
+size_t omen_table_add_row(omen_table *t);
+void omen_table_set_text(omen_table *t, size_t row, size_t col, const char *value);
+void omen_table_set_int(omen_table *t, size_t row, size_t col, int64_t value);
+void omen_table_set_real(omen_table *t, size_t row, size_t col, double value);
+void omen_table_set_date(omen_table *t, size_t row, size_t col, int32_t days);
+void omen_table_set_bool(omen_table *t, size_t row, size_t col, bool value);
+/* Meta entries keep the order they were added in; setting a key again replaces its value. */
+void omen_table_meta_text(omen_table *t, const char *key, const char *value);
+void omen_table_meta_int(omen_table *t, const char *key, int64_t value);
+void omen_table_meta_real(omen_table *t, const char *key, double value);
+void omen_table_meta_bool(omen_table *t, const char *key, bool value);
+
+const char *omen_table_name(const omen_table *t);
+size_t omen_table_ncols(const omen_table *t);
+size_t omen_table_nrows(const omen_table *t);
+const char *omen_table_col_name(const omen_table *t, size_t col);
+omen_col_type omen_table_col_type(const omen_table *t, size_t col);
+/* Cell access: is_null, then the getter of the column's type (text of a NULL is ""). */
+bool omen_table_is_null(const omen_table *t, size_t row, size_t col);
+const char *omen_table_text(const omen_table *t, size_t row, size_t col);
+int64_t omen_table_int(const omen_table *t, size_t row, size_t col);
+double omen_table_real(const omen_table *t, size_t row, size_t col);
+/* Finds a column by name; returns (size_t)-1 when absent. */
+size_t omen_table_find(const omen_table *t, const char *name);
+
+/* Writes the table to out. CSV: a header row and RFC 4180 rows, reals with 15 significant
+ * digits, no meta. JSON: {"meta": {...}, "columns": [{"name", "type"}...], "rows": [{...}...]}.
+ * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals. */
+omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out,
+                             omen_error *err);
+/* Writes into a heap string the caller frees (for the server and the report). */
+char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
+
+/* ---------------------------------------------------------------- queries and analyses */
+
+typedef enum { OMEN_SAMPLE_POPULATION, OMEN_SAMPLE_HEAD, OMEN_SAMPLE_ALL } omen_sample;
+typedef enum { OMEN_ATTRIBUTION_DIRECT, OMEN_ATTRIBUTION_RECURSIVE } omen_attribution;
+typedef enum { OMEN_MERGE_FIRST, OMEN_MERGE_SPLIT } omen_merge_policy;
+typedef enum {
+    OMEN_LEVEL_MODEL,
+    OMEN_LEVEL_DEVELOPER,
+    OMEN_LEVEL_COUNTRY,
+    OMEN_LEVEL_ORG_TYPE,
+    OMEN_LEVEL_FIELD /* an annotation field, named in omen_query.field */
+} omen_level;
+typedef enum {
+    OMEN_WINDOW_WEEK,
+    OMEN_WINDOW_MONTH,
+    OMEN_WINDOW_QUARTER,
+    OMEN_WINDOW_YEAR,
+    OMEN_WINDOW_TRAILING52,
+    OMEN_WINDOW_CUMULATIVE
+} omen_window;
+
+#define OMEN_MAX_SEGMENT_CUTS 8
+
+/* Everything an analysis is asked: the filters and definitions of DESIGN.md section 5 and the
+ * options of the commands. omen_query_defaults() gives the documented defaults; option text
+ * from the CLI and from HTTP query parameters goes through omen_query_set(), so both accept
+ * exactly the same names and values. The query borrows `field`. */
+typedef struct {
+    omen_sample sample;
+    uint64_t population_min; /* default 200 */
+    uint32_t head_k;         /* default 200 */
+    int32_t rolling_days;    /* default 365; 0 = no Rolling Window Filter */
+    omen_attribution attribution;
+    omen_merge_policy merge_policy;
+    omen_level level;
+    char field[64]; /* the annotation field when level is OMEN_LEVEL_FIELD */
+    omen_window window;
+    int32_t from, to; /* days since 1970-01-01; INT32_MIN / INT32_MAX = open */
+    uint32_t cuts[OMEN_MAX_SEGMENT_CUTS]; /* segment rank cuts, default 1,10,100,1000 */
+    size_t ncuts;
+    uint32_t top;    /* shares: entities per period (default 10); leaderboard: rows (10) */
+    bool last_year;  /* leaderboard/map --period last-year */
+    uint32_t points; /* lorenz: points on the curve (default 101) */
+    bool sample_given; /* the user chose --sample (analyses with another default keep it) */
+} omen_query;
+
+void omen_query_defaults(omen_query *q);
+/* Sets one option by its CLI name without dashes ("rolling", "no-rolling", "attribution",
+ * "merge-policy", "level", "window", "from", "to", "sample", "population-min", "head-k",
+ * "segments", "top", "period", "points"); `value` is NULL for flags. Bad names or values give
+ * OMEN_USAGE with a message naming the option and the allowed values. */
+omen_status omen_query_set(omen_query *q, const char *name, const char *value, omen_error *err);
+/* Whether `name` is a query option, and whether it takes a value. */
+bool omen_query_is_option(const char *name, bool *takes_value);
+/* One line per option for --help texts: "  --rolling DAYS   ... (default 365)\n...". */
+const char *omen_query_help(void);
+
+/* The analyses of the concentration engine. Each returns a new result table in *out. */
+omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_table **out,
+                               omen_error *err);
+omen_status omen_shares(const omen_panel *p, const omen_query *q, omen_table **out,
+                        omen_error *err);
+omen_status omen_leaderboard(const omen_panel *p, const omen_query *q, omen_table **out,
+                             omen_error *err);
+omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out,
+                     omen_error *err);
+omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out,
+                        omen_error *err);
 
 /* ---------------------------------------------------------------- dates */
 

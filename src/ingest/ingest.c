@@ -119,6 +119,22 @@ static const char *kind_name(omen_series_kind k)
     return k == OMEN_KIND_CUMULATIVE ? "cumulative" : k == OMEN_KIND_WEEKLY ? "weekly" : "auto";
 }
 
+/* Every reject of one file (with --skip-bad the diag keeps them all, not only the first 20),
+ * newline-separated; NULL when the file had none. */
+static char *file_rejects(const omen_diag *d, const char *path)
+{
+    size_t plen = strlen(path);
+    char *out = NULL;
+    for (size_t i = 0; i < d->nall; i++) {
+        if (strncmp(d->all[i], path, plen) != 0 || d->all[i][plen] != ':')
+            continue;
+        if (out)
+            append(&out, "\n");
+        append(&out, d->all[i]);
+    }
+    return out;
+}
+
 static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
                              omen_error *err)
 {
@@ -134,16 +150,16 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
     char options[128];
     snprintf(options, sizeof options, "kind=%s baseline_first=%d skip_bad=%d", kind_name(kind),
              opt->baseline_first, opt->skip_bad);
-    char *rejects = in->diag.nall ? omen_diag_text(&in->diag) : NULL;
     for (size_t k = 0; s == OMEN_OK && k < nfiles; k++) {
+        char *rejects = file_rejects(&in->diag, in->files[k].path);
         omen_ingest_record rec = {source_names[opt->source], in->files[k].path, in->files[k].sha,
                                   in->files[k].bytes, in->files[k].rows_read,
                                   in->files[k].rows_bad, k == 0 ? written : 0, options, rejects};
         s = omen_store_record_ingest(st, &rec, err);
+        free(rejects);
     }
-    free(rejects);
-    if (s == OMEN_OK && written)
-        s = omen_store_touch(st, false, err);
+    if (s == OMEN_OK && (written || (in->rows.synthetic && !omen_store_is_synthetic(st))))
+        s = omen_store_touch(st, in->rows.synthetic, err);
     if (s != OMEN_OK) {
         omen_store_rollback(st);
         return s;
@@ -163,6 +179,7 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     omen_rows_init(&in.rows);
     omen_diag_init(&in.diag, opt->max_errors > 0 ? (size_t)opt->max_errors : 20, opt->skip_bad);
     in.obs = omen_xcalloc(1, sizeof *in.obs);
+    in.obs->conflicts = omen_xcalloc(npaths, sizeof *in.obs->conflicts);
     in.files = omen_xcalloc(npaths, sizeof *in.files);
     omen_status s = OMEN_OK;
     for (size_t k = 0; k < npaths && s == OMEN_OK; k++) {
@@ -172,16 +189,22 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
         s = read_one(&in, k, err);
     }
     omen_series_kind kind = opt->kind;
-    if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS)
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS) {
         kind = omen_series_check(in.obs, &in.rows, opt, &in.diag, &rep->notes);
+        for (size_t k = 0; k < npaths; k++) {
+            in.files[k].rows_bad += in.obs->conflicts[k];
+            rep->rows_rejected += in.obs->conflicts[k];
+        }
+    }
     rep->models_seen = in.rows.names.count;
     if (s == OMEN_OK && in.diag.count && !opt->skip_bad) {
         s = omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in.diag));
     } else if (s == OMEN_OK) {
         if (in.diag.count) {
             char line[128];
-            snprintf(line, sizeof line, "%llu bad rows skipped (listed in the ingests table)\n",
-                     (unsigned long long)in.diag.count);
+            snprintf(line, sizeof line,
+                     "%llu bad rows skipped (%llu errors listed in the ingests table)\n",
+                     (unsigned long long)rep->rows_rejected, (unsigned long long)in.diag.count);
             append(&rep->notes, line);
         }
         s = write_all(&in, st, npaths, kind, err);
@@ -189,6 +212,7 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     omen_rows_free(&in.rows);
     omen_diag_free(&in.diag);
     free(in.obs->v);
+    free(in.obs->conflicts);
     free(in.obs);
     free(in.files);
     omen_index_free(&in.model_rows);

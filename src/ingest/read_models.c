@@ -16,7 +16,7 @@
 #include "reader.h"
 
 enum { C_MODEL, C_DEV, C_CREATED, C_BASE, C_REL, C_PIPE, C_LIB, C_LIC, C_GATED, C_PARAMS,
-       C_PSRC, C_BYTES, C_LANG, C_TAGS, NCOL };
+       C_PSRC, C_BYTES, C_LANG, C_TAGS, C_SYNTH, NCOL };
 
 static const char *const a_model[] = {"model_id", "id", "modelId", "repo_id", NULL};
 static const char *const a_dev[] = {"author", "namespace", NULL};
@@ -38,6 +38,7 @@ static const omen_column_spec specs[NCOL] = {
     {"gated", NULL, false},           {"params", a_params, false},
     {"params_source", NULL, false},   {"file_bytes", a_bytes, false},
     {"languages", a_lang, false},     {"tags", NULL, false},
+    {"synthetic", NULL, false},
 };
 
 /* One model's fields as text, whichever form they came in; `given` marks present fields. */
@@ -248,6 +249,10 @@ static void add_record(omen_reader *r, record *rec)
         r->rows_bad++;
         return;
     }
+    /* omen synth marks its rows, so a store built from its CSV files says it is synthetic. */
+    if (rec->given[C_SYNTH] && (omen_field_ieq(rec->v[C_SYNTH], "true") ||
+                                omen_field_eq(rec->v[C_SYNTH], "1")))
+        rows->synthetic = true;
     omen_model_row m = {0};
     m.created = OMEN_NO_DATE;
     m.params = m.file_bytes = -1;
@@ -314,10 +319,17 @@ static void add_record(omen_reader *r, record *rec)
         }
         return;
     }
-    *omen_rows_add_model(rows) = m;
-    *slot = (uint32_t)rows->nmodels;
+    /* The base models are part of the row: if one is rejected, so is the whole row. */
+    size_t edges_before = rows->nedges;
     if (rec->given[C_BASE] && rec->v[C_BASE].len)
         add_edges(r, rec, m.name, deflt);
+    if (r->diag->count != errors) {
+        rows->nedges = edges_before;
+        r->rows_bad++;
+        return;
+    }
+    *omen_rows_add_model(rows) = m;
+    *slot = (uint32_t)rows->nmodels;
 }
 
 static void read_csv(omen_reader *r)
@@ -426,9 +438,10 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
     static const char *const k_bytes[] = {"file_bytes", "usedStorage", "used_storage", NULL};
     static const char *const k_lang[] = {"languages", "language", NULL};
     static const char *const k_tags[] = {"tags", NULL};
+    static const char *const k_synth[] = {"synthetic", NULL};
     static const char *const *keys[NCOL] = {k_model, k_dev,   k_created, k_base,  k_rel,
                                             k_pipe,  k_lib,   k_lic,     k_gated, k_params,
-                                            k_psrc,  k_bytes, k_lang,    k_tags};
+                                            k_psrc,  k_bytes, k_lang,    k_tags,  k_synth};
     char scratch[65536];
     size_t used = 0;
     record rec = {.line = line};
@@ -458,7 +471,7 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
     if (cJSON_IsArray(tags))
         split_tags(tags, &rec, scratch, sizeof scratch, &used);
     if (!rec.given[C_MODEL]) {
-        omen_reader_error(r, line, "record has no model id (keys id, model, modelId)");
+        omen_reader_error(r, line, "record has no model id (keys id, model, modelId, model_id)");
         r->rows_bad++;
         return;
     }

@@ -35,12 +35,19 @@ bool omen_field_ieq(omen_field f, const char *s)
 
 void omen_reader_error(omen_reader *r, uint64_t line, const char *fmt, ...)
 {
-    char msg[512];
+    /* Sized to the message: the allowed labels of a taxonomy field run past 512 bytes. */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *msg = omen_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    msg[0] = 0;
+    va_start(ap, fmt);
+    if (n > 0)
+        vsnprintf(msg, (size_t)n + 1, fmt, ap);
     va_end(ap);
     omen_diag_add(r->diag, r->path, line, "%s", msg);
+    free(msg);
 }
 
 void omen_reader_note(omen_reader *r, const char *fmt, ...)
@@ -92,8 +99,12 @@ bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *s
     skip_bom(csv);
     for (size_t k = 0; k < nspecs; k++)
         h->index[k] = -1;
-    if (!omen_reader_next(r, csv, fields, &n))
+    uint64_t read_before = r->rows_read, bad_before = r->rows_bad;
+    if (!omen_reader_next(r, csv, fields, &n)) {
+        r->rows_read = read_before; /* a broken header is not a data row */
+        r->rows_bad = bad_before;
         return false;
+    }
     h->nfields = n;
     for (size_t i = 0; i < n; i++) {
         omen_field f = trim(fields[i]);
@@ -107,10 +118,11 @@ bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *s
             add_unused(r, f);
     }
     char missing[512] = "";
-    size_t len = 0;
+    size_t len = 0, nmissing = 0;
     for (size_t k = 0; k < nspecs; k++) {
         if (!specs[k].required || h->index[k] >= 0)
             continue;
+        nmissing++;
         len += (size_t)snprintf(missing + len, sizeof missing - len, "%s'%s'", len ? ", " : "",
                                 specs[k].name);
         for (const char *const *a = specs[k].aliases; a && *a && len < sizeof missing; a++)
@@ -120,7 +132,7 @@ bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *s
             len += (size_t)snprintf(missing + len, sizeof missing - len, ")");
     }
     if (len) {
-        omen_reader_error(r, csv->line, "missing required column%s %s", strchr(missing, ',') ? "s" : "",
+        omen_reader_error(r, csv->line, "missing required column%s %s", nmissing > 1 ? "s" : "",
                           missing);
         return false;
     }
@@ -137,6 +149,9 @@ bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t 
             return false;
         if (res == OMEN_CSV_UNTERMINATED) {
             omen_reader_error(r, csv->line, "a quoted field is not closed before the end of the file (truncated file?)");
+            /* The cut-off record is a rejected row, so --skip-bad counts it. */
+            r->rows_read++;
+            r->rows_bad++;
             return false;
         }
         omen_reader_error(r, csv->line, "more than %d fields", OMEN_MAX_COLUMNS);
@@ -176,6 +191,10 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
         v = v * 10 + (uint64_t)(f.ptr[i] - '0');
     }
     if (i == f.len && i > 0) {
+        if (v > (uint64_t)INT64_MAX) { /* the store keeps counts as SQLite's signed 64 bits */
+            *why = "too large";
+            return false;
+        }
         *out = v;
         return true;
     }
@@ -189,7 +208,9 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
     buf[f.len] = 0;
     char *end = NULL;
     double d = strtod(buf, &end);
-    if (end == buf || *end || !isfinite(d) || !(isdigit((unsigned char)buf[0]) || buf[0] == '.')) {
+    /* strtod also reads hexadecimal ("0x10"), which no count column means. */
+    if (end == buf || *end || !isfinite(d) || !(isdigit((unsigned char)buf[0]) || buf[0] == '.') ||
+        strpbrk(buf, "xX")) {
         *why = "not a number";
         return false;
     }

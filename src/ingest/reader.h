@@ -28,6 +28,7 @@ typedef struct {
     size_t n, cap;
     const char *files[1 << 16];
     size_t nfiles;
+    uint64_t *conflicts; /* per file: observations rejected as conflicting duplicates */
 } omen_obs_list;
 
 #define OMEN_WHERE(file, line) (((uint64_t)(file) << 48) | ((line) & 0xFFFFFFFFFFFFull))

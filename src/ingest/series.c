@@ -56,6 +56,8 @@ static void dedupe(omen_obs_list *obs, const omen_rows *rows, omen_diag *diag, c
         if (out && obs->v[out - 1].model == o->model && obs->v[out - 1].day == o->day) {
             const omen_obs *first = &obs->v[out - 1];
             if (first->count != o->count) {
+                if (obs->conflicts)
+                    obs->conflicts[OMEN_WHERE_FILE(o->where)]++;
                 char d[11];
                 omen_date_format(o->day, d);
                 omen_diag_add(diag, obs->files[OMEN_WHERE_FILE(o->where)],

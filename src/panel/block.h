@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define OMEN_BLOCK_MAGIC "OMENPNL"
-#define OMEN_BLOCK_VERSION 1
+#define OMEN_BLOCK_VERSION 2
 
 enum {
     S_STR_OFF, S_STR_BLOB,
@@ -30,6 +30,7 @@ typedef struct {
     uint32_t synthetic;
     int32_t schema_version, pad;
     uint64_t nnz, n_parents, n_annotations, str_bytes;
+    uint64_t checksum; /* omen_panel_checksum() of the whole block, this field taken as 0 */
     uint64_t off[S_COUNT], len[S_COUNT];
 } omen_block_header;
 

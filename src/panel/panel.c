@@ -6,6 +6,7 @@
  * stale, truncated, foreign or corrupted cache is rebuilt rather than read. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,47 @@ static bool content_ok(const omen_panel *p, uint64_t str_bytes)
     return true;
 }
 
+/* Eight independent multiply-xorshift lanes over 64-byte chunks: each step is a bijection of
+ * the lane for a given word, so any single changed word changes the result, and the lanes
+ * keep the multiplier busy (several GB/s, small next to reading the cache from disk). */
+static void checksum_chunks(uint64_t lane[8], const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i + 64 <= n; i += 64)
+        for (int k = 0; k < 8; k++) {
+            uint64_t w;
+            memcpy(&w, p + i + 8 * (size_t)k, 8);
+            lane[k] = (lane[k] ^ w) * 0x9E3779B97F4A7C15ull;
+            lane[k] ^= lane[k] >> 29;
+        }
+}
+
+enum { HEAD_BYTES = (sizeof(omen_block_header) + 63) / 64 * 64 };
+
+uint64_t omen_panel_checksum(const void *block, size_t len)
+{
+    uint64_t lane[8];
+    for (int k = 0; k < 8; k++)
+        lane[k] = 0x243F6A8885A308D3ull * (uint64_t)(k + 1);
+    const unsigned char *p = block;
+    unsigned char chunk[HEAD_BYTES] = {0};
+    size_t head = len < HEAD_BYTES ? len : HEAD_BYTES;
+    memcpy(chunk, p, head);
+    if (head >= offsetof(omen_block_header, checksum) + 8)
+        memset(chunk + offsetof(omen_block_header, checksum), 0, 8);
+    checksum_chunks(lane, chunk, HEAD_BYTES);
+    size_t body = (len - head) / 64 * 64;
+    checksum_chunks(lane, p + head, body);
+    unsigned char tail[64] = {0};
+    memcpy(tail, p + head + body, len - head - body);
+    checksum_chunks(lane, tail, 64);
+    uint64_t h = (uint64_t)len;
+    for (int k = 0; k < 8; k++) {
+        h = (h ^ lane[k]) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 33;
+    }
+    return h;
+}
+
 #define AT(T, k) ((const T *)(base + h->off[k]))
 
 bool omen_panel_attach(omen_panel *p, void *block, size_t len)
@@ -96,7 +138,8 @@ bool omen_panel_attach(omen_panel *p, void *block, size_t len)
     const omen_block_header *h = block;
     if (len < sizeof *h || memcmp(h->magic, OMEN_BLOCK_MAGIC, 8) != 0 ||
         h->version != OMEN_BLOCK_VERSION || h->header_size != sizeof *h ||
-        h->total_size != len || !sections_ok(h, len) || h->n_weeks > 65535)
+        h->total_size != len || !sections_ok(h, len) || h->n_weeks > 65535 ||
+        h->checksum != omen_panel_checksum(block, len))
         return false;
     memset(p, 0, sizeof *p);
     p->n_models = h->n_models;
@@ -238,11 +281,13 @@ omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_
         return omen_error_set(err, OMEN_E_STORE, "internal error: the panel built from %s "
                                                  "does not check out", omen_store_path(st));
     }
+    /* The cache is written whether or not the caller asked for a note. */
+    bool written = !opt->no_cache && write_cache(path, block, len);
     if (note)
-        *note = opt->no_cache                    ? "panel built from the store (no cache)"
-                : write_cache(path, block, len) ? "panel rebuilt from the store; cache written"
-                                                : "panel rebuilt from the store; the cache "
-                                                  "could not be written beside it";
+        *note = opt->no_cache ? "panel built from the store (no cache)"
+                : written     ? "panel rebuilt from the store; cache written"
+                              : "panel rebuilt from the store; the cache could not be written "
+                                "beside it";
     free(path);
     *out = p;
     return OMEN_OK;

@@ -69,8 +69,11 @@ static inline const char *omen_panel_str(const omen_panel *p, uint32_t id)
 /* Builds the serialised panel block from the store (heap buffer the caller frees). */
 omen_status omen_panel_build_block(omen_store *store, omen_progress_fn progress, void *ctx,
                                    void **block, size_t *len, omen_error *err);
-/* Points the panel's arrays into a block after checking it completely; false if the block is
- * malformed in any way (the caller rebuilds). */
+/* A 64-bit checksum of a serialised block (its header's checksum field counts as zero), so
+ * that a cache corrupted where no range check can see it (a count, a date) is not trusted. */
+uint64_t omen_panel_checksum(const void *block, size_t len);
+/* Points the panel's arrays into a block after checking it completely, checksum included;
+ * false if the block is malformed in any way (the caller rebuilds). */
 bool omen_panel_attach(omen_panel *p, void *block, size_t len);
 /* Identity of the store that a cache must match. */
 typedef struct {

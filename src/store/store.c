@@ -124,10 +124,6 @@ static omen_status check_schema(omen_store *st, int flags, omen_error *err)
         return omen_error_set(err, OMEN_E_STORE, "%s: not an omen store (%s)", st->path,
                               sqlite3_errmsg(st->db));
     if (!has_meta(st)) {
-        if (!(flags & OMEN_STORE_CREATE))
-            return omen_error_set(err, OMEN_E_STORE,
-                                  "%s: no omen store here yet (run `omen ingest` or `omen synth`)",
-                                  st->path);
         sqlite3_stmt *q = NULL;
         sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
         int tables = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 1;
@@ -135,6 +131,10 @@ static omen_status check_schema(omen_store *st, int flags, omen_error *err)
         if (tables > 0)
             return omen_error_set(err, OMEN_E_STORE,
                                   "%s: an SQLite database of something else, not an omen store",
+                                  st->path);
+        if (!(flags & OMEN_STORE_CREATE))
+            return omen_error_set(err, OMEN_E_STORE,
+                                  "%s: no omen store here yet (run `omen ingest` or `omen synth`)",
                                   st->path);
         return create_schema(st, err);
     }
@@ -149,6 +149,21 @@ static omen_status check_schema(omen_store *st, int flags, omen_error *err)
                               "%s: schema version %d is newer than this omen (%d); upgrade omen",
                               st->path, v, omen_schema_version_current);
     return OMEN_OK;
+}
+
+/* A write killed in the middle of its commit leaves a hot journal that only a read-write
+ * connection may roll back; a read-only open would fail with SQLITE_READONLY_ROLLBACK. This
+ * rolls it back with a short read-write connection, so that reading after a crash works. */
+static bool hot_journal_rolled_back(const char *path)
+{
+    sqlite3 *db = NULL;
+    bool ok = false;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 10000);
+        ok = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) == SQLITE_OK;
+    }
+    sqlite3_close(db);
+    return ok;
 }
 
 omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_error *err)
@@ -172,6 +187,23 @@ omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_
         return s;
     }
     sqlite3_busy_timeout(st->db, 10000);
+    if (!(oflags & SQLITE_OPEN_READWRITE) &&
+        sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) ==
+            SQLITE_READONLY &&
+        sqlite3_extended_errcode(st->db) == SQLITE_READONLY_ROLLBACK) {
+        sqlite3_close(st->db);
+        st->db = NULL;
+        if (!hot_journal_rolled_back(path) ||
+            sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
+            omen_status s = omen_error_set(err, OMEN_E_SQLITE,
+                                           "%s: an interrupted write must be rolled back, and "
+                                           "this process cannot write to the store",
+                                           path);
+            omen_store_close(st);
+            return s;
+        }
+        sqlite3_busy_timeout(st->db, 10000);
+    }
     exec(st, "PRAGMA cache_size = -262144", NULL);
     omen_status s = check_schema(st, flags, err);
     if (s != OMEN_OK) {

@@ -52,14 +52,39 @@ static void bind_str(writer *w, sqlite3_stmt *q, int col, uint32_t id)
         sqlite3_bind_text(q, col, omen_intern_str(&w->rows->strings, id), -1, SQLITE_STATIC);
 }
 
+/* Marks the names that some row of the batch refers to. A reader may have interned the name
+ * of a row it then rejected (--skip-bad); such a name must not become a model of its own. */
+static unsigned char *used_names(const omen_rows *r)
+{
+    unsigned char *used = omen_xcalloc(r->names.count ? r->names.count : 1, 1);
+    for (size_t i = 0; i < r->nmodels; i++)
+        used[r->models[i].name] = 1;
+    for (size_t i = 0; i < r->nedges; i++)
+        used[r->edges[i].parent] = used[r->edges[i].child] = 1;
+    for (size_t i = 0; i < r->nannotations; i++)
+        used[r->annotations[i].model] = 1;
+    for (size_t i = 0; i < r->nweekly; i++)
+        used[r->weekly[i].model] = 1;
+    for (size_t i = 0; i < r->nsnapshots; i++)
+        used[r->snapshots[i].model] = 1;
+    for (size_t i = 0; i < r->nreplace; i++)
+        used[r->replace_models[i]] = 1;
+    return used;
+}
+
 static omen_status resolve_names(writer *w)
 {
     const omen_intern *names = &w->rows->names;
     sqlite3_stmt *find = prepare(w, "SELECT id FROM models WHERE name = ?");
     sqlite3_stmt *add = prepare(w, "INSERT INTO models(name) VALUES(?)");
     omen_status s = (find && add) ? OMEN_OK : OMEN_RUNTIME;
+    unsigned char *used = used_names(w->rows);
     w->ids = omen_xcalloc(names->count ? names->count : 1, sizeof *w->ids);
     for (uint32_t i = 0; s == OMEN_OK && i < names->count; i++) {
+        if (!used[i]) {
+            w->ids[i] = -1;
+            continue;
+        }
         const char *name = omen_intern_str(names, i);
         sqlite3_bind_text(find, 1, name, -1, SQLITE_STATIC);
         if (sqlite3_step(find) == SQLITE_ROW) {
@@ -71,6 +96,7 @@ static omen_status resolve_names(writer *w)
         }
         sqlite3_reset(find);
     }
+    free(used);
     sqlite3_finalize(find);
     sqlite3_finalize(add);
     return s;

@@ -1,0 +1,394 @@
+/* test_panel.c: unit tests of the columnar panel: its arrays built from a store (CSR downloads,
+ * consecutive weeks, developers, parents in position order, annotations), `info`, and the cache
+ * beside the store, which is used only when it matches the store exactly and is rebuilt when it
+ * is stale, truncated, corrupted or from another store. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/panel/block.h"
+#include "../../src/panel/panel.h"
+#include "../../src/store/store.h"
+#include "../../src/util/dates.h"
+#include "unit_fs.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = unit_mkdtemp();
+}
+
+static void teardown(void)
+{
+    unit_rmdir(dir);
+    dir = NULL;
+}
+
+TestSuite(panel, .init = setup, .fini = teardown);
+
+static void ingest(omen_store *st, omen_source source, omen_series_kind kind, const char *name,
+                   const char *text)
+{
+    char *f = unit_write(dir, name, text);
+    omen_ingest_options o = {0};
+    o.source = source;
+    o.kind = kind;
+    char *msg = NULL;
+    cr_assert_eq(unit_ingest(st, o, f, &msg, NULL), OMEN_OK, "%s: %s", name, msg);
+    free(f);
+}
+
+/* A small store: three models with downloads (one week without any in between), metadata,
+ * a developer table, edges and annotations. */
+static omen_store *small_store(char **path)
+{
+    omen_store *st = unit_store(dir, "s.db", path);
+    ingest(st, OMEN_SOURCE_MODELS, OMEN_KIND_AUTO, "m.csv",
+           "model,developer,created,params,gated,base_models,relation\n"
+           "acme/a,acme,2023-01-01,7000,no,,\n"
+           "acme/b,acme,,,manual,acme/a;uni/c,merge\n"
+           "uni/c,,2022-03-02,,,,\n");
+    ingest(st, OMEN_SOURCE_DEVELOPERS, OMEN_KIND_AUTO, "d.csv",
+           "developer,country,org_type\nacme,US,company\nnobody,FR,user\n");
+    ingest(st, OMEN_SOURCE_ANNOTATIONS, OMEN_KIND_AUTO, "a.csv",
+           "model,field,value,source\nacme/b,architecture,LSTM,\nacme/b,gating,N/A,heuristic\n");
+    ingest(st, OMEN_SOURCE_DOWNLOADS, OMEN_KIND_WEEKLY, "w.csv",
+           "model,week,downloads\n"
+           "acme/a,2023-01-02,10\n"
+           "acme/a,2023-01-16,30\n"
+           "uni/c,2023-01-09,5\n"
+           "acme/b,2023-01-03,1\n");
+    return st;
+}
+
+static omen_panel *load(omen_store *st, bool no_cache, bool rebuild, const char **note)
+{
+    omen_panel_options o = {0};
+    o.no_cache = no_cache;
+    o.rebuild_cache = rebuild;
+    omen_panel *p = NULL;
+    omen_error err = {0};
+    omen_status s = omen_panel_load(st, &o, &p, note, &err);
+    cr_assert_eq(s, OMEN_OK, "panel: %s", err.message ? err.message : "");
+    omen_error_clear(&err);
+    return p;
+}
+
+static int32_t model_index(const omen_panel *p, const char *name)
+{
+    for (uint32_t m = 0; m < p->n_models; m++)
+        if (strcmp(omen_panel_str(p, p->model_name[m]), name) == 0)
+            return (int32_t)m;
+    return -1;
+}
+
+Test(panel, arrays_built_from_the_store)
+{
+    omen_store *st = small_store(NULL);
+    const char *note = NULL;
+    omen_panel *p = load(st, true, false, &note);
+    cr_assert_str_eq(note, "panel built from the store (no cache)");
+    cr_assert_eq(p->n_models, 3);
+    cr_assert_eq(p->n_developers, 2, "acme and uni; `nobody` has no models");
+    cr_assert_eq(p->first_week, omen_date_days(2023, 1, 2));
+    cr_assert_eq(p->n_weeks, 3, "weeks are consecutive, the empty one included");
+    cr_assert_eq(p->nnz, 4);
+    cr_assert_not(p->synthetic);
+    int32_t a = model_index(p, "acme/a"), b = model_index(p, "acme/b"), c = model_index(p, "uni/c");
+    cr_assert(a >= 0 && b >= 0 && c >= 0);
+    /* CSR: acme/a has weeks 0 and 2 */
+    cr_assert_eq(p->dl_off[a + 1] - p->dl_off[a], 2);
+    cr_assert_eq(p->dl_week[p->dl_off[a]], 0);
+    cr_assert_eq(p->dl_count[p->dl_off[a]], 10);
+    cr_assert_eq(p->dl_week[p->dl_off[a] + 1], 2);
+    cr_assert_eq(p->dl_count[p->dl_off[a] + 1], 30);
+    cr_assert_eq(p->dl_week[p->dl_off[c]], 1);
+    cr_assert_eq(p->dl_off[p->n_models], p->nnz);
+    /* metadata */
+    cr_assert_eq(p->model_created[a], omen_date_days(2023, 1, 1));
+    cr_assert_eq(p->model_created[b], OMEN_NO_DATE);
+    cr_assert_eq(p->model_params[a], 7000);
+    cr_assert_eq(p->model_params_source[a], OMEN_PARAMS_SAFETENSORS);
+    cr_assert_eq(p->model_params[b], -1);
+    cr_assert_eq(p->model_gated[a], OMEN_GATED_NO);
+    cr_assert_eq(p->model_gated[b], OMEN_GATED_MANUAL);
+    cr_assert_eq(p->model_gated[c], OMEN_GATED_UNKNOWN);
+    /* developers: the models row's, else the namespace; country from the developer table */
+    uint32_t da = p->model_developer[a], dc = p->model_developer[c];
+    cr_assert_eq(p->model_developer[b], da);
+    cr_assert_str_eq(omen_panel_str(p, p->dev_name[da]), "acme");
+    cr_assert_str_eq(omen_panel_str(p, p->dev_name[dc]), "uni");
+    cr_assert_str_eq(omen_panel_str(p, p->dev_country[da]), "US");
+    cr_assert_str_eq(omen_panel_str(p, p->dev_org_type[da]), "company");
+    cr_assert_eq(p->dev_country[dc], OMEN_NONE);
+    /* parents in position order */
+    cr_assert_eq(p->parent_off[b + 1] - p->parent_off[b], 2);
+    cr_assert_eq(p->parent_model[p->parent_off[b]], (uint32_t)a);
+    cr_assert_eq(p->parent_model[p->parent_off[b] + 1], (uint32_t)c);
+    cr_assert_str_eq(omen_panel_str(p, p->parent_relation[p->parent_off[b]]), "merge");
+    cr_assert_eq(p->parent_off[a + 1], p->parent_off[a]);
+    /* annotations */
+    cr_assert_eq(p->n_annotations, 2);
+    cr_assert_eq(p->annot_off[b + 1] - p->annot_off[b], 2);
+    uint64_t k = p->annot_off[b];
+    bool heur_found = false;
+    for (uint64_t i = k; i < k + 2; i++)
+        if (strcmp(omen_panel_str(p, p->annot_field[i]), "gating") == 0)
+            heur_found = p->annot_heuristic[i] == 1;
+    cr_assert(heur_found);
+    omen_panel_free(p);
+    omen_panel_free(NULL);
+    omen_store_close(st);
+}
+
+Test(panel, info_of_a_store)
+{
+    omen_store *st = small_store(NULL);
+    omen_panel *p = load(st, true, false, NULL);
+    omen_info in;
+    omen_info_compute(p, &in);
+    cr_assert_eq(in.models, 3);
+    cr_assert_eq(in.developers, 2);
+    cr_assert_eq(in.weeks, 3);
+    cr_assert_eq(in.first_week, omen_date_days(2023, 1, 2));
+    cr_assert_eq(in.last_week, omen_date_days(2023, 1, 16));
+    cr_assert_eq(in.downloads, 46);
+    cr_assert_eq(in.developers_with_country, 1);
+    cr_assert_float_eq(in.share_downloads_country_mapped, 41.0 / 46.0, 1e-12);
+    cr_assert_float_eq(in.share_created, 2.0 / 3.0, 1e-12);
+    cr_assert_float_eq(in.share_params, 1.0 / 3.0, 1e-12);
+    cr_assert_float_eq(in.share_derived, 1.0 / 3.0, 1e-12);
+    cr_assert_float_eq(in.share_annotated, 1.0 / 3.0, 1e-12);
+    cr_assert_eq(in.edges, 2);
+    cr_assert_eq(in.annotations, 2);
+    cr_assert_eq(in.generation, omen_store_generation(st));
+    cr_assert_eq(in.schema_version, 1);
+    cr_assert_not(in.synthetic);
+    omen_panel_free(p);
+    omen_store_close(st);
+}
+
+Test(panel, empty_store_and_store_without_downloads)
+{
+    omen_store *st = unit_store(dir, "s.db", NULL);
+    omen_panel *p = load(st, true, false, NULL);
+    omen_info in;
+    omen_info_compute(p, &in);
+    cr_assert_eq(in.models, 0);
+    cr_assert_eq(in.weeks, 0);
+    cr_assert_eq(in.first_week, INT32_MIN);
+    cr_assert_eq(in.last_week, INT32_MIN);
+    cr_assert_eq(in.downloads, 0);
+    omen_panel_free(p);
+    ingest(st, OMEN_SOURCE_MODELS, OMEN_KIND_AUTO, "m.csv", "model\nacme/a\n");
+    p = load(st, false, false, NULL);
+    omen_info_compute(p, &in);
+    cr_assert_eq(in.models, 1);
+    cr_assert_eq(in.weeks, 0);
+    cr_assert_eq(in.first_week, INT32_MIN);
+    omen_panel_free(p);
+    omen_store_close(st);
+}
+
+/* info as a comparable string */
+static void info_of(const omen_panel *p, char *out, size_t cap)
+{
+    omen_info in;
+    omen_info_compute(p, &in);
+    snprintf(out, cap, "%llu %llu %llu %d %d %llu %llu %.6f %.6f %llu %llu %d %lld",
+             (unsigned long long)in.models, (unsigned long long)in.developers,
+             (unsigned long long)in.weeks, in.first_week, in.last_week,
+             (unsigned long long)in.downloads, (unsigned long long)in.developers_with_country,
+             in.share_downloads_country_mapped, in.share_created, (unsigned long long)in.edges,
+             (unsigned long long)in.annotations, (int)in.synthetic, (long long)in.generation);
+}
+
+Test(panel, cache_written_then_used)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    char *cache = unit_path(dir, "s.db.panel");
+    const char *note = NULL;
+    omen_panel *p = load(st, true, false, &note);
+    cr_assert_eq(access(cache, F_OK), -1, "--no-cache writes no cache");
+    char fresh[512], cached[512];
+    info_of(p, fresh, sizeof fresh);
+    omen_panel_free(p);
+    p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel rebuilt from the store; cache written");
+    cr_assert_not(p->mapped);
+    omen_panel_free(p);
+    p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel loaded from cache");
+    cr_assert(p->mapped);
+    info_of(p, cached, sizeof cached);
+    cr_assert_str_eq(cached, fresh);
+    omen_panel_free(p);
+    p = load(st, false, true, &note);
+    cr_assert_str_eq(note, "panel rebuilt from the store; cache written");
+    omen_panel_free(p);
+    omen_store_close(st);
+    free(cache);
+    free(path);
+}
+
+/* Loads with the cache in place and checks that the panel was rebuilt and equals a fresh one. */
+static void expect_rebuilt(omen_store *st, const char *why)
+{
+    const char *note = NULL;
+    omen_panel *fresh = load(st, true, false, NULL);
+    omen_panel *p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel rebuilt from the store; cache written", "%s", why);
+    char a[512], b[512];
+    info_of(fresh, a, sizeof a);
+    info_of(p, b, sizeof b);
+    cr_assert_str_eq(a, b, "%s", why);
+    cr_assert_eq(p->nnz, fresh->nnz);
+    cr_assert_eq(memcmp(p->dl_count, fresh->dl_count, p->nnz * sizeof *p->dl_count), 0, "%s", why);
+    omen_panel_free(fresh);
+    omen_panel_free(p);
+    /* and the rewritten cache is good */
+    p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel loaded from cache", "%s", why);
+    omen_panel_free(p);
+}
+
+Test(panel, stale_cache_is_rebuilt)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    omen_panel_free(load(st, false, false, NULL));
+    /* data changed through omen: the generation moved */
+    ingest(st, OMEN_SOURCE_DOWNLOADS, OMEN_KIND_WEEKLY, "more.csv",
+           "model,week,downloads\nacme/a,2023-01-23,1000\n");
+    expect_rebuilt(st, "after an ingest");
+    omen_store_close(st);
+    /* data changed behind omen's back (same generation): the file's size or time moved */
+    unit_sql_exec(path, "UPDATE downloads SET downloads = downloads + 1");
+    omen_error err = {0};
+    cr_assert_eq(omen_store_open(path, OMEN_STORE_READ, &st, &err), OMEN_OK);
+    expect_rebuilt(st, "after an outside UPDATE");
+    omen_store_close(st);
+    free(path);
+}
+
+Test(panel, truncated_corrupted_or_foreign_cache_is_rebuilt)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    char *cache = unit_path(dir, "s.db.panel");
+    omen_panel_free(load(st, false, false, NULL));
+    size_t len = 0;
+    char *good = unit_slurp(cache, &len);
+    cr_assert_not_null(good);
+    const omen_block_header *h = (const void *)good;
+    cr_assert_eq(h->total_size, len);
+
+    /* truncated at several points, down to nothing */
+    size_t cuts[] = {len - 1, len / 2, sizeof(omen_block_header), 100, 0};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        FILE *f = fopen(cache, "wb");
+        fwrite(good, 1, cuts[i], f);
+        fclose(f);
+        expect_rebuilt(st, "truncated");
+    }
+    /* one byte flipped: in the header, in a string, in the download counts, in a week index */
+    size_t spots[] = {offsetof(omen_block_header, first_week),
+                      offsetof(omen_block_header, synthetic),
+                      h->off[S_STR_BLOB] + 1,
+                      h->off[S_DL_COUNT],
+                      h->off[S_DL_COUNT] + 9,
+                      h->off[S_DL_WEEK],
+                      h->off[S_M_CREATED] + 2,
+                      h->off[S_M_PARAMS] + 1,
+                      len - 1};
+    for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+        char *bad = malloc(len);
+        memcpy(bad, good, len);
+        bad[spots[i]] ^= 0x10;
+        FILE *f = fopen(cache, "wb");
+        fwrite(bad, 1, len, f);
+        fclose(f);
+        free(bad);
+        char why[64];
+        snprintf(why, sizeof why, "byte %zu flipped", spots[i]);
+        expect_rebuilt(st, why);
+    }
+    /* the cache of another store with the same data */
+    char *other_path = NULL;
+    omen_store *other = unit_store(dir, "other.db", &other_path);
+    omen_store_close(other);
+    unit_copy(path, other_path); /* same bytes, so same size and store id ... */
+    unit_sql_exec(other_path, "UPDATE meta SET value = 'feedfeedfeedfeedfeedfeedfeedfeed' "
+                              "WHERE key = 'store_id'");
+    omen_error err = {0};
+    cr_assert_eq(omen_store_open(other_path, OMEN_STORE_READ, &other, &err), OMEN_OK);
+    omen_panel_free(load(other, false, false, NULL));
+    omen_store_close(other);
+    char *other_cache = unit_path(dir, "other.db.panel");
+    unit_copy(other_cache, cache);
+    expect_rebuilt(st, "a cache from another store");
+    omen_store_close(st);
+    free(good);
+    free(cache);
+    free(other_cache);
+    free(other_path);
+    free(path);
+}
+
+Test(panel, attach_checks_the_block)
+{
+    omen_store *st = small_store(NULL);
+    void *block = NULL;
+    size_t len = 0;
+    omen_error err = {0};
+    cr_assert_eq(omen_panel_build_block(st, NULL, NULL, &block, &len, &err), OMEN_OK);
+    cr_assert_eq(len % 64, 0);
+    omen_panel p;
+    cr_assert(omen_panel_attach(&p, block, len));
+    cr_assert_eq(p.n_models, 3);
+    cr_assert_not(omen_panel_attach(&p, block, len - 64), "wrong length");
+    cr_assert_not(omen_panel_attach(&p, block, 16), "shorter than a header");
+    omen_block_header *h = block;
+    /* the checksum ignores its own field, and catches a change anywhere else */
+    uint64_t sum = h->checksum;
+    h->checksum = 12345;
+    cr_assert_eq(omen_panel_checksum(block, len), sum);
+    h->checksum = sum;
+    for (size_t i = 0; i < len; i += 61) {
+        if (i >= offsetof(omen_block_header, checksum) &&
+            i < offsetof(omen_block_header, checksum) + 8)
+            continue;
+        ((unsigned char *)block)[i] ^= 1;
+        cr_assert_neq(omen_panel_checksum(block, len), sum, "byte %zu", i);
+        cr_assert_not(omen_panel_attach(&p, block, len), "byte %zu", i);
+        ((unsigned char *)block)[i] ^= 1;
+    }
+    cr_assert(omen_panel_attach(&p, block, len));
+    memcpy(h->magic, "NOTPNL!", 8);
+    cr_assert_not(omen_panel_attach(&p, block, len));
+    free(block);
+    omen_store_close(st);
+}
+
+Test(panel, stamp_names_the_store)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    omen_panel_stamp a, b;
+    omen_error err = {0};
+    cr_assert_eq(omen_panel_stamp_of(st, &a, &err), OMEN_OK);
+    char *id = omen_store_meta_get(st, "store_id");
+    cr_assert_str_eq(a.store_id, id);
+    cr_assert_eq(a.generation, omen_store_generation(st));
+    cr_assert(a.db_size > 0);
+    ingest(st, OMEN_SOURCE_DOWNLOADS, OMEN_KIND_WEEKLY, "x.csv",
+           "model,week,downloads\nacme/z,2023-01-02,1\n");
+    cr_assert_eq(omen_panel_stamp_of(st, &b, &err), OMEN_OK);
+    cr_assert_eq(b.generation, a.generation + 1);
+    free(id);
+    omen_store_close(st);
+    free(path);
+}
