@@ -22,6 +22,8 @@ typedef struct {
 int cmd_ingest(cli_ctx *ctx);
 int cmd_info(cli_ctx *ctx);
 int cmd_synth(cli_ctx *ctx);
+/* concentration, shares, leaderboard, map, lorenz */
+int cmd_analysis(cli_ctx *ctx);
 
 /* Prints `omen: <message>` (every line of it) to stderr and returns the exit code. */
 int cli_fail(const omen_error *err, omen_status status);

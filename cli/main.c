@@ -19,6 +19,11 @@ static const char usage[] =
     "  ingest SOURCE FILE...   load downloads, models, developers, edges or annotations\n"
     "  synth                   generate the calibrated synthetic panel\n"
     "  info                    what the store holds\n"
+    "  concentration           HHI, Gini, top-k shares and rank segments per period\n"
+    "  shares                  top entities' download shares per period, plus the rest\n"
+    "  leaderboard             entities ranked by downloads (all time or last year)\n"
+    "  map                     every country's share of downloads\n"
+    "  lorenz                  the Lorenz curve of a level\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
@@ -100,7 +105,10 @@ void cli_json_string(FILE *out, const char *s)
 static const struct {
     const char *name;
     int (*run)(cli_ctx *);
-} commands[] = {{"ingest", cmd_ingest}, {"info", cmd_info}, {"synth", cmd_synth}};
+} commands[] = {{"ingest", cmd_ingest},           {"info", cmd_info},
+                {"synth", cmd_synth},             {"concentration", cmd_analysis},
+                {"shares", cmd_analysis},         {"leaderboard", cmd_analysis},
+                {"map", cmd_analysis},            {"lorenz", cmd_analysis}};
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */
 static int parse_globals(int argc, char **argv, cli_ctx *ctx)

@@ -281,13 +281,14 @@ typedef struct {
     uint32_t top;    /* shares: entities per period (default 10); leaderboard: rows (10) */
     bool last_year;  /* leaderboard/map --period last-year */
     uint32_t points; /* lorenz: points on the curve (default 101) */
+    bool entropy;    /* concentration: add entropy and effective_entities columns */
     bool sample_given; /* the user chose --sample (analyses with another default keep it) */
 } omen_query;
 
 void omen_query_defaults(omen_query *q);
 /* Sets one option by its CLI name without dashes ("rolling", "no-rolling", "attribution",
  * "merge-policy", "level", "window", "from", "to", "sample", "population-min", "head-k",
- * "segments", "top", "period", "points"); `value` is NULL for flags. Bad names or values give
+ * "segments", "top", "period", "points", "entropy"); `value` is NULL for flags. Bad names or values give
  * OMEN_USAGE with a message naming the option and the allowed values. */
 omen_status omen_query_set(omen_query *q, const char *name, const char *value, omen_error *err);
 /* Whether `name` is a query option, and whether it takes a value. */

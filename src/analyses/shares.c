@@ -1,0 +1,70 @@
+/* shares.c: `omen shares`: per period, the top N entities and their download shares plus one
+ * `(rest)` row (the stacked areas of the paper's Figure 2). */
+#include <stdlib.h>
+
+#include "../engine/engine.h"
+#include "ranking.h"
+
+typedef struct {
+    omen_table *t;
+    const omen_query *q;
+} shares_ctx;
+
+static void add(omen_table *t, int32_t start, int32_t end, const char *name, double amount,
+                double total)
+{
+    size_t r = omen_table_add_row(t);
+    omen_table_set_date(t, r, 0, start);
+    omen_table_set_date(t, r, 1, end);
+    omen_table_set_text(t, r, 2, name);
+    omen_table_set_real(t, r, 3, amount);
+    omen_table_set_real(t, r, 4, total > 0 ? amount / total : 0.0);
+}
+
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
+                      const uint32_t *ids, const double *amounts, size_t n)
+{
+    shares_ctx *c = ctx;
+    double total;
+    omen_ranked *r = omen_rank_entities(a, ids, amounts, n, &total);
+    size_t top = n < c->q->top ? n : c->q->top;
+    double rest = total;
+    for (size_t i = 0; i < top; i++) {
+        add(c->t, start, end, a->names[r[i].id], r[i].amount, total);
+        rest -= r[i].amount;
+    }
+    if (n > top) {
+        double sum = 0; /* the rest summed directly, not as a difference, to keep precision */
+        for (size_t i = top; i < n; i++)
+            sum += r[i].amount;
+        add(c->t, start, end, "(rest)", sum, total);
+    }
+    (void)rest;
+    free(r);
+    return true;
+}
+
+omen_status omen_shares(const omen_panel *p, const omen_query *q, omen_table **out,
+                        omen_error *err)
+{
+    omen_table *t = omen_table_new("shares");
+    omen_table_add_column(t, "period_start", OMEN_COL_DATE);
+    omen_table_add_column(t, "period_end", OMEN_COL_DATE);
+    omen_table_add_column(t, "entity", OMEN_COL_TEXT);
+    omen_table_add_column(t, "downloads", OMEN_COL_REAL);
+    omen_table_add_column(t, "share", OMEN_COL_REAL);
+    shares_ctx c = {t, q};
+    omen_agg agg;
+    omen_status s = omen_aggregate(p, q, false, on_period, &c, &agg, err);
+    if (s == OMEN_OK) {
+        omen_query_to_meta(p, q, &agg, t);
+        omen_table_meta_int(t, "top", q->top);
+    }
+    omen_agg_free(&agg);
+    if (s != OMEN_OK) {
+        omen_table_free(t);
+        return s;
+    }
+    *out = t;
+    return OMEN_OK;
+}

@@ -1,0 +1,421 @@
+/* aggregate.c: downloads per entity per period: sample, --from/--to, the Rolling Window Filter,
+ * attribution, levels and windows (DESIGN.md section 5), in one pass over the panel.
+ *
+ * The pass appends (entity, amount) pairs to one growable bucket per base period (a calendar
+ * period, or a week for trailing52 and cumulative windows). Each bucket is then summed into a
+ * dense per-entity array reused across periods, so the work is linear in the downloads counted
+ * and no period needs a hash table. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/dates.h"
+#include "../util/error.h"
+#include "engine.h"
+
+typedef struct {
+    uint32_t *entity;
+    double *amount;
+    size_t n, cap;
+} bucket;
+
+static void bucket_add(bucket *b, uint32_t e, double v)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 256;
+        b->entity = omen_xrealloc(b->entity, b->cap * sizeof *b->entity);
+        b->amount = omen_xrealloc(b->amount, b->cap * sizeof *b->amount);
+    }
+    b->entity[b->n] = e;
+    b->amount[b->n++] = v;
+}
+
+/* Entity lists per credited model: one entity for the model, developer, country and org type
+ * levels, the field's values (credit split equally) for an annotation field. */
+typedef struct {
+    uint64_t *off; /* [n_models + 1] */
+    uint32_t *id;
+    double *weight;
+} entity_map;
+
+static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_string,
+                            uint32_t string_id, size_t *cap)
+{
+    if (string_id != OMEN_NONE && ids_by_string[string_id] != OMEN_NONE)
+        return ids_by_string[string_id];
+    for (size_t e = 0; e < a->nentities; e++)
+        if (strcmp(a->names[e], name) == 0)
+            return (uint32_t)e;
+    if (a->nentities == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        a->names = omen_xrealloc(a->names, *cap * sizeof *a->names);
+    }
+    a->names[a->nentities] = name;
+    if (string_id != OMEN_NONE)
+        ids_by_string[string_id] = (uint32_t)a->nentities;
+    return (uint32_t)a->nentities++;
+}
+
+static void map_single(const omen_panel *p, omen_agg *a, entity_map *em)
+{
+    size_t n = p->n_models, cap = 0;
+    em->off = omen_xmalloc((n + 1) * sizeof *em->off);
+    em->id = omen_xmalloc((n ? n : 1) * sizeof *em->id);
+    em->weight = omen_xmalloc((n ? n : 1) * sizeof *em->weight);
+    uint32_t *by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    memset(by_string, 0xff, (p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    if (a->level == OMEN_LEVEL_MODEL || a->level == OMEN_LEVEL_DEVELOPER) {
+        bool model = a->level == OMEN_LEVEL_MODEL;
+        a->nentities = model ? p->n_models : p->n_developers;
+        a->names = omen_xmalloc((a->nentities ? a->nentities : 1) * sizeof *a->names);
+        a->developer = omen_xmalloc((a->nentities ? a->nentities : 1) * sizeof *a->developer);
+        for (size_t e = 0; e < a->nentities; e++) {
+            a->names[e] = omen_panel_str(p, model ? p->model_name[e] : p->dev_name[e]);
+            a->developer[e] = model ? p->model_developer[e] : (uint32_t)e;
+        }
+    }
+    for (size_t m = 0; m < n; m++) {
+        uint32_t d = p->model_developer[m], e;
+        if (a->level == OMEN_LEVEL_MODEL) {
+            e = (uint32_t)m;
+        } else if (a->level == OMEN_LEVEL_DEVELOPER) {
+            e = d;
+        } else {
+            uint32_t s = a->level == OMEN_LEVEL_COUNTRY ? p->dev_country[d] : p->dev_org_type[d];
+            const char *none = a->level == OMEN_LEVEL_COUNTRY ? "UNKNOWN" : "unknown";
+            e = intern_name(a, s == OMEN_NONE ? none : omen_panel_str(p, s), by_string, s, &cap);
+        }
+        em->off[m] = m;
+        em->id[m] = e;
+        em->weight[m] = 1.0;
+    }
+    em->off[n] = n;
+    free(by_string);
+}
+
+static void map_field(const omen_panel *p, const char *field, omen_agg *a, entity_map *em)
+{
+    size_t n = p->n_models, cap = 0, at = 0, room = n + p->n_annotations + 1;
+    em->off = omen_xmalloc((n + 1) * sizeof *em->off);
+    em->id = omen_xmalloc(room * sizeof *em->id);
+    em->weight = omen_xmalloc(room * sizeof *em->weight);
+    uint32_t *by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    memset(by_string, 0xff, (p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    for (size_t m = 0; m < n; m++) {
+        em->off[m] = at;
+        for (uint64_t i = p->annot_off[m]; i < p->annot_off[m + 1]; i++) {
+            if (strcmp(omen_panel_str(p, p->annot_field[i]), field) != 0)
+                continue;
+            uint32_t v = p->annot_value[i];
+            uint32_t e = intern_name(a, omen_panel_str(p, v), by_string, v, &cap);
+            bool seen = false;
+            for (size_t j = em->off[m]; j < at; j++)
+                seen |= em->id[j] == e;
+            if (!seen)
+                em->id[at++] = e;
+        }
+        if (at == em->off[m])
+            em->id[at++] = intern_name(a, "(none)", by_string, OMEN_NONE, &cap);
+        for (size_t j = em->off[m]; j < at; j++)
+            em->weight[j] = 1.0 / (double)(at - em->off[m]);
+    }
+    em->off[n] = at;
+    free(by_string);
+}
+
+static void entity_map_free(entity_map *em)
+{
+    free(em->off);
+    free(em->id);
+    free(em->weight);
+}
+
+/* ---- periods ---- */
+
+typedef struct {
+    size_t nbase;          /* buckets */
+    uint32_t *base_of;     /* week index -> bucket, UINT32_MAX when the week is not counted */
+    int32_t *start, *end;  /* per bucket */
+    bool sliding;          /* trailing52 / cumulative: buckets are weeks, periods slide */
+} periods;
+
+static int32_t monday(const omen_panel *p, size_t w)
+{
+    return p->first_week + 7 * (int32_t)w;
+}
+
+/* The calendar period of a day: its first and last day. */
+static void calendar(omen_window w, int32_t day, int32_t *start, int32_t *end)
+{
+    int y, m, d;
+    omen_date_ymd(day, &y, &m, &d);
+    int months = w == OMEN_WINDOW_MONTH ? 1 : w == OMEN_WINDOW_QUARTER ? 3 : 12;
+    int first = ((m - 1) / months) * months + 1;
+    if (w == OMEN_WINDOW_YEAR)
+        first = 1;
+    *start = omen_date_days(y, first, 1);
+    int ny = y, nm = first + months;
+    if (nm > 12) {
+        nm -= 12;
+        ny++;
+    }
+    *end = omen_date_days(ny, nm, 1) - 1;
+}
+
+static void make_periods(const omen_panel *p, const omen_query *q, bool whole, int32_t lo,
+                         int32_t hi, periods *out)
+{
+    size_t nw = p->n_weeks;
+    out->base_of = omen_xmalloc((nw ? nw : 1) * sizeof *out->base_of);
+    out->start = omen_xmalloc((nw ? nw : 1) * sizeof *out->start);
+    out->end = omen_xmalloc((nw ? nw : 1) * sizeof *out->end);
+    out->nbase = 0;
+    out->sliding = !whole && (q->window == OMEN_WINDOW_TRAILING52 ||
+                              q->window == OMEN_WINDOW_CUMULATIVE);
+    for (size_t w = 0; w < nw; w++) {
+        int32_t mon = monday(p, w);
+        out->base_of[w] = UINT32_MAX;
+        if (mon < lo || mon > hi)
+            continue;
+        int32_t s = mon, e = mon + 6;
+        if (whole) {
+            s = lo;
+            e = hi + 6;
+        } else if (q->window >= OMEN_WINDOW_MONTH && q->window <= OMEN_WINDOW_YEAR) {
+            calendar(q->window, mon, &s, &e);
+        }
+        if (out->nbase == 0 || out->start[out->nbase - 1] != s) {
+            out->start[out->nbase] = s;
+            out->end[out->nbase++] = e;
+        }
+        out->base_of[w] = (uint32_t)(out->nbase - 1);
+    }
+}
+
+static void periods_free(periods *pd)
+{
+    free(pd->base_of);
+    free(pd->start);
+    free(pd->end);
+}
+
+/* ---- the pass ---- */
+
+typedef struct {
+    const omen_panel *p;
+    const omen_query *q;
+    const omen_model_facts *facts;
+    const uint8_t *in;
+    const omen_credit *credit;
+    const entity_map *em;
+    const periods *pd;
+    int32_t created_lo; /* last-year rule: effective created date must be > created_lo */
+    bucket *buckets;
+    omen_agg *agg;
+} pass;
+
+static bool counts(const pass *s, uint32_t m, int32_t mon)
+{
+    int32_t c = s->facts->created_eff[m];
+    if (s->q->rolling_days > 0 && c != OMEN_NO_DATE && mon - c >= s->q->rolling_days)
+        return false;
+    if (s->created_lo != INT32_MIN && (c == OMEN_NO_DATE || c <= s->created_lo))
+        return false;
+    return true;
+}
+
+static void add_model(pass *s, uint32_t m)
+{
+    const omen_panel *p = s->p;
+    for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
+        uint32_t b = s->pd->base_of[p->dl_week[i]];
+        uint64_t c = p->dl_count[i];
+        if (b == UINT32_MAX || c == 0)
+            continue;
+        s->agg->downloads_in_range += (double)c;
+        if (!counts(s, m, monday(p, p->dl_week[i])))
+            continue;
+        s->agg->downloads_counted += (double)c;
+        for (uint64_t t = s->credit->off[m]; t < s->credit->off[m + 1]; t++) {
+            uint32_t root = s->credit->target[t];
+            double v = (double)c * s->credit->weight[t];
+            for (uint64_t j = s->em->off[root]; j < s->em->off[root + 1]; j++)
+                bucket_add(&s->buckets[b], s->em->id[j], v * s->em->weight[j]);
+        }
+    }
+}
+
+/* Sums a bucket into acc (dense) and lists the entities it touched. */
+static size_t sum_bucket(const bucket *b, double *acc, uint32_t *touched)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        uint32_t e = b->entity[i];
+        if (acc[e] == 0.0)
+            touched[n++] = e;
+        acc[e] += b->amount[i];
+    }
+    return n;
+}
+
+static bool emit_calendar(pass *s, omen_period_fn fn, void *ctx)
+{
+    size_t ne = s->agg->nentities;
+    double *acc = omen_xcalloc(ne ? ne : 1, sizeof *acc);
+    uint32_t *ids = omen_xmalloc((ne ? ne : 1) * sizeof *ids);
+    double *amounts = omen_xmalloc((ne ? ne : 1) * sizeof *amounts);
+    bool go = true;
+    for (size_t k = 0; k < s->pd->nbase && go; k++) {
+        size_t n = sum_bucket(&s->buckets[k], acc, ids), out = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (acc[ids[i]] > 0) {
+                ids[out] = ids[i];
+                amounts[out++] = acc[ids[i]];
+            }
+            acc[ids[i]] = 0.0;
+        }
+        go = fn(ctx, s->agg, s->pd->start[k], s->pd->end[k], ids, amounts, out);
+    }
+    free(acc);
+    free(ids);
+    free(amounts);
+    return go;
+}
+
+/* trailing52 and cumulative: a running sum per entity plus a count of the weeks in the window
+ * where it had downloads, so an entity leaves the period exactly when that count drops to 0
+ * (floating-point subtraction alone could leave a residue). */
+static bool emit_sliding(pass *s, omen_period_fn fn, void *ctx)
+{
+    size_t ne = s->agg->nentities, nb = s->pd->nbase;
+    double *run = omen_xcalloc(ne ? ne : 1, sizeof *run);
+    uint32_t *weeks_in = omen_xcalloc(ne ? ne : 1, sizeof *weeks_in);
+    uint32_t *present = omen_xmalloc((ne ? ne : 1) * sizeof *present);
+    uint32_t *where = omen_xmalloc((ne ? ne : 1) * sizeof *where);
+    double *acc = omen_xcalloc(ne ? ne : 1, sizeof *acc);
+    uint32_t *touched = omen_xmalloc((ne ? ne : 1) * sizeof *touched);
+    double *amounts = omen_xmalloc((ne ? ne : 1) * sizeof *amounts);
+    /* Each week's bucket is reduced to unique entities once, in place. */
+    for (size_t k = 0; k < nb; k++) {
+        bucket *b = &s->buckets[k];
+        size_t n = sum_bucket(b, acc, touched);
+        for (size_t i = 0; i < n; i++) {
+            b->entity[i] = touched[i];
+            b->amount[i] = acc[touched[i]];
+            acc[touched[i]] = 0.0;
+        }
+        b->n = n;
+    }
+    size_t npresent = 0;
+    bool go = true, trailing = s->q->window == OMEN_WINDOW_TRAILING52;
+    for (size_t k = 0; k < nb && go; k++) {
+        const bucket *b = &s->buckets[k];
+        for (size_t i = 0; i < b->n; i++) {
+            uint32_t e = b->entity[i];
+            run[e] += b->amount[i];
+            if (weeks_in[e]++ == 0) {
+                where[e] = (uint32_t)npresent;
+                present[npresent++] = e;
+            }
+        }
+        if (trailing && k >= 52) {
+            const bucket *old = &s->buckets[k - 52];
+            for (size_t i = 0; i < old->n; i++) {
+                uint32_t e = old->entity[i];
+                run[e] -= old->amount[i];
+                if (--weeks_in[e] == 0) {
+                    run[e] = 0.0;
+                    uint32_t last = present[--npresent];
+                    present[where[e]] = last;
+                    where[last] = where[e];
+                }
+            }
+        }
+        for (size_t i = 0; i < npresent; i++)
+            amounts[i] = run[present[i]] > 0 ? run[present[i]] : 0.0;
+        int32_t start = trailing ? s->pd->start[k] - 51 * 7 : s->pd->start[0];
+        if (trailing && start < s->pd->start[0])
+            start = s->pd->start[0];
+        go = fn(ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
+    }
+    free(run);
+    free(weeks_in);
+    free(present);
+    free(where);
+    free(acc);
+    free(touched);
+    free(amounts);
+    return go;
+}
+
+/* The Mondays counted: --from/--to clipped to the panel; last-year narrows to 365 days. */
+static void range(const omen_panel *p, const omen_query *q, bool whole, int32_t *lo, int32_t *hi,
+                  int32_t *created_lo)
+{
+    int32_t first = p->first_week, last = p->first_week + 7 * ((int32_t)p->n_weeks - 1);
+    *lo = q->from > first ? q->from : first;
+    *hi = q->to < last ? q->to : last;
+    *created_lo = INT32_MIN;
+    if (whole && q->last_year) {
+        int32_t end = omen_date_week_monday(*hi);
+        *hi = end;
+        *created_lo = end - 365;
+        if (*lo <= *created_lo)
+            *lo = *created_lo + 1;
+    }
+}
+
+omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
+                           omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
+{
+    memset(agg, 0, sizeof *agg);
+    agg->level = q->level;
+    if (q->level == OMEN_LEVEL_FIELD && !q->field[0])
+        return omen_error_set(err, OMEN_E_USAGE, "--level: an annotation field must be named");
+    omen_model_facts facts;
+    omen_model_facts_compute(p, &facts);
+    uint8_t *in = omen_xmalloc(p->n_models ? p->n_models : 1);
+    agg->models_in_sample =
+        omen_sample_select(p, &facts, q->sample, q->population_min, q->head_k, in);
+    omen_credit credit;
+    omen_credit_compute(p, q->attribution, q->merge_policy, &credit);
+    agg->cycles_broken = credit.cycles_broken;
+    entity_map em;
+    if (q->level == OMEN_LEVEL_FIELD)
+        map_field(p, q->field, agg, &em);
+    else
+        map_single(p, agg, &em);
+    int32_t lo, hi, created_lo;
+    range(p, q, whole, &lo, &hi, &created_lo);
+    periods pd;
+    make_periods(p, q, whole, lo, hi, &pd);
+    agg->first_week = lo;
+    agg->last_week = hi;
+    pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo,
+              omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)), agg};
+    for (uint32_t m = 0; m < p->n_models; m++)
+        if (in[m])
+            add_model(&s, m);
+    agg->nperiods = pd.nbase;
+    if (pd.sliding)
+        emit_sliding(&s, fn, ctx);
+    else
+        emit_calendar(&s, fn, ctx);
+    for (size_t k = 0; k < pd.nbase; k++) {
+        free(s.buckets[k].entity);
+        free(s.buckets[k].amount);
+    }
+    free(s.buckets);
+    periods_free(&pd);
+    entity_map_free(&em);
+    omen_credit_free(&credit);
+    omen_model_facts_free(&facts);
+    free(in);
+    return OMEN_OK;
+}
+
+void omen_agg_free(omen_agg *a)
+{
+    free(a->names);
+    free(a->developer);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,230 @@
+/* attribution.c: Recursive Model Attribution (the paper's section 2): which root models receive
+ * the credit for a model's downloads.
+ *
+ * `first` follows the first listed base model to the root; `split` divides credit equally among
+ * the base models at every step. A cycle is broken at the model with the smallest id in it,
+ * which is then treated as a root (DESIGN section 5). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+#include "engine.h"
+
+typedef struct {
+    const omen_panel *p;
+    bool first_only;
+    uint8_t *cut; /* 1: treated as a root */
+} graph;
+
+static size_t nparents(const graph *g, uint32_t m)
+{
+    if (g->cut[m])
+        return 0;
+    size_t n = (size_t)(g->p->parent_off[m + 1] - g->p->parent_off[m]);
+    return g->first_only && n > 1 ? 1 : n;
+}
+
+static uint32_t parent(const graph *g, uint32_t m, size_t j)
+{
+    return g->p->parent_model[g->p->parent_off[m] + j];
+}
+
+static int name_cmp(const omen_panel *p, uint32_t a, uint32_t b)
+{
+    return strcmp(omen_panel_str(p, p->model_name[a]), omen_panel_str(p, p->model_name[b]));
+}
+
+/* Iterative DFS over base-model edges; on a back edge, cuts the cycle's smallest-id model and
+ * returns true (the caller runs it again until no cycle is left). */
+static bool cut_one_cycle(graph *g, uint8_t *state, uint32_t *stack, size_t *pos)
+{
+    const omen_panel *p = g->p;
+    memset(state, 0, p->n_models);
+    for (uint32_t s = 0; s < p->n_models; s++) {
+        if (state[s])
+            continue;
+        size_t depth = 0;
+        stack[depth] = s;
+        pos[depth++] = 0;
+        state[s] = 1;
+        while (depth) {
+            uint32_t m = stack[depth - 1];
+            if (pos[depth - 1] == nparents(g, m)) {
+                state[m] = 2;
+                depth--;
+                continue;
+            }
+            uint32_t q = parent(g, m, pos[depth - 1]++);
+            if (state[q] == 1) {
+                uint32_t min = q;
+                for (size_t i = depth; i-- > 0 && stack[i] != q;)
+                    if (name_cmp(p, stack[i], min) < 0)
+                        min = stack[i];
+                g->cut[min] = 1;
+                return true;
+            }
+            if (state[q] == 0) {
+                state[q] = 1;
+                stack[depth] = q;
+                pos[depth++] = 0;
+            }
+        }
+    }
+    return false;
+}
+
+static size_t break_cycles(graph *g)
+{
+    size_t n = g->p->n_models ? g->p->n_models : 1, broken = 0;
+    uint8_t *state = omen_xmalloc(n);
+    uint32_t *stack = omen_xmalloc(n * sizeof *stack);
+    size_t *pos = omen_xmalloc(n * sizeof *pos);
+    while (cut_one_cycle(g, state, stack, pos))
+        broken++;
+    free(state);
+    free(stack);
+    free(pos);
+    return broken;
+}
+
+/* Topological order, parents before children (the graph is acyclic after the cuts). */
+static uint32_t *parents_first_order(const graph *g)
+{
+    const omen_panel *p = g->p;
+    size_t n = p->n_models;
+    uint32_t *order = omen_xmalloc((n ? n : 1) * sizeof *order);
+    uint8_t *done = omen_xcalloc(n ? n : 1, 1);
+    uint32_t *stack = omen_xmalloc((n ? n : 1) * sizeof *stack);
+    size_t *pos = omen_xmalloc((n ? n : 1) * sizeof *pos), k = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        if (done[s])
+            continue;
+        size_t depth = 0;
+        stack[depth] = s;
+        pos[depth++] = 0;
+        done[s] = 1;
+        while (depth) {
+            uint32_t m = stack[depth - 1];
+            if (pos[depth - 1] == nparents(g, m)) {
+                order[k++] = m;
+                depth--;
+                continue;
+            }
+            uint32_t q = parent(g, m, pos[depth - 1]++);
+            if (!done[q]) {
+                done[q] = 1;
+                stack[depth] = q;
+                pos[depth++] = 0;
+            }
+        }
+    }
+    free(done);
+    free(stack);
+    free(pos);
+    return order;
+}
+
+typedef struct {
+    uint32_t target;
+    double weight;
+} share;
+
+static int by_target(const void *a, const void *b)
+{
+    const share *x = a, *y = b;
+    return x->target < y->target ? -1 : x->target > y->target;
+}
+
+/* Credit lists are built parents first: a model's list is its parents' lists, each scaled by
+ * 1/k (k = its number of base models), merged by target. */
+static void build_lists(const graph *g, omen_credit *c)
+{
+    const omen_panel *p = g->p;
+    size_t n = p->n_models;
+    uint32_t *order = parents_first_order(g);
+    share **lists = omen_xcalloc(n ? n : 1, sizeof *lists);
+    size_t *len = omen_xcalloc(n ? n : 1, sizeof *len), total = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t m = order[i];
+        size_t k = nparents(g, m);
+        if (k == 0) {
+            lists[m] = omen_xmalloc(sizeof(share));
+            lists[m][0] = (share){m, 1.0};
+            len[m] = 1;
+        } else {
+            size_t sum = 0;
+            for (size_t j = 0; j < k; j++)
+                sum += len[parent(g, m, j)];
+            share *l = omen_xmalloc(sum * sizeof *l);
+            size_t at = 0;
+            for (size_t j = 0; j < k; j++) {
+                uint32_t q = parent(g, m, j);
+                for (size_t t = 0; t < len[q]; t++)
+                    l[at++] = (share){lists[q][t].target, lists[q][t].weight / (double)k};
+            }
+            qsort(l, at, sizeof *l, by_target);
+            size_t out = 0;
+            for (size_t t = 0; t < at; t++) {
+                if (out && l[out - 1].target == l[t].target)
+                    l[out - 1].weight += l[t].weight;
+                else
+                    l[out++] = l[t];
+            }
+            lists[m] = l;
+            len[m] = out;
+        }
+        total += len[m];
+    }
+    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
+    c->target = omen_xmalloc((total ? total : 1) * sizeof *c->target);
+    c->weight = omen_xmalloc((total ? total : 1) * sizeof *c->weight);
+    size_t at = 0;
+    for (size_t m = 0; m < n; m++) {
+        c->off[m] = at;
+        for (size_t t = 0; t < len[m]; t++) {
+            c->target[at] = lists[m][t].target;
+            c->weight[at++] = lists[m][t].weight;
+        }
+        free(lists[m]);
+    }
+    c->off[n] = at;
+    free(lists);
+    free(len);
+    free(order);
+}
+
+static void direct(const omen_panel *p, omen_credit *c)
+{
+    size_t n = p->n_models;
+    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
+    c->target = omen_xmalloc((n ? n : 1) * sizeof *c->target);
+    c->weight = omen_xmalloc((n ? n : 1) * sizeof *c->weight);
+    for (size_t m = 0; m <= n; m++)
+        c->off[m] = m;
+    for (size_t m = 0; m < n; m++) {
+        c->target[m] = (uint32_t)m;
+        c->weight[m] = 1.0;
+    }
+}
+
+void omen_credit_compute(const omen_panel *p, omen_attribution a, omen_merge_policy mp,
+                         omen_credit *c)
+{
+    memset(c, 0, sizeof *c);
+    if (a == OMEN_ATTRIBUTION_DIRECT) {
+        direct(p, c);
+        return;
+    }
+    graph g = {p, mp == OMEN_MERGE_FIRST, omen_xcalloc(p->n_models ? p->n_models : 1, 1)};
+    c->cycles_broken = break_cycles(&g);
+    build_lists(&g, c);
+    free(g.cut);
+}
+
+void omen_credit_free(omen_credit *c)
+{
+    free(c->off);
+    free(c->target);
+    free(c->weight);
+    memset(c, 0, sizeof *c);
+}
