@@ -6,7 +6,9 @@
 
 #include "../util/error.h"
 
-static const omen_agg *sort_agg; /* qsort has no context argument in C11 */
+/* qsort has no context argument in C11; thread-local so that analyses running in several
+ * threads at once (the HTTP server) do not sort by each other's names. */
+static _Thread_local const omen_agg *sort_agg;
 
 static int by_amount(const void *x, const void *y)
 {

@@ -213,35 +213,122 @@ typedef struct {
     omen_agg *agg;
 } pass;
 
-static bool counts(const pass *s, uint32_t m, int32_t mon)
+/* The last week index whose downloads of model m count, or -1 when none do: the Rolling
+ * Window Filter keeps weeks with Monday - created < DAYS, and a model's weeks are sorted, so
+ * the readers below stop at this week instead of testing every row. */
+static int64_t last_counted_week(const pass *s, uint32_t m)
 {
     int32_t c = s->facts->created_eff[m];
-    if (s->q->rolling_days > 0 && c != OMEN_NO_DATE && mon - c >= s->q->rolling_days)
-        return false;
     if (s->created_lo != INT32_MIN && (c == OMEN_NO_DATE || c <= s->created_lo))
-        return false;
-    return true;
+        return -1;
+    if (s->q->rolling_days <= 0 || c == OMEN_NO_DATE)
+        return (int64_t)s->p->n_weeks;
+    int64_t x = (int64_t)s->q->rolling_days + c - s->p->first_week - 1; /* 7w <= x */
+    return x >= 0 ? x / 7 : -((-x + 6) / 7);
 }
 
-static void add_model(pass *s, uint32_t m)
+/* The downloads of the sample in range, before and after the filters, for the meta block. */
+static void count_totals(pass *s)
 {
     const omen_panel *p = s->p;
-    for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
-        uint32_t b = s->pd->base_of[p->dl_week[i]];
-        uint64_t c = p->dl_count[i];
-        if (b == UINT32_MAX || c == 0)
+    for (uint32_t m = 0; m < p->n_models; m++) {
+        if (!s->in[m])
             continue;
-        s->agg->downloads_in_range += (double)c;
-        if (!counts(s, m, monday(p, p->dl_week[i])))
-            continue;
-        s->agg->downloads_counted += (double)c;
-        for (uint64_t t = s->credit->off[m]; t < s->credit->off[m + 1]; t++) {
-            uint32_t root = s->credit->target[t];
-            double v = (double)c * s->credit->weight[t];
-            for (uint64_t j = s->em->off[root]; j < s->em->off[root + 1]; j++)
-                bucket_add(&s->buckets[b], s->em->id[j], v * s->em->weight[j]);
+        int64_t last = last_counted_week(s, m);
+        for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
+            if (s->pd->base_of[p->dl_week[i]] == UINT32_MAX)
+                continue;
+            double c = (double)p->dl_count[i];
+            s->agg->downloads_in_range += c;
+            if (p->dl_week[i] <= last)
+                s->agg->downloads_counted += c;
         }
     }
+}
+
+/* Which models feed each entity, with what weight: CSR over entities. */
+typedef struct {
+    uint64_t *off;
+    uint32_t *model;
+    double *weight;
+} feeds;
+
+static void build_feeds(const pass *s, size_t ne, feeds *f)
+{
+    const omen_panel *p = s->p;
+    const omen_credit *cr = s->credit;
+    const entity_map *em = s->em;
+    f->off = omen_xcalloc(ne + 1, sizeof *f->off);
+    for (int fill = 0; fill < 2; fill++) {
+        if (fill) {
+            for (size_t e = 0; e < ne; e++)
+                f->off[e + 1] += f->off[e];
+            f->model = omen_xmalloc((f->off[ne] ? f->off[ne] : 1) * sizeof *f->model);
+            f->weight = omen_xmalloc((f->off[ne] ? f->off[ne] : 1) * sizeof *f->weight);
+        }
+        uint64_t *next = fill ? omen_xmalloc((ne + 1) * sizeof *next) : NULL;
+        if (fill)
+            memcpy(next, f->off, (ne + 1) * sizeof *next);
+        for (uint32_t m = 0; m < p->n_models; m++) {
+            if (!s->in[m] || p->dl_off[m] == p->dl_off[m + 1])
+                continue;
+            for (uint64_t t = cr->off[m]; t < cr->off[m + 1]; t++) {
+                uint32_t root = cr->target[t];
+                for (uint64_t j = em->off[root]; j < em->off[root + 1]; j++) {
+                    uint32_t e = em->id[j];
+                    if (!fill) {
+                        f->off[e + 1]++;
+                        continue;
+                    }
+                    f->model[next[e]] = m;
+                    f->weight[next[e]++] = cr->weight[t] * em->weight[j];
+                }
+            }
+        }
+        free(next);
+    }
+}
+
+/* Entity by entity: the weeks of every model that feeds it are summed into a small dense array
+ * of base periods, and only the entity's non-zero periods are appended to the buckets. Reading
+ * each model's weeks is sequential, and the buckets receive one entry per (entity, period)
+ * instead of one per download row. */
+static void fill_buckets(pass *s)
+{
+    const omen_panel *p = s->p;
+    size_t ne = s->agg->nentities, nb = s->pd->nbase;
+    feeds f = {0};
+    build_feeds(s, ne, &f);
+    double *acc = omen_xcalloc(nb ? nb : 1, sizeof *acc);
+    uint32_t *touched = omen_xmalloc((nb ? nb : 1) * sizeof *touched);
+    for (size_t e = 0; e < ne; e++) {
+        size_t nt = 0;
+        for (uint64_t k = f.off[e]; k < f.off[e + 1]; k++) {
+            uint32_t m = f.model[k];
+            double w = f.weight[k];
+            int64_t last = last_counted_week(s, m);
+            for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1] && p->dl_week[i] <= last; i++) {
+                uint32_t b = s->pd->base_of[p->dl_week[i]];
+                uint64_t c = p->dl_count[i];
+                if (b == UINT32_MAX || c == 0)
+                    continue;
+                if (acc[b] == 0.0)
+                    touched[nt++] = b;
+                acc[b] += (double)c * w;
+            }
+        }
+        for (size_t t = 0; t < nt; t++) {
+            uint32_t b = touched[t];
+            if (acc[b] > 0)
+                bucket_add(&s->buckets[b], (uint32_t)e, acc[b]);
+            acc[b] = 0.0;
+        }
+    }
+    free(acc);
+    free(touched);
+    free(f.off);
+    free(f.model);
+    free(f.weight);
 }
 
 /* Sums a bucket into acc (dense) and lists the entities it touched. */
@@ -347,13 +434,18 @@ static bool emit_sliding(pass *s, omen_period_fn fn, void *ctx)
     return go;
 }
 
-/* The Mondays counted: --from/--to clipped to the panel; last-year narrows to 365 days. */
+/* The Mondays counted: --from/--to clipped to the panel; last-year narrows to 365 days. A
+ * --from or --to inside a week is moved to the first or last Monday in [from, to], so that
+ * first_week and last_week (and the meta block's from and to) are Mondays of weeks counted. */
 static void range(const omen_panel *p, const omen_query *q, bool whole, int32_t *lo, int32_t *hi,
                   int32_t *created_lo)
 {
     int32_t first = p->first_week, last = p->first_week + 7 * ((int32_t)p->n_weeks - 1);
     *lo = q->from > first ? q->from : first;
     *hi = q->to < last ? q->to : last;
+    if (omen_date_week_monday(*lo) != *lo)
+        *lo = omen_date_week_monday(*lo) + 7;
+    *hi = omen_date_week_monday(*hi);
     *created_lo = INT32_MIN;
     if (whole && q->last_year) {
         int32_t end = omen_date_week_monday(*hi);
@@ -392,9 +484,8 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
     agg->last_week = hi;
     pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo,
               omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)), agg};
-    for (uint32_t m = 0; m < p->n_models; m++)
-        if (in[m])
-            add_model(&s, m);
+    count_totals(&s);
+    fill_buckets(&s);
     agg->nperiods = pd.nbase;
     if (pd.sliding)
         emit_sliding(&s, fn, ctx);

@@ -137,11 +137,32 @@ static int by_target(const void *a, const void *b)
 
 /* Credit lists are built parents first: a model's list is its parents' lists, each scaled by
  * 1/k (k = its number of base models), merged by target. */
+static void build_roots(const graph *g, const uint32_t *order, omen_credit *c)
+{
+    size_t n = g->p->n_models;
+    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
+    c->target = omen_xmalloc((n ? n : 1) * sizeof *c->target);
+    c->weight = omen_xmalloc((n ? n : 1) * sizeof *c->weight);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t m = order[i];
+        c->target[m] = nparents(g, m) ? c->target[parent(g, m, 0)] : m;
+        c->weight[m] = 1.0;
+    }
+    for (size_t m = 0; m <= n; m++)
+        c->off[m] = m;
+}
+
 static void build_lists(const graph *g, omen_credit *c)
 {
     const omen_panel *p = g->p;
     size_t n = p->n_models;
     uint32_t *order = parents_first_order(g);
+    /* One base model per step: the root is inherited, no lists needed. */
+    if (g->first_only) {
+        build_roots(g, order, c);
+        free(order);
+        return;
+    }
     share **lists = omen_xcalloc(n ? n : 1, sizeof *lists);
     size_t *len = omen_xcalloc(n ? n : 1, sizeof *len), total = 0;
     for (size_t i = 0; i < n; i++) {

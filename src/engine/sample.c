@@ -45,19 +45,26 @@ void omen_model_facts_free(omen_model_facts *f)
 }
 
 /* A min-heap of (count, model) per week keeps that week's top k as the models stream by; ties
- * keep the model with the smaller index (the one seen first). */
+ * keep the model with the smaller index (the one seen first). The heap's root is the worst
+ * entry: the smallest count and, among equal counts, the largest index, so that a tie at the
+ * k-th place evicts the model listed last. */
 typedef struct {
     uint64_t count;
     uint32_t model;
 } entry;
 
+static inline bool worse(entry a, entry b)
+{
+    return a.count < b.count || (a.count == b.count && a.model > b.model);
+}
+
 static void sift_down(entry *h, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, r = l + 1, s = i;
-        if (l < n && h[l].count < h[s].count)
+        if (l < n && worse(h[l], h[s]))
             s = l;
-        if (r < n && h[r].count < h[s].count)
+        if (r < n && worse(h[r], h[s]))
             s = r;
         if (s == i)
             return;
@@ -70,7 +77,7 @@ static void sift_down(entry *h, size_t n, size_t i)
 
 static void sift_up(entry *h, size_t i)
 {
-    while (i > 0 && h[(i - 1) / 2].count > h[i].count) {
+    while (i > 0 && worse(h[i], h[(i - 1) / 2])) {
         entry t = h[i];
         h[i] = h[(i - 1) / 2];
         h[(i - 1) / 2] = t;
@@ -80,6 +87,17 @@ static void sift_up(entry *h, size_t i)
 
 static void head_sample(const omen_panel *p, uint32_t k, uint8_t *in)
 {
+    /* No week can hold more than the Population models: a --head-k beyond them would only
+     * allocate heaps that stay empty (n_weeks * k entries). */
+    size_t npop = 0;
+    for (uint32_t m = 0; m < p->n_models; m++)
+        npop += in[m] != 0;
+    if (k > npop)
+        k = (uint32_t)npop;
+    if (k == 0) {
+        memset(in, 0, p->n_models);
+        return;
+    }
     entry *heaps = omen_xmalloc((size_t)p->n_weeks * k * sizeof *heaps);
     size_t *size = omen_xcalloc(p->n_weeks ? p->n_weeks : 1, sizeof *size);
     for (uint32_t m = 0; m < p->n_models; m++) {
@@ -94,7 +112,7 @@ static void head_sample(const omen_panel *p, uint32_t k, uint8_t *in)
             if (size[w] < k) {
                 h[size[w]] = (entry){c, m};
                 sift_up(h, size[w]++);
-            } else if (c > h[0].count) {
+            } else if (c > h[0].count) { /* a tie loses: m comes after every model held */
                 h[0] = (entry){c, m};
                 sift_down(h, k, 0);
             }

@@ -231,6 +231,26 @@ double omen_metrics_hhi(const double *values, size_t n)
     return hhi_with_total(values, n, omen_metrics_sum(values, n));
 }
 
+/* (H - 1/N) / (1 - 1/N) is computed in the algebraically identical deviation form
+ * N/(N-1) * sum (s_i - 1/N)^2 (the shares sum to 1): nothing cancels, so a nearly even split
+ * keeps its small value to full relative precision (shares 0.4, 0.3, 0.3 give 0.01, where
+ * the direct form printed 0.0100000000000001). 1 when N = 1 (the formula is 0/0). */
+static double hhi_normalized_with_total(const double *values, size_t n, double total)
+{
+    if (n == 0 || !(total > 0))
+        return 0;
+    if (n == 1)
+        return 1;
+    double mean = total / (double)n;
+    ksum k = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        double d = (values[i] - mean) / total;
+        ksum_add_product(&k, d, d);
+    }
+    double h = ksum_value(&k) * ((double)n / (double)(n - 1));
+    return h > 1 ? 1 : h;
+}
+
 /* G = 2 sum(i x_i) / (N S) - (N + 1) / N is computed in the algebraically identical centred
  * form sum((2i - N - 1) x_i) / (N S): the weights sum to zero, so nothing cancels at the end
  * and an almost equal distribution keeps its small Gini to full relative precision. */
@@ -330,13 +350,7 @@ void omen_metrics_compute(const double *sorted, size_t n, const uint32_t *cuts, 
     out->total = omen_metrics_sum(sorted, n);
     double total = out->total;
     out->hhi = hhi_with_total(sorted, n, total);
-    if (n == 1) {
-        out->hhi_normalized = 1;
-    } else if (n > 1) {
-        double inv = 1.0 / (double)n;
-        double h = (out->hhi - inv) / (1.0 - inv);
-        out->hhi_normalized = h < 0 ? 0 : h; /* equal amounts can round a hair below 0 */
-    }
+    out->hhi_normalized = hhi_normalized_with_total(sorted, n, total);
     out->gini = gini_with_total(sorted, n, total);
     out->entropy = entropy_with_total(sorted, n, total);
     out->effective = out->hhi > 0 ? 1.0 / out->hhi : 0;
