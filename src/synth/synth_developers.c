@@ -17,7 +17,7 @@ typedef struct {
 
 /* Where small organisations are based (real ISO 3166-1 alpha-2 codes). */
 static const weighted co_countries[] = {
-    {"US", 50}, {"CN", 16}, {"DE", 4}, {"FR", 3}, {"GB", 3}, {"KR", 5}, {"JP", 5}, {"IN", 5},
+    {"US", 56}, {"CN", 16}, {"DE", 4}, {"FR", 3}, {"GB", 3}, {"KR", 5}, {"JP", 5}, {"IN", 5},
     {"CA", 4},  {"IL", 2},  {"SG", 2}, {"AE", 1}, {"NL", 2}, {"CH", 2}, {"ES", 2}, {"IT", 2},
     {"SE", 1},  {"RU", 2},  {"BR", 2}, {"VN", 1}, {"TW", 2}, {"PL", 1}, {"FI", 1}, {"TR", 1},
     {"ID", 1},  {"AU", 1},  {NULL, 0}};

@@ -15,14 +15,14 @@
 #define POOL_TMAX 4.0e6   /* truncation of the pool popularity tail */
 #define LOW_SHARE 0.012   /* share of young volume that goes to models below 200 downloads */
 #define TARGET_MODELS 851000.0
-#define BASE_EXP 0.85
+#define BASE_EXP 0.75
 #define STAR_MEDIAN 60000.0 /* young mass of a typical pool star at scale 1 */
 #define STAR_SIGMA 1.2
 #define STAR_EVER 0.25
 
 /* Share of each pool's mass that goes to its stars: the few popular models of small
  * developers that reach the weekly top 200 (the rest follows a truncated Pareto). */
-static const double star_share[POOL_N] = {0.45, 0.45, 0.45, 0.45, 0.35};
+static const double star_share[POOL_N] = {0.5, 0.5, 0.5, 0.5, 0.35};
 /* From 2023 the pools' stars are more popular still (the diffusion and LLM communities). */
 #define STAR_LATE 1.35
 #define KEEP_FRAC 0.90    /* fraction of generated pool models that reach 200 downloads */
@@ -221,7 +221,7 @@ static void draw_shape(sy_ctx *c, int s, sy_model *m)
 {
     const sy_stream_def *d = &c->streams[s];
     m->rise = (float)(0.5 + 2.5 * gsl_rng_uniform(c->rng));
-    m->tau = (float)(d->tau * gsl_ran_lognormal(c->rng, 0, 0.5));
+    m->tau = (float)(d->tau * gsl_ran_lognormal(c->rng, 0, d->src >= 0 ? 0.3 : 0.5));
     double e = d->ever * gsl_ran_exponential(c->rng, 1.0);
     m->ever = (float)(e > 0.9 ? 0.9 : e);
     m->tau_e = (float)(80 + 170 * gsl_rng_uniform(c->rng));
@@ -413,9 +413,17 @@ static void gen_named(sy_ctx *c, int s)
     double rate = d->per_year * pow(c->scale, 0.35) / 52.0;
     int rel[SY_NWEEKS], n = 0;
     rate = rate < 3.0 / 52 ? 3.0 / 52 : rate;
-    for (int w = 0; w < SY_NWEEKS; w++)
-        if (vol(c, s, w + LAG) > 0 && (n == 0 || gsl_rng_uniform(c->rng) < rate))
+    /* releases every 1/rate weeks, jittered (a Poisson process would make the shares of
+     * developers with few releases swing too much between seeds) */
+    double next = 0;
+    for (int w = 0; w < SY_NWEEKS; w++) {
+        if (vol(c, s, w + LAG) <= 0)
+            continue;
+        if (n == 0 || rate >= 1 || w >= next) {
             rel[n++] = w;
+            next = w + (0.7 + 0.6 * gsl_rng_uniform(c->rng)) / rate;
+        }
+    }
     for (int i = 0; i < n; i++) {
         /* the volume level at the release, not the (perhaps much larger) future volume */
         int gap = (i + 1 < n ? rel[i + 1] : SY_NWEEKS) - rel[i];
@@ -424,7 +432,7 @@ static void gen_named(sy_ctx *c, int s)
         /* weekly-releasing streams split their mass across several models a week */
         int per = rate > 1 ? (int)gsl_ran_poisson(c->rng, rate) + 1 : 1;
         for (int k = 0; k < per; k++)
-            release(c, s, rel[i], mass / per * gsl_ran_lognormal(c->rng, 0, 0.6));
+            release(c, s, rel[i], mass / per * gsl_ran_lognormal(c->rng, 0, 0.3));
     }
 }
 
