@@ -255,7 +255,8 @@ static void write_models(const sy_ctx *c, wbuf *w)
         wb_field(w, sy_lang_str(m->lang));
         wb_put(w, ",", 1);
         wb_field(w, tags);
-        wb_put(w, "\n", 1);
+        /* The `synthetic` column tells `omen ingest models` to mark the store synthetic. */
+        wb_put(w, ",true\n", 6);
     }
 }
 
@@ -362,7 +363,7 @@ omen_status sy_write_csv(sy_ctx *c, const char *dir, omen_error *err)
         {"developers.csv", "developer,country,org_type,name\n", 0},
         {"models.csv",
          "model,developer,created,pipeline_tag,library,license,gated,params,params_source,"
-         "file_bytes,languages,tags\n",
+         "file_bytes,languages,tags,synthetic\n",
          1},
         {"edges.csv", "parent,child,relation\n", 2},
         {"annotations.csv", "model,field,value\n", 3},
