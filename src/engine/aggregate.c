@@ -7,6 +7,7 @@
  * and no period needs a hash table. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../util/dates.h"
 #include "../util/error.h"
@@ -18,13 +19,19 @@ typedef struct {
     size_t n, cap;
 } bucket;
 
+/* All buckets live in one anonymous mapping sized by count_totals' bounds. Transparent huge
+ * pages are asked for because the kernel's 4 KiB first-touch faults were the largest single
+ * cost of a full-scale run on a virtual machine (measured: 66.8k faults, about a sixth of the
+ * time); the bounds are exact upper limits, so a bucket never grows. */
+typedef struct {
+    void *base;
+    size_t len;
+} bucket_store;
+
 static void bucket_add(bucket *b, uint32_t e, double v)
 {
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 256;
-        b->entity = omen_xrealloc(b->entity, b->cap * sizeof *b->entity);
-        b->amount = omen_xrealloc(b->amount, b->cap * sizeof *b->amount);
-    }
+    if (b->n == b->cap)
+        abort(); /* count_totals' bound is an upper limit: this cannot happen */
     b->entity[b->n] = e;
     b->amount[b->n++] = v;
 }
@@ -210,6 +217,7 @@ typedef struct {
     const periods *pd;
     int32_t created_lo; /* last-year rule: effective created date must be > created_lo */
     bucket *buckets;
+    bucket_store store;
     omen_agg *agg;
 } pass;
 
@@ -257,13 +265,26 @@ static void count_totals(pass *s)
             }
         }
     }
+    size_t total = 0;
     for (size_t b = 0; b < nb; b++) {
         size_t cap = bound[b] < ne ? (size_t)bound[b] : ne;
-        if (cap < 256)
-            cap = 256;
-        s->buckets[b].entity = omen_xmalloc(cap * sizeof *s->buckets[b].entity);
-        s->buckets[b].amount = omen_xmalloc(cap * sizeof *s->buckets[b].amount);
         s->buckets[b].cap = cap;
+        total += cap;
+    }
+    size_t len = total * (sizeof(uint32_t) + sizeof(double)) + 64;
+    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        base = omen_xmalloc(len), len = 0; /* len 0: free() it, not munmap() */
+    else
+        madvise(base, len, MADV_HUGEPAGE);
+    s->store = (bucket_store){base, len};
+    double *amounts = base;
+    uint32_t *entities = (uint32_t *)(amounts + total);
+    for (size_t b = 0; b < nb; b++) {
+        s->buckets[b].amount = amounts;
+        s->buckets[b].entity = entities;
+        amounts += s->buckets[b].cap;
+        entities += s->buckets[b].cap;
     }
     free(bound);
 }
@@ -505,7 +526,7 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
     agg->first_week = lo;
     agg->last_week = hi;
     pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo,
-              omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)), agg};
+              omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)), {NULL, 0}, agg};
     count_totals(&s);
     fill_buckets(&s);
     agg->nperiods = pd.nbase;
@@ -513,10 +534,10 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
         emit_sliding(&s, fn, ctx);
     else
         emit_calendar(&s, fn, ctx);
-    for (size_t k = 0; k < pd.nbase; k++) {
-        free(s.buckets[k].entity);
-        free(s.buckets[k].amount);
-    }
+    if (s.store.len)
+        munmap(s.store.base, s.store.len);
+    else
+        free(s.store.base);
     free(s.buckets);
     periods_free(&pd);
     entity_map_free(&em);
