@@ -111,8 +111,9 @@ int cmd_ingest(cli_ctx *ctx)
     }
     if (!source || !omen_source_parse(source, &opt.source)) {
         free(files);
-        return cli_usage("ingest", "SOURCE must be downloads, models, developers, edges or "
-                                   "annotations%s%s",
+        return cli_usage("ingest",
+                         "SOURCE must be downloads, models, developers, edges or "
+                         "annotations%s%s",
                          source ? ", not " : "", source ? source : "");
     }
     if (nfiles == 0) {

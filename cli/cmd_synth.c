@@ -20,8 +20,8 @@ static const char help[] =
 
 int cmd_synth(cli_ctx *ctx)
 {
-    omen_synth_options opt = {.scale = 1.0, .seed = 1, .progress = cli_progress,
-                              .progress_ctx = ctx};
+    omen_synth_options opt = {
+        .scale = 1.0, .seed = 1, .progress = cli_progress, .progress_ctx = ctx};
     const char *out = NULL;
     for (int i = 1; i < ctx->argc; i++) {
         const char *a = ctx->argv[i], *v = i + 1 < ctx->argc ? ctx->argv[i + 1] : NULL;
@@ -37,8 +37,9 @@ int cmd_synth(cli_ctx *ctx)
             out = v;
             i++;
         } else {
-            return cli_usage("synth", "unknown option or bad value: %s (--scale takes a number "
-                                      "in (0, 4], --seed a whole number)",
+            return cli_usage("synth",
+                             "unknown option or bad value: %s (--scale takes a number "
+                             "in (0, 4], --seed a whole number)",
                              a);
         }
     }

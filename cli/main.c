@@ -38,7 +38,8 @@ int cli_fail(const omen_error *err, omen_status status)
 {
     cli_progress_done();
     const char *msg = err && err->message ? err->message : "unknown error";
-    fprintf(stderr, "omen: %s", status == OMEN_BAD_DATA ? "bad input data, nothing written:\n" : "");
+    fprintf(stderr, "omen: %s",
+            status == OMEN_BAD_DATA ? "bad input data, nothing written:\n" : "");
     if (status == OMEN_BAD_DATA)
         fprintf(stderr, "%s\n", msg);
     else
@@ -105,10 +106,10 @@ void cli_json_string(FILE *out, const char *s)
 static const struct {
     const char *name;
     int (*run)(cli_ctx *);
-} commands[] = {{"ingest", cmd_ingest},           {"info", cmd_info},
-                {"synth", cmd_synth},             {"concentration", cmd_analysis},
-                {"shares", cmd_analysis},         {"leaderboard", cmd_analysis},
-                {"map", cmd_analysis},            {"lorenz", cmd_analysis}};
+} commands[] = {{"ingest", cmd_ingest},   {"info", cmd_info},
+                {"synth", cmd_synth},     {"concentration", cmd_analysis},
+                {"shares", cmd_analysis}, {"leaderboard", cmd_analysis},
+                {"map", cmd_analysis},    {"lorenz", cmd_analysis}};
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */
 static int parse_globals(int argc, char **argv, cli_ctx *ctx)
@@ -151,8 +152,8 @@ int main(int argc, char **argv)
 {
     cli_ctx ctx = {0};
     int rc = parse_globals(argc, argv, &ctx);
-    if (rc == 0 && (ctx.argc == 0 || cli_is_help(ctx.argv[0]) ||
-                    strcmp(ctx.argv[0], "help") == 0)) {
+    if (rc == 0 &&
+        (ctx.argc == 0 || cli_is_help(ctx.argv[0]) || strcmp(ctx.argv[0], "help") == 0)) {
         fputs(usage, ctx.argc == 0 ? stderr : stdout);
         rc = ctx.argc == 0 ? OMEN_USAGE : 0;
     } else if (rc == 0 && strcmp(ctx.argv[0], "--version") == 0) {
@@ -161,8 +162,7 @@ int main(int argc, char **argv)
         size_t i = 0, n = sizeof commands / sizeof commands[0];
         while (i < n && strcmp(commands[i].name, ctx.argv[0]) != 0)
             i++;
-        rc = i < n ? commands[i].run(&ctx)
-                   : cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
+        rc = i < n ? commands[i].run(&ctx) : cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
     }
     free(ctx.argv);
     return rc;

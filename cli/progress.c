@@ -47,8 +47,8 @@ void cli_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
         return;
     bar.last = t;
     char line[512];
-    size_t n = omen_progress_render(line, sizeof line, width() - 1, what, done, total,
-                                    t - bar.start, 0);
+    size_t n =
+        omen_progress_render(line, sizeof line, width() - 1, what, done, total, t - bar.start, 0);
     fwrite(line, 1, n, stderr);
     fflush(stderr);
     bar.drawn = 1;

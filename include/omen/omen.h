@@ -96,10 +96,10 @@ typedef enum { OMEN_KIND_AUTO, OMEN_KIND_WEEKLY, OMEN_KIND_CUMULATIVE } omen_ser
 
 typedef struct {
     omen_source source;
-    omen_series_kind kind; /* downloads only */
-    bool baseline_first;   /* cumulative: the first observation is a baseline, not a flow */
-    bool skip_bad;         /* write the good rows, record the rejects in `ingests` */
-    int max_errors;        /* how many errors the message lists; 0 means 20 */
+    omen_series_kind kind;    /* downloads only */
+    bool baseline_first;      /* cumulative: the first observation is a baseline, not a flow */
+    bool skip_bad;            /* write the good rows, record the rejects in `ingests` */
+    int max_errors;           /* how many errors the message lists; 0 means 20 */
     const char *count_column; /* downloads: the column holding the counts, NULL = by alias */
     omen_progress_fn progress;
     void *progress_ctx;
@@ -233,8 +233,7 @@ size_t omen_table_find(const omen_table *t, const char *name);
 /* Writes the table to out. CSV: a header row and RFC 4180 rows, reals with 15 significant
  * digits, no meta. JSON: {"meta": {...}, "columns": [{"name", "type"}...], "rows": [{...}...]}.
  * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals. */
-omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out,
-                             omen_error *err);
+omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err);
 /* Writes into a heap string the caller frees (for the server and the report). */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
 
@@ -275,21 +274,21 @@ typedef struct {
     omen_level level;
     char field[64]; /* the annotation field when level is OMEN_LEVEL_FIELD */
     omen_window window;
-    int32_t from, to; /* days since 1970-01-01; INT32_MIN / INT32_MAX = open */
+    int32_t from, to;                     /* days since 1970-01-01; INT32_MIN / INT32_MAX = open */
     uint32_t cuts[OMEN_MAX_SEGMENT_CUTS]; /* segment rank cuts, default 1,10,100,1000 */
     size_t ncuts;
-    uint32_t top;    /* shares: entities per period (default 10); leaderboard: rows (10) */
-    bool last_year;  /* leaderboard/map --period last-year */
-    uint32_t points; /* lorenz: points on the curve (default 101) */
-    bool entropy;    /* concentration: add entropy and effective_entities columns */
+    uint32_t top;      /* shares: entities per period (default 10); leaderboard: rows (10) */
+    bool last_year;    /* leaderboard/map --period last-year */
+    uint32_t points;   /* lorenz: points on the curve (default 101) */
+    bool entropy;      /* concentration: add entropy and effective_entities columns */
     bool sample_given; /* the user chose --sample (analyses with another default keep it) */
 } omen_query;
 
 void omen_query_defaults(omen_query *q);
 /* Sets one option by its CLI name without dashes ("rolling", "no-rolling", "attribution",
  * "merge-policy", "level", "window", "from", "to", "sample", "population-min", "head-k",
- * "segments", "top", "period", "points", "entropy"); `value` is NULL for flags. Bad names or values give
- * OMEN_USAGE with a message naming the option and the allowed values. */
+ * "segments", "top", "period", "points", "entropy"); `value` is NULL for flags. Bad names or values
+ * give OMEN_USAGE with a message naming the option and the allowed values. */
 omen_status omen_query_set(omen_query *q, const char *name, const char *value, omen_error *err);
 /* Whether `name` is a query option, and whether it takes a value. */
 bool omen_query_is_option(const char *name, bool *takes_value);
@@ -303,8 +302,7 @@ omen_status omen_shares(const omen_panel *p, const omen_query *q, omen_table **o
                         omen_error *err);
 omen_status omen_leaderboard(const omen_panel *p, const omen_query *q, omen_table **out,
                              omen_error *err);
-omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out,
-                     omen_error *err);
+omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err);
 omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out,
                         omen_error *err);
 

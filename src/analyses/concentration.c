@@ -33,8 +33,8 @@ static void add_segment_columns(omen_table *t, const omen_query *q)
     omen_table_add_column(t, "seg_rest", OMEN_COL_REAL);
 }
 
-static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
-                      const uint32_t *ids, const double *amounts, size_t n)
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
+                      const double *amounts, size_t n)
 {
     (void)a;
     (void)ids;
@@ -73,13 +73,12 @@ omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_ta
                                omen_error *err)
 {
     omen_table *t = omen_table_new("concentration");
-    static const char *const cols[] = {"period_start", "period_end", "level", "entities",
-                                       "downloads",    "hhi",        "hhi_10000", "hhi_normalized",
-                                       "gini",         "top1_share", "top10_share", "top100_share"};
-    static const omen_col_type types[] = {OMEN_COL_DATE, OMEN_COL_DATE, OMEN_COL_TEXT,
-                                          OMEN_COL_INT,  OMEN_COL_REAL, OMEN_COL_REAL,
-                                          OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL,
-                                          OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL};
+    static const char *const cols[] = {
+        "period_start", "period_end",     "level", "entities",   "downloads",   "hhi",
+        "hhi_10000",    "hhi_normalized", "gini",  "top1_share", "top10_share", "top100_share"};
+    static const omen_col_type types[] = {
+        OMEN_COL_DATE, OMEN_COL_DATE, OMEN_COL_TEXT, OMEN_COL_INT,  OMEN_COL_REAL, OMEN_COL_REAL,
+        OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL, OMEN_COL_REAL};
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++)
         omen_table_add_column(t, cols[i], types[i]);
     add_segment_columns(t, q);

@@ -14,8 +14,8 @@ typedef struct {
     bool map;
 } board;
 
-static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
-                      const uint32_t *ids, const double *amounts, size_t n)
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
+                      const double *amounts, size_t n)
 {
     (void)start;
     (void)end;
@@ -87,8 +87,7 @@ omen_status omen_leaderboard(const omen_panel *p, const omen_query *q, omen_tabl
     return run(p, q, false, out, err);
 }
 
-omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out,
-                     omen_error *err)
+omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err)
 {
     omen_query cq = *q;
     cq.level = OMEN_LEVEL_COUNTRY;

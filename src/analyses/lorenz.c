@@ -14,8 +14,8 @@ typedef struct {
     size_t n;
 } lorenz_ctx;
 
-static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
-                      const uint32_t *ids, const double *amounts, size_t n)
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
+                      const double *amounts, size_t n)
 {
     (void)a;
     (void)ids;
@@ -41,8 +41,7 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
     return true;
 }
 
-omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out,
-                        omen_error *err)
+omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err)
 {
     omen_table *t = omen_table_new("lorenz");
     omen_table_add_column(t, "population_share", OMEN_COL_REAL);

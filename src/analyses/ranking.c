@@ -43,6 +43,5 @@ void omen_rank_entity_origin(const omen_panel *p, const omen_agg *a, uint32_t id
         return;
     uint32_t d = a->developer[id];
     *country = p->dev_country[d] == OMEN_NONE ? "UNKNOWN" : omen_panel_str(p, p->dev_country[d]);
-    *org_type =
-        p->dev_org_type[d] == OMEN_NONE ? "unknown" : omen_panel_str(p, p->dev_org_type[d]);
+    *org_type = p->dev_org_type[d] == OMEN_NONE ? "unknown" : omen_panel_str(p, p->dev_org_type[d]);
 }

@@ -21,8 +21,8 @@ static void add(omen_table *t, int32_t start, int32_t end, const char *name, dou
     omen_table_set_real(t, r, 4, total > 0 ? amount / total : 0.0);
 }
 
-static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
-                      const uint32_t *ids, const double *amounts, size_t n)
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
+                      const double *amounts, size_t n)
 {
     shares_ctx *c = ctx;
     double total;
@@ -44,8 +44,7 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
     return true;
 }
 
-omen_status omen_shares(const omen_panel *p, const omen_query *q, omen_table **out,
-                        omen_error *err)
+omen_status omen_shares(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err)
 {
     omen_table *t = omen_table_new("shares");
     omen_table_add_column(t, "period_start", OMEN_COL_DATE);

@@ -139,10 +139,10 @@ static void entity_map_free(entity_map *em)
 /* ---- periods ---- */
 
 typedef struct {
-    size_t nbase;          /* buckets */
-    uint32_t *base_of;     /* week index -> bucket, UINT32_MAX when the week is not counted */
-    int32_t *start, *end;  /* per bucket */
-    bool sliding;          /* trailing52 / cumulative: buckets are weeks, periods slide */
+    size_t nbase;         /* buckets */
+    uint32_t *base_of;    /* week index -> bucket, UINT32_MAX when the week is not counted */
+    int32_t *start, *end; /* per bucket */
+    bool sliding;         /* trailing52 / cumulative: buckets are weeks, periods slide */
 } periods;
 
 static int32_t monday(const omen_panel *p, size_t w)
@@ -176,8 +176,8 @@ static void make_periods(const omen_panel *p, const omen_query *q, bool whole, i
     out->start = omen_xmalloc((nw ? nw : 1) * sizeof *out->start);
     out->end = omen_xmalloc((nw ? nw : 1) * sizeof *out->end);
     out->nbase = 0;
-    out->sliding = !whole && (q->window == OMEN_WINDOW_TRAILING52 ||
-                              q->window == OMEN_WINDOW_CUMULATIVE);
+    out->sliding =
+        !whole && (q->window == OMEN_WINDOW_TRAILING52 || q->window == OMEN_WINDOW_CUMULATIVE);
     for (size_t w = 0; w < nw; w++) {
         int32_t mon = monday(p, w);
         out->base_of[w] = UINT32_MAX;
@@ -499,8 +499,8 @@ static void range(const omen_panel *p, const omen_query *q, bool whole, int32_t 
     }
 }
 
-omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
-                           omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
+omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole, omen_period_fn fn,
+                           void *ctx, omen_agg *agg, omen_error *err)
 {
     memset(agg, 0, sizeof *agg);
     agg->level = q->level;
@@ -525,8 +525,10 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
     make_periods(p, q, whole, lo, hi, &pd);
     agg->first_week = lo;
     agg->last_week = hi;
-    pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo,
-              omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)), {NULL, 0}, agg};
+    pass s = {p,         q,          &facts,
+              in,        &credit,    &em,
+              &pd,       created_lo, omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)),
+              {NULL, 0}, agg};
     count_totals(&s);
     fill_buckets(&s);
     agg->nperiods = pd.nbase;

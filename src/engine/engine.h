@@ -45,13 +45,13 @@ void omen_credit_free(omen_credit *c);
 typedef struct {
     omen_level level;
     size_t nentities;
-    const char **names;     /* entity -> name (points into the panel or static strings) */
-    uint32_t *developer;    /* model and developer levels: the entity's developer index */
+    const char **names;  /* entity -> name (points into the panel or static strings) */
+    uint32_t *developer; /* model and developer levels: the entity's developer index */
     size_t nperiods;
     size_t models_in_sample;
     size_t cycles_broken;
-    double downloads_in_range; /* sample downloads in the weeks counted, before the filter */
-    double downloads_counted;  /* after the Rolling Window Filter (and last-year rule) */
+    double downloads_in_range;     /* sample downloads in the weeks counted, before the filter */
+    double downloads_counted;      /* after the Rolling Window Filter (and last-year rule) */
     int32_t first_week, last_week; /* Mondays of the weeks counted */
 } omen_agg;
 
@@ -74,7 +74,6 @@ const char *omen_window_name(omen_window w);
 const char *omen_sample_name(omen_sample s);
 
 /* Adds the filters and definitions in force to a result table's meta block. */
-void omen_query_to_meta(const omen_panel *p, const omen_query *q, const omen_agg *a,
-                        omen_table *t);
+void omen_query_to_meta(const omen_panel *p, const omen_query *q, const omen_agg *a, omen_table *t);
 
 #endif

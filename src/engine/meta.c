@@ -5,8 +5,7 @@
 #include "../util/dates.h"
 #include "engine.h"
 
-void omen_query_to_meta(const omen_panel *p, const omen_query *q, const omen_agg *a,
-                        omen_table *t)
+void omen_query_to_meta(const omen_panel *p, const omen_query *q, const omen_agg *a, omen_table *t)
 {
     char d[11];
     omen_table_meta_bool(t, "synthetic", p->synthetic);

@@ -37,15 +37,19 @@ static const struct {
     {"sample", "S", "models seen: population, head or all (default population)"},
     {"population-min", "N", "Population Sample: total downloads at least N (default 200)"},
     {"head-k", "K", "Head Sample: union of each week's top K models (default 200)"},
-    {"rolling", "DAYS", "Rolling Window Filter: count a model's downloads for DAYS days after "
-                        "its effective created date (default 365)"},
+    {"rolling", "DAYS",
+     "Rolling Window Filter: count a model's downloads for DAYS days after "
+     "its effective created date (default 365)"},
     {"no-rolling", NULL, "turn the Rolling Window Filter off"},
-    {"attribution", "A", "direct (the model itself) or recursive (the root of its "
-                         "derivation chain) (default direct)"},
-    {"merge-policy", "P", "recursive attribution with several base models: first or split "
-                          "(default first)"},
-    {"level", "L", "model, developer, country, org_type or an annotation field (default "
-                   "developer)"},
+    {"attribution", "A",
+     "direct (the model itself) or recursive (the root of its "
+     "derivation chain) (default direct)"},
+    {"merge-policy", "P",
+     "recursive attribution with several base models: first or split "
+     "(default first)"},
+    {"level", "L",
+     "model, developer, country, org_type or an annotation field (default "
+     "developer)"},
     {"window", "W", "week, month, quarter, year, trailing52 or cumulative (default week)"},
     {"from", "DATE", "first week (by its Monday) to count (default: the panel's first)"},
     {"to", "DATE", "last week (by its Monday) to count (default: the panel's last)"},
@@ -53,8 +57,9 @@ static const struct {
     {"top", "N", "entities per period (shares) or rows (leaderboard, map) (default 10)"},
     {"period", "P", "leaderboard and map: all or last-year (default all)"},
     {"points", "N", "lorenz: points on the curve (default 101)"},
-    {"entropy", NULL, "concentration: add Shannon entropy and the effective number of "
-                      "entities (1/HHI)"},
+    {"entropy", NULL,
+     "concentration: add Shannon entropy and the effective number of "
+     "entities (1/HHI)"},
 };
 
 bool omen_query_is_option(const char *name, bool *takes_value)
@@ -175,8 +180,8 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
     static const char *const samples[] = {"population", "head", "all", NULL};
     static const char *const attributions[] = {"direct", "recursive", NULL};
     static const char *const policies[] = {"first", "split", NULL};
-    static const char *const windows[] = {"week", "month", "quarter", "year", "trailing52",
-                                          "cumulative", NULL};
+    static const char *const windows[] = {"week",       "month",      "quarter", "year",
+                                          "trailing52", "cumulative", NULL};
     static const char *const periods[] = {"all", "last-year", NULL};
     bool takes;
     if (!omen_query_is_option(name, &takes))
@@ -247,8 +252,8 @@ const char *omen_level_name(const omen_query *q)
 
 const char *omen_window_name(omen_window w)
 {
-    static const char *const names[] = {"week", "month", "quarter", "year", "trailing52",
-                                        "cumulative"};
+    static const char *const names[] = {"week", "month",      "quarter",
+                                        "year", "trailing52", "cumulative"};
     return names[w];
 }
 

@@ -62,8 +62,8 @@ typedef struct {
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads, omen_read_models,
-                                                   omen_read_developers, omen_read_edges,
-                                                   omen_read_annotations};
+                                                 omen_read_developers, omen_read_edges,
+                                                 omen_read_annotations};
 
 /* Reads and parses one file into the batch. I/O problems are runtime errors; anything wrong
  * with the content goes to the diag. */
@@ -77,11 +77,19 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
     omen_sha256_hex(data, len, fi->sha);
     fi->bytes = len;
     in->rep->bytes_read += len;
-    omen_reader r = {.path = fi->path, .data = data, .len = len, .rows = &in->rows,
-                     .diag = &in->diag, .opt = in->opt, .obs = in->obs,
-                     .file_index = (uint16_t)k, .model_rows = &in->model_rows,
-                     .developer_rows = &in->developer_rows, .edge_last = &in->edge_last,
-                     .edge_prev = &in->edge_prev, .count_column = in->opt->count_column};
+    omen_reader r = {.path = fi->path,
+                     .data = data,
+                     .len = len,
+                     .rows = &in->rows,
+                     .diag = &in->diag,
+                     .opt = in->opt,
+                     .obs = in->obs,
+                     .file_index = (uint16_t)k,
+                     .model_rows = &in->model_rows,
+                     .developer_rows = &in->developer_rows,
+                     .edge_last = &in->edge_last,
+                     .edge_prev = &in->edge_prev,
+                     .count_column = in->opt->count_column};
     in->obs->files[k] = fi->path;
     uint64_t errors_before = in->diag.count;
     size_t start = 0;
@@ -152,9 +160,15 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
              opt->baseline_first, opt->skip_bad);
     for (size_t k = 0; s == OMEN_OK && k < nfiles; k++) {
         char *rejects = file_rejects(&in->diag, in->files[k].path);
-        omen_ingest_record rec = {source_names[opt->source], in->files[k].path, in->files[k].sha,
-                                  in->files[k].bytes, in->files[k].rows_read,
-                                  in->files[k].rows_bad, k == 0 ? written : 0, options, rejects};
+        omen_ingest_record rec = {source_names[opt->source],
+                                  in->files[k].path,
+                                  in->files[k].sha,
+                                  in->files[k].bytes,
+                                  in->files[k].rows_read,
+                                  in->files[k].rows_bad,
+                                  k == 0 ? written : 0,
+                                  options,
+                                  rejects};
         s = omen_store_record_ingest(st, &rec, err);
         free(rejects);
     }

@@ -34,11 +34,11 @@ static void add_annotation(omen_reader *r, omen_field model, omen_field field, o
         omen_reader_error(r, line, "unknown field '%.*s'; the fields are: %s", (int)field.len,
                           field.ptr, field_names());
     } else if (f->labels && !(label = omen_taxonomy_label(f, value.ptr, value.len))) {
-        omen_reader_error(r, line, "unknown label '%.*s' for field %s; allowed: %s",
-                          (int)value.len, value.ptr, f->name, omen_taxonomy_allowed(f));
-    } else if (!f->labels && !omen_taxonomy_open_ok(f, value.ptr, value.len)) {
-        omen_reader_error(r, line, "'%.*s' is not a valid %s value (%s)", (int)value.len,
+        omen_reader_error(r, line, "unknown label '%.*s' for field %s; allowed: %s", (int)value.len,
                           value.ptr, f->name, omen_taxonomy_allowed(f));
+    } else if (!f->labels && !omen_taxonomy_open_ok(f, value.ptr, value.len)) {
+        omen_reader_error(r, line, "'%.*s' is not a valid %s value (%s)", (int)value.len, value.ptr,
+                          f->name, omen_taxonomy_allowed(f));
     } else if (source.len && !omen_field_eq(source, "human") &&
                !omen_field_eq(source, "heuristic")) {
         omen_reader_error(r, line, "source '%.*s' is not human or heuristic", (int)source.len,

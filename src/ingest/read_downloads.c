@@ -9,15 +9,13 @@
 #include "../util/error.h"
 #include "reader.h"
 
-static const char *const model_alias[] = {"model_id", "id", "modelId", "model_url", "repo_id",
-                                          "repo", NULL};
-static const char *const week_alias[] = {"date", "time", "day", "snapshot_date", "timestamp",
-                                         NULL};
-static const char *const count_alias[] = {"count", "downloads_all_time", "downloadsAllTime",
-                                          "cumulative", "total_downloads", NULL};
+static const char *const model_alias[] = {"model_id", "id",   "modelId", "model_url",
+                                          "repo_id",  "repo", NULL};
+static const char *const week_alias[] = {"date", "time", "day", "snapshot_date", "timestamp", NULL};
+static const char *const count_alias[] = {"count",      "downloads_all_time", "downloadsAllTime",
+                                          "cumulative", "total_downloads",    NULL};
 
-static void add_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count,
-                    uint64_t where)
+static void add_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count, uint64_t where)
 {
     if (obs->n == obs->cap) {
         obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
@@ -28,9 +26,8 @@ static void add_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t co
 
 void omen_read_downloads(omen_reader *r)
 {
-    omen_column_spec specs[3] = {{"model", model_alias, true},
-                                 {"week", week_alias, true},
-                                 {"downloads", count_alias, true}};
+    omen_column_spec specs[3] = {
+        {"model", model_alias, true}, {"week", week_alias, true}, {"downloads", count_alias, true}};
     if (r->count_column)
         specs[2] = (omen_column_spec){r->count_column, NULL, true};
     omen_csv csv;
@@ -65,7 +62,8 @@ void omen_read_downloads(omen_reader *r)
         if (!(date.len == last_date.len && date.len &&
               memcmp(date.ptr, last_date.ptr, date.len) == 0)) {
             if (!omen_date_parse(date.ptr, date.len, &day)) {
-                omen_reader_error(r, csv.line, "week '%.*s' is not a valid date (YYYY-MM-DD or YYYY-Www)",
+                omen_reader_error(r, csv.line,
+                                  "week '%.*s' is not a valid date (YYYY-MM-DD or YYYY-Www)",
                                   (int)date.len, date.ptr);
                 ok = false;
                 last_date.len = 0;

@@ -24,8 +24,9 @@ static void add_edge(omen_reader *r, omen_field parent, omen_field child, omen_f
         ok = false;
     }
     if (!relation) {
-        omen_reader_error(r, line, "relation '%.*s' is not one of finetune, adapter, quantized, "
-                                   "merge, continued_pretraining, other",
+        omen_reader_error(r, line,
+                          "relation '%.*s' is not one of finetune, adapter, quantized, "
+                          "merge, continued_pretraining, other",
                           (int)rel.len, rel.ptr);
         ok = false;
     }
@@ -43,8 +44,9 @@ static void add_edge(omen_reader *r, omen_field parent, omen_field child, omen_f
         const omen_edge_row *e = &rows->edges[i - 1];
         if (e->parent == p) {
             if (e->relation != rel_id) {
-                omen_reader_error(r, line, "edge %.*s -> %.*s is listed twice with different "
-                                           "relations (first at line %llu)",
+                omen_reader_error(r, line,
+                                  "edge %.*s -> %.*s is listed twice with different "
+                                  "relations (first at line %llu)",
                                   (int)parent.len, parent.ptr, (int)child.len, child.ptr,
                                   (unsigned long long)e->line);
                 r->rows_bad++;

@@ -15,8 +15,24 @@
 #include "../util/taxonomy.h"
 #include "reader.h"
 
-enum { C_MODEL, C_DEV, C_CREATED, C_BASE, C_REL, C_PIPE, C_LIB, C_LIC, C_GATED, C_PARAMS,
-       C_PSRC, C_BYTES, C_LANG, C_TAGS, C_SYNTH, NCOL };
+enum {
+    C_MODEL,
+    C_DEV,
+    C_CREATED,
+    C_BASE,
+    C_REL,
+    C_PIPE,
+    C_LIB,
+    C_LIC,
+    C_GATED,
+    C_PARAMS,
+    C_PSRC,
+    C_BYTES,
+    C_LANG,
+    C_TAGS,
+    C_SYNTH,
+    NCOL
+};
 
 static const char *const a_model[] = {"model_id", "id", "modelId", "repo_id", NULL};
 static const char *const a_dev[] = {"author", "namespace", NULL};
@@ -31,14 +47,11 @@ static const char *const a_bytes[] = {"used_storage_bytes", "usedStorage", "used
 static const char *const a_lang[] = {"language", NULL};
 
 static const omen_column_spec specs[NCOL] = {
-    {"model", a_model, true},         {"developer", a_dev, false},
-    {"created", a_created, false},    {"base_models", a_base, false},
-    {"relation", a_rel, false},       {"pipeline_tag", NULL, false},
-    {"library", a_lib, false},        {"license", a_lic, false},
-    {"gated", NULL, false},           {"params", a_params, false},
-    {"params_source", NULL, false},   {"file_bytes", a_bytes, false},
-    {"languages", a_lang, false},     {"tags", NULL, false},
-    {"synthetic", NULL, false},
+    {"model", a_model, true},       {"developer", a_dev, false},    {"created", a_created, false},
+    {"base_models", a_base, false}, {"relation", a_rel, false},     {"pipeline_tag", NULL, false},
+    {"library", a_lib, false},      {"license", a_lic, false},      {"gated", NULL, false},
+    {"params", a_params, false},    {"params_source", NULL, false}, {"file_bytes", a_bytes, false},
+    {"languages", a_lang, false},   {"tags", NULL, false},          {"synthetic", NULL, false},
 };
 
 /* One model's fields as text, whichever form they came in; `given` marks present fields. */
@@ -93,18 +106,24 @@ static bool parse_gated(omen_field f, const char **out)
     return false;
 }
 
-static const char *const relation_alias[][2] = {
-    {"finetuned", "finetune"},   {"fine-tune", "finetune"},     {"finetunes", "finetune"},
-    {"adapters", "adapter"},     {"lora", "adapter"},           {"quantization", "quantized"},
-    {"quantizations", "quantized"}, {"quant", "quantized"},     {"merges", "merge"},
-    {"merged", "merge"},         {"continued-pretraining", "continued_pretraining"},
-    {NULL, NULL}};
+static const char *const relation_alias[][2] = {{"finetuned", "finetune"},
+                                                {"fine-tune", "finetune"},
+                                                {"finetunes", "finetune"},
+                                                {"adapters", "adapter"},
+                                                {"lora", "adapter"},
+                                                {"quantization", "quantized"},
+                                                {"quantizations", "quantized"},
+                                                {"quant", "quantized"},
+                                                {"merges", "merge"},
+                                                {"merged", "merge"},
+                                                {"continued-pretraining", "continued_pretraining"},
+                                                {NULL, NULL}};
 
 /* The canonical relation for a spelling, or NULL. */
 static const char *relation_of(omen_field f)
 {
-    static const char *const rel[] = {"finetune", "adapter", "quantized", "merge",
-                                      "continued_pretraining", "other", NULL};
+    static const char *const rel[] = {
+        "finetune", "adapter", "quantized", "merge", "continued_pretraining", "other", NULL};
     for (const char *const *r = rel; *r; r++)
         if (omen_field_ieq(f, *r))
             return *r;
@@ -140,9 +159,9 @@ static size_t split_bases(omen_field f, const char *deflt, base_item *items, siz
         while (item.len && (isspace((unsigned char)*item.ptr) || *item.ptr == '[' ||
                             *item.ptr == '\'' || *item.ptr == '"'))
             item.ptr++, item.len--;
-        while (item.len && (isspace((unsigned char)item.ptr[item.len - 1]) ||
-                            item.ptr[item.len - 1] == ']' || item.ptr[item.len - 1] == '\'' ||
-                            item.ptr[item.len - 1] == '"'))
+        while (item.len &&
+               (isspace((unsigned char)item.ptr[item.len - 1]) || item.ptr[item.len - 1] == ']' ||
+                item.ptr[item.len - 1] == '\'' || item.ptr[item.len - 1] == '"'))
             item.len--;
         i = j + 1;
         if (!item.len)
@@ -214,8 +233,9 @@ static void add_edges(omen_reader *r, const record *rec, uint32_t child, const c
     bool bad_rel = false;
     size_t n = split_bases(rec->v[C_BASE], deflt, items, 64, &bad_rel);
     if (bad_rel) {
-        omen_reader_error(r, rec->line, "base model relation not one of finetune, adapter, "
-                                        "quantized, merge, continued_pretraining, other");
+        omen_reader_error(r, rec->line,
+                          "base model relation not one of finetune, adapter, "
+                          "quantized, merge, continued_pretraining, other");
         return;
     }
     for (size_t k = 0; k < n; k++) {
@@ -250,8 +270,8 @@ static void add_record(omen_reader *r, record *rec)
         return;
     }
     /* omen synth marks its rows, so a store built from its CSV files says it is synthetic. */
-    if (rec->given[C_SYNTH] && (omen_field_ieq(rec->v[C_SYNTH], "true") ||
-                                omen_field_eq(rec->v[C_SYNTH], "1")))
+    if (rec->given[C_SYNTH] &&
+        (omen_field_ieq(rec->v[C_SYNTH], "true") || omen_field_eq(rec->v[C_SYNTH], "1")))
         rows->synthetic = true;
     omen_model_row m = {0};
     m.created = OMEN_NO_DATE;
@@ -262,14 +282,18 @@ static void add_record(omen_reader *r, record *rec)
     m.pipeline_tag = opt_str(rows, rec, C_PIPE);
     m.library = opt_str(rows, rec, C_LIB);
     m.license = rec->given[C_LIC] && rec->v[C_LIC].len ? list_str(rows, rec->v[C_LIC]) : UINT32_MAX;
-    m.languages = rec->given[C_LANG] && rec->v[C_LANG].len ? list_str(rows, rec->v[C_LANG]) : UINT32_MAX;
+    m.languages =
+        rec->given[C_LANG] && rec->v[C_LANG].len ? list_str(rows, rec->v[C_LANG]) : UINT32_MAX;
     m.tags = rec->given[C_TAGS] && rec->v[C_TAGS].len ? list_str(rows, rec->v[C_TAGS]) : UINT32_MAX;
     m.gated = m.params_source = UINT32_MAX;
-    static const struct { int col; uint32_t bit; } flags[] = {
-        {C_DEV, OMEN_MF_DEVELOPER}, {C_CREATED, OMEN_MF_CREATED}, {C_PIPE, OMEN_MF_PIPELINE},
-        {C_LIB, OMEN_MF_LIBRARY},   {C_LIC, OMEN_MF_LICENSE},     {C_GATED, OMEN_MF_GATED},
-        {C_PARAMS, OMEN_MF_PARAMS}, {C_BYTES, OMEN_MF_BYTES},     {C_LANG, OMEN_MF_LANGUAGES},
-        {C_TAGS, OMEN_MF_TAGS}};
+    static const struct {
+        int col;
+        uint32_t bit;
+    } flags[] = {{C_DEV, OMEN_MF_DEVELOPER},  {C_CREATED, OMEN_MF_CREATED},
+                 {C_PIPE, OMEN_MF_PIPELINE},  {C_LIB, OMEN_MF_LIBRARY},
+                 {C_LIC, OMEN_MF_LICENSE},    {C_GATED, OMEN_MF_GATED},
+                 {C_PARAMS, OMEN_MF_PARAMS},  {C_BYTES, OMEN_MF_BYTES},
+                 {C_LANG, OMEN_MF_LANGUAGES}, {C_TAGS, OMEN_MF_TAGS}};
     for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
         if (rec->given[flags[k].col])
             m.fields |= flags[k].bit;
@@ -293,14 +317,17 @@ static void add_record(omen_reader *r, record *rec)
             src = (omen_field){"safetensors", 11};
         if (!omen_field_eq(src, "safetensors") && !omen_field_eq(src, "estimated") &&
             !omen_field_eq(src, "official"))
-            omen_reader_error(r, rec->line, "params_source '%.*s' is not one of safetensors, "
-                                            "estimated, official", (int)src.len, src.ptr);
+            omen_reader_error(r, rec->line,
+                              "params_source '%.*s' is not one of safetensors, "
+                              "estimated, official",
+                              (int)src.len, src.ptr);
         m.params_source = omen_rows_str(rows, src.ptr, src.len);
     }
     const char *deflt = "other";
     if (rec->given[C_REL] && rec->v[C_REL].len && !(deflt = relation_of(rec->v[C_REL]))) {
-        omen_reader_error(r, rec->line, "relation '%.*s' is not one of finetune, adapter, "
-                                        "quantized, merge, continued_pretraining, other",
+        omen_reader_error(r, rec->line,
+                          "relation '%.*s' is not one of finetune, adapter, "
+                          "quantized, merge, continued_pretraining, other",
                           (int)rec->v[C_REL].len, rec->v[C_REL].ptr);
         deflt = "other";
     }
@@ -312,8 +339,9 @@ static void add_record(omen_reader *r, record *rec)
     if (*slot) {
         const omen_model_row *prev = &rows->models[*slot - 1];
         if (!same_model(rows, prev, &m)) {
-            omen_reader_error(r, rec->line, "model '%.*s' is described twice with different "
-                                            "values (first at line %llu)",
+            omen_reader_error(r, rec->line,
+                              "model '%.*s' is described twice with different "
+                              "values (first at line %llu)",
                               (int)id.len, id.ptr, (unsigned long long)prev->line);
             r->rows_bad++;
         }
@@ -381,8 +409,8 @@ static omen_field scalar(const cJSON *v, char *scratch, size_t cap, size_t *used
         n = snprintf(dst, room, "%.17g", v->valuedouble);
     else if (cJSON_IsArray(v)) {
         const cJSON *it;
-        cJSON_ArrayForEach(it, v) if (cJSON_IsString(it) && (size_t)n < room)
-            n += snprintf(dst + n, room - (size_t)n, "%s%s", n ? ";" : "", it->valuestring);
+        cJSON_ArrayForEach(it, v) if (cJSON_IsString(it) && (size_t)n < room) n +=
+            snprintf(dst + n, room - (size_t)n, "%s%s", n ? ";" : "", it->valuestring);
     }
     if (n < 0 || (size_t)n >= room)
         return f;

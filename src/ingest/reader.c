@@ -91,8 +91,8 @@ static void skip_bom(omen_csv *csv)
         csv->pos = 3;
 }
 
-bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs,
-                        size_t nspecs, omen_header *h)
+bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs, size_t nspecs,
+                        omen_header *h)
 {
     omen_field fields[OMEN_MAX_COLUMNS];
     size_t n = 0;
@@ -148,7 +148,9 @@ bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t 
         if (res == OMEN_CSV_END)
             return false;
         if (res == OMEN_CSV_UNTERMINATED) {
-            omen_reader_error(r, csv->line, "a quoted field is not closed before the end of the file (truncated file?)");
+            omen_reader_error(
+                r, csv->line,
+                "a quoted field is not closed before the end of the file (truncated file?)");
             /* The cut-off record is a rejected row, so --skip-bad counts it. */
             r->rows_read++;
             r->rows_bad++;
@@ -160,8 +162,7 @@ bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t 
     }
 }
 
-omen_field omen_reader_get(const omen_header *h, const omen_field *fields, size_t nfields,
-                           size_t k)
+omen_field omen_reader_get(const omen_header *h, const omen_field *fields, size_t nfields, size_t k)
 {
     omen_field none = {"", 0};
     int i = h->index[k];

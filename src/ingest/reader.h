@@ -31,9 +31,9 @@ typedef struct {
     uint64_t *conflicts; /* per file: observations rejected as conflicting duplicates */
 } omen_obs_list;
 
-#define OMEN_WHERE(file, line) (((uint64_t)(file) << 48) | ((line) & 0xFFFFFFFFFFFFull))
-#define OMEN_WHERE_FILE(w) ((size_t)((w) >> 48))
-#define OMEN_WHERE_LINE(w) ((w) & 0xFFFFFFFFFFFFull)
+#define OMEN_WHERE(file, line) (((uint64_t)(file) << 48) | ((line)&0xFFFFFFFFFFFFull))
+#define OMEN_WHERE_FILE(w)     ((size_t)((w) >> 48))
+#define OMEN_WHERE_LINE(w)     ((w)&0xFFFFFFFFFFFFull)
 
 /* A dense map from an interned id to a row index + 1 (0 = none), spanning the files of one
  * ingest, so a duplicate key is found in O(1). */
@@ -53,16 +53,16 @@ typedef struct {
     omen_diag *diag;
     const omen_ingest_options *opt;
     uint64_t rows_read;
-    uint64_t rows_bad; /* rows with at least one error */
-    char *notes;       /* heap text appended with reader_note() */
-    char *unused;      /* comma-separated unused columns */
+    uint64_t rows_bad;  /* rows with at least one error */
+    char *notes;        /* heap text appended with reader_note() */
+    char *unused;       /* comma-separated unused columns */
     omen_obs_list *obs; /* downloads: observations gathered across the files */
     uint16_t file_index;
     omen_index *model_rows;     /* models: name id -> model row */
     omen_index *developer_rows; /* developers: string id -> developer row */
     omen_index *edge_last;      /* edges: child name id -> its last edge row */
     uint32_t **edge_prev;       /* edges: row -> previous row of the same child + 1 */
-    const char *count_column; /* downloads: --count-column, or NULL */
+    const char *count_column;   /* downloads: --count-column, or NULL */
 } omen_reader;
 
 /* A column a reader understands: its canonical name and accepted aliases (NULL-terminated). */
@@ -83,8 +83,8 @@ typedef struct {
 /* Reads the header record and matches it. Missing required columns are one data error naming
  * them; unknown columns are listed in r->unused. Returns false when the file cannot be read
  * further (empty, missing columns). */
-bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs,
-                        size_t nspecs, omen_header *h);
+bool omen_reader_header(omen_reader *r, omen_csv *csv, const omen_column_spec *specs, size_t nspecs,
+                        omen_header *h);
 /* Splits the next data record; reports malformed records (unterminated quote, too many
  * fields) itself and skips them. Returns false at the end. */
 bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t *nfields);

@@ -60,14 +60,13 @@ static void dedupe(omen_obs_list *obs, const omen_rows *rows, omen_diag *diag, c
                     obs->conflicts[OMEN_WHERE_FILE(o->where)]++;
                 char d[11];
                 omen_date_format(o->day, d);
-                omen_diag_add(diag, obs->files[OMEN_WHERE_FILE(o->where)],
-                              OMEN_WHERE_LINE(o->where),
-                              "duplicate key (%s, %s) with conflicting value %llu (%s:%llu says %llu)",
-                              omen_intern_str(&rows->names, o->model), d,
-                              (unsigned long long)o->count,
-                              obs->files[OMEN_WHERE_FILE(first->where)],
-                              (unsigned long long)OMEN_WHERE_LINE(first->where),
-                              (unsigned long long)first->count);
+                omen_diag_add(
+                    diag, obs->files[OMEN_WHERE_FILE(o->where)], OMEN_WHERE_LINE(o->where),
+                    "duplicate key (%s, %s) with conflicting value %llu (%s:%llu says %llu)",
+                    omen_intern_str(&rows->names, o->model), d, (unsigned long long)o->count,
+                    obs->files[OMEN_WHERE_FILE(first->where)],
+                    (unsigned long long)OMEN_WHERE_LINE(first->where),
+                    (unsigned long long)first->count);
             }
             dups++;
             continue;

@@ -5,17 +5,36 @@
 
 #include <stdint.h>
 
-#define OMEN_BLOCK_MAGIC "OMENPNL"
+#define OMEN_BLOCK_MAGIC   "OMENPNL"
 #define OMEN_BLOCK_VERSION 2
 
 enum {
-    S_STR_OFF, S_STR_BLOB,
-    S_M_NAME, S_M_DEV, S_M_CREATED, S_M_PARAMS, S_M_BYTES, S_M_PIPE, S_M_LIB, S_M_LIC,
-    S_M_GATED, S_M_PSRC, S_M_FLAGS,
-    S_D_NAME, S_D_COUNTRY, S_D_ORG,
-    S_P_OFF, S_P_MODEL, S_P_REL,
-    S_A_OFF, S_A_FIELD, S_A_VALUE, S_A_HEUR,
-    S_DL_OFF, S_DL_WEEK, S_DL_COUNT,
+    S_STR_OFF,
+    S_STR_BLOB,
+    S_M_NAME,
+    S_M_DEV,
+    S_M_CREATED,
+    S_M_PARAMS,
+    S_M_BYTES,
+    S_M_PIPE,
+    S_M_LIB,
+    S_M_LIC,
+    S_M_GATED,
+    S_M_PSRC,
+    S_M_FLAGS,
+    S_D_NAME,
+    S_D_COUNTRY,
+    S_D_ORG,
+    S_P_OFF,
+    S_P_MODEL,
+    S_P_REL,
+    S_A_OFF,
+    S_A_FIELD,
+    S_A_VALUE,
+    S_A_HEUR,
+    S_DL_OFF,
+    S_DL_WEEK,
+    S_DL_COUNT,
     S_COUNT
 };
 

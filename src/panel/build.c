@@ -32,8 +32,7 @@ typedef struct {
     omen_intern strings, devs;
     int64_t *index_of_id; /* store model id -> panel index */
     int64_t max_id;
-    vec m_name, m_dev, m_created, m_params, m_bytes, m_pipe, m_lib, m_lic, m_gated, m_psrc,
-        m_flags;
+    vec m_name, m_dev, m_created, m_params, m_bytes, m_pipe, m_lib, m_lic, m_gated, m_psrc, m_flags;
     vec d_country, d_org;
     vec p_off, p_model, p_rel, a_off, a_field, a_value, a_heur, dl_off, dl_week, dl_count;
     int32_t first_week, last_week;
@@ -66,7 +65,7 @@ static uint8_t psrc_code(const unsigned char *s)
     if (strcmp((const char *)s, "estimated") == 0)
         return OMEN_PARAMS_ESTIMATED;
     return strcmp((const char *)s, "official") == 0 ? OMEN_PARAMS_OFFICIAL
-                                                      : OMEN_PARAMS_SAFETENSORS;
+                                                    : OMEN_PARAMS_SAFETENSORS;
 }
 
 static sqlite3_stmt *prepare(builder *b, const char *sql)
@@ -205,7 +204,8 @@ static omen_status read_csr(builder *b, const char *sql, vec *off, vec *c1, vec 
  * indexes afterwards, so no separate scan is needed for the first and last week. */
 static omen_status read_downloads(builder *b, omen_progress_fn progress, void *ctx)
 {
-    sqlite3_stmt *q = prepare(b, "SELECT model, week, downloads FROM downloads ORDER BY model, week");
+    sqlite3_stmt *q =
+        prepare(b, "SELECT model, week, downloads FROM downloads ORDER BY model, week");
     if (!q)
         return OMEN_RUNTIME;
     size_t n_models = b->m_name.n, m = 0;
@@ -273,11 +273,12 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     str_off = omen_xrealloc(str_off, (s->count + 1) * sizeof(uint64_t));
     for (uint32_t i = 0; i <= s->count; i++)
         str_off[i] = i < s->count ? s->offsets[i] : s->blob_len;
-    const vec *vecs[S_COUNT] = {NULL, NULL, &b->m_name, &b->m_dev, &b->m_created, &b->m_params,
-                                &b->m_bytes, &b->m_pipe, &b->m_lib, &b->m_lic, &b->m_gated,
-                                &b->m_psrc, &b->m_flags, NULL, &b->d_country, &b->d_org,
-                                &b->p_off, &b->p_model, &b->p_rel, &b->a_off, &b->a_field,
-                                &b->a_value, &b->a_heur, &b->dl_off, &b->dl_week, &b->dl_count};
+    const vec *vecs[S_COUNT] = {NULL,         NULL,        &b->m_name,  &b->m_dev,  &b->m_created,
+                                &b->m_params, &b->m_bytes, &b->m_pipe,  &b->m_lib,  &b->m_lic,
+                                &b->m_gated,  &b->m_psrc,  &b->m_flags, NULL,       &b->d_country,
+                                &b->d_org,    &b->p_off,   &b->p_model, &b->p_rel,  &b->a_off,
+                                &b->a_field,  &b->a_value, &b->a_heur,  &b->dl_off, &b->dl_week,
+                                &b->dl_count};
     for (int k = 0; k < S_COUNT; k++) {
         src[k] = vecs[k] ? vecs[k]->p : NULL;
         len[k] = vecs[k] ? vecs[k]->n * vecs[k]->size : 0;
@@ -314,11 +315,10 @@ static void builder_free(builder *b)
     omen_intern_free(&b->strings);
     omen_intern_free(&b->devs);
     free(b->index_of_id);
-    vec *all[] = {&b->m_name, &b->m_dev,   &b->m_created, &b->m_params, &b->m_bytes,
-                  &b->m_pipe, &b->m_lib,   &b->m_lic,     &b->m_gated,  &b->m_psrc,
-                  &b->m_flags, &b->d_country, &b->d_org,  &b->p_off,    &b->p_model,
-                  &b->p_rel,  &b->a_off,   &b->a_field,   &b->a_value,  &b->a_heur,
-                  &b->dl_off, &b->dl_week, &b->dl_count};
+    vec *all[] = {&b->m_name,  &b->m_dev,  &b->m_created, &b->m_params, &b->m_bytes, &b->m_pipe,
+                  &b->m_lib,   &b->m_lic,  &b->m_gated,   &b->m_psrc,   &b->m_flags, &b->d_country,
+                  &b->d_org,   &b->p_off,  &b->p_model,   &b->p_rel,    &b->a_off,   &b->a_field,
+                  &b->a_value, &b->a_heur, &b->dl_off,    &b->dl_week,  &b->dl_count};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         free(all[i]->p);
 }
@@ -384,8 +384,7 @@ omen_status omen_panel_stamp_of(omen_store *st, omen_panel_stamp *stamp, omen_er
     stamp->generation = omen_store_generation(st);
     struct stat sb;
     if (stat(omen_store_path(st), &sb) != 0)
-        return omen_error_set(err, OMEN_E_IO, "%s: cannot stat the store",
-                              omen_store_path(st));
+        return omen_error_set(err, OMEN_E_IO, "%s: cannot stat the store", omen_store_path(st));
     stamp->db_size = (int64_t)sb.st_size;
     stamp->db_mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
     return OMEN_OK;

@@ -25,13 +25,32 @@ static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1,
 
 static bool sections_ok(const omen_block_header *h, size_t len)
 {
-    const uint64_t counts[S_COUNT] = {
-        (uint64_t)h->n_strings + 1, h->str_bytes, h->n_models, h->n_models, h->n_models,
-        h->n_models, h->n_models, h->n_models, h->n_models, h->n_models, h->n_models,
-        h->n_models, h->n_models, h->n_developers, h->n_developers, h->n_developers,
-        (uint64_t)h->n_models + 1, h->n_parents, h->n_parents, (uint64_t)h->n_models + 1,
-        h->n_annotations, h->n_annotations, h->n_annotations, (uint64_t)h->n_models + 1, h->nnz,
-        h->nnz};
+    const uint64_t counts[S_COUNT] = {(uint64_t)h->n_strings + 1,
+                                      h->str_bytes,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_developers,
+                                      h->n_developers,
+                                      h->n_developers,
+                                      (uint64_t)h->n_models + 1,
+                                      h->n_parents,
+                                      h->n_parents,
+                                      (uint64_t)h->n_models + 1,
+                                      h->n_annotations,
+                                      h->n_annotations,
+                                      h->n_annotations,
+                                      (uint64_t)h->n_models + 1,
+                                      h->nnz,
+                                      h->nnz};
     for (int k = 0; k < S_COUNT; k++) {
         if (h->off[k] % 64 || h->off[k] > len || h->len[k] > len - h->off[k])
             return false;
@@ -67,9 +86,11 @@ static bool content_ok(const omen_panel *p, uint64_t str_bytes)
         if (p->str_off[i + 1] == p->str_off[i] || p->str_blob[p->str_off[i + 1] - 1] != 0)
             return false;
     uint32_t ns = p->n_strings, nm = p->n_models;
-    if (!ids_ok(p->model_name, nm, ns, false) || !ids_ok(p->model_developer, nm, p->n_developers, false) ||
+    if (!ids_ok(p->model_name, nm, ns, false) ||
+        !ids_ok(p->model_developer, nm, p->n_developers, false) ||
         !ids_ok(p->model_pipeline, nm, ns, true) || !ids_ok(p->model_library, nm, ns, true) ||
-        !ids_ok(p->model_license, nm, ns, true) || !ids_ok(p->dev_name, p->n_developers, ns, false) ||
+        !ids_ok(p->model_license, nm, ns, true) ||
+        !ids_ok(p->dev_name, p->n_developers, ns, false) ||
         !ids_ok(p->dev_country, p->n_developers, ns, true) ||
         !ids_ok(p->dev_org_type, p->n_developers, ns, true))
         return false;
@@ -137,8 +158,8 @@ bool omen_panel_attach(omen_panel *p, void *block, size_t len)
     const char *base = block;
     const omen_block_header *h = block;
     if (len < sizeof *h || memcmp(h->magic, OMEN_BLOCK_MAGIC, 8) != 0 ||
-        h->version != OMEN_BLOCK_VERSION || h->header_size != sizeof *h ||
-        h->total_size != len || !sections_ok(h, len) || h->n_weeks > 65535 ||
+        h->version != OMEN_BLOCK_VERSION || h->header_size != sizeof *h || h->total_size != len ||
+        !sections_ok(h, len) || h->n_weeks > 65535 ||
         h->checksum != omen_panel_checksum(block, len))
         return false;
     memset(p, 0, sizeof *p);
@@ -278,8 +299,10 @@ omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_
         free(block);
         free(p);
         free(path);
-        return omen_error_set(err, OMEN_E_STORE, "internal error: the panel built from %s "
-                                                 "does not check out", omen_store_path(st));
+        return omen_error_set(err, OMEN_E_STORE,
+                              "internal error: the panel built from %s "
+                              "does not check out",
+                              omen_store_path(st));
     }
     /* The cache is written whether or not the caller asked for a note. */
     bool written = !opt->no_cache && write_cache(path, block, len);

@@ -37,12 +37,12 @@ struct omen_panel {
     const uint8_t *model_gated, *model_params_source;
     const uint8_t *model_flags; /* OMEN_MODEL_* */
 
-    const uint32_t *dev_name;    /* string id */
-    const uint32_t *dev_country; /* string id of the canonical code, OMEN_NONE if not given */
+    const uint32_t *dev_name;     /* string id */
+    const uint32_t *dev_country;  /* string id of the canonical code, OMEN_NONE if not given */
     const uint32_t *dev_org_type; /* string id, OMEN_NONE if not given */
 
-    const uint64_t *parent_off;   /* [n_models + 1] */
-    const uint32_t *parent_model; /* model index, in position order */
+    const uint64_t *parent_off;      /* [n_models + 1] */
+    const uint32_t *parent_model;    /* model index, in position order */
     const uint32_t *parent_relation; /* string id */
 
     const uint64_t *annot_off;   /* [n_models + 1] */

@@ -89,13 +89,12 @@ omen_count_row *omen_rows_add_weekly(omen_rows *r)
 
 omen_count_row *omen_rows_add_snapshot(omen_rows *r)
 {
-    return grow((void **)&r->snapshots, &r->nsnapshots, &r->cap_snapshots,
-                sizeof(omen_count_row));
+    return grow((void **)&r->snapshots, &r->nsnapshots, &r->cap_snapshots, sizeof(omen_count_row));
 }
 
 void omen_rows_add_replace(omen_rows *r, uint32_t model)
 {
-    uint32_t *slot = grow((void **)&r->replace_models, &r->nreplace, &r->cap_replace,
-                          sizeof(uint32_t));
+    uint32_t *slot =
+        grow((void **)&r->replace_models, &r->nreplace, &r->cap_replace, sizeof(uint32_t));
     *slot = model;
 }

@@ -45,17 +45,17 @@ typedef struct {
 } omen_edge_row;
 
 typedef struct {
-    uint32_t name;      /* developer name, id in rows->strings */
-    uint32_t country;   /* canonical code, id in rows->strings, UINT32_MAX = not given */
-    uint32_t org_type;  /* id in rows->strings, UINT32_MAX = not given */
-    uint32_t display;   /* id in rows->strings, UINT32_MAX = not given */
+    uint32_t name;     /* developer name, id in rows->strings */
+    uint32_t country;  /* canonical code, id in rows->strings, UINT32_MAX = not given */
+    uint32_t org_type; /* id in rows->strings, UINT32_MAX = not given */
+    uint32_t display;  /* id in rows->strings, UINT32_MAX = not given */
     uint64_t line;
 } omen_developer_row;
 
 typedef struct {
-    uint32_t model;              /* id in rows->names */
-    uint32_t field, value;       /* ids in rows->strings */
-    uint32_t source;             /* id in rows->strings: "human" or "heuristic" */
+    uint32_t model;        /* id in rows->names */
+    uint32_t field, value; /* ids in rows->strings */
+    uint32_t source;       /* id in rows->strings: "human" or "heuristic" */
     uint64_t line;
 } omen_annotation_row;
 

@@ -22,8 +22,7 @@ int omen_store_schema_version(void)
 
 omen_status omen_store_sqlite_error(omen_store *st, omen_error *err, const char *what)
 {
-    return omen_error_set(err, OMEN_E_SQLITE, "%s: %s: %s", st->path, what,
-                          sqlite3_errmsg(st->db));
+    return omen_error_set(err, OMEN_E_SQLITE, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
 static omen_status exec(omen_store *st, const char *sql, omen_error *err)
@@ -55,8 +54,9 @@ char *omen_store_meta_get(omen_store *st, const char *key)
 static omen_status meta_set(omen_store *st, const char *key, const char *value, omen_error *err)
 {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "INSERT INTO meta(key, value) VALUES(?, ?) "
-                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    if (sqlite3_prepare_v2(st->db,
+                           "INSERT INTO meta(key, value) VALUES(?, ?) "
+                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            -1, &q, NULL) != SQLITE_OK)
         return omen_store_sqlite_error(st, err, "meta");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
@@ -106,8 +106,8 @@ static bool has_meta(omen_store *st)
     sqlite3_stmt *q = NULL;
     bool found = false;
     if (sqlite3_prepare_v2(st->db,
-                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-                           -1, &q, NULL) == SQLITE_OK)
+                           "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'", -1,
+                           &q, NULL) == SQLITE_OK)
         found = sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
     return found;
@@ -177,7 +177,8 @@ omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_
     omen_store *st = omen_xcalloc(1, sizeof *st);
     st->path = omen_xstrdup(path);
     int oflags = (flags & (OMEN_STORE_WRITE | OMEN_STORE_CREATE))
-                     ? SQLITE_OPEN_READWRITE | ((flags & OMEN_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0) |
+                     ? SQLITE_OPEN_READWRITE |
+                           ((flags & OMEN_STORE_CREATE) ? SQLITE_OPEN_CREATE : 0) |
                            SQLITE_OPEN_NOMUTEX
                      : SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &st->db, oflags, NULL) != SQLITE_OK) {
@@ -283,8 +284,7 @@ omen_status omen_store_touch(omen_store *st, bool synthetic, omen_error *err)
     return OMEN_OK;
 }
 
-omen_status omen_store_record_ingest(omen_store *st, const omen_ingest_record *rec,
-                                     omen_error *err)
+omen_status omen_store_record_ingest(omen_store *st, const omen_ingest_record *rec, omen_error *err)
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,

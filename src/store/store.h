@@ -14,9 +14,9 @@
 
 /* One row of the `ingests` provenance table. Strings are borrowed. */
 typedef struct {
-    const char *source;  /* "downloads", "models", ..., "synth" */
-    const char *file;    /* path as given, or "(synth)" */
-    const char *sha256;  /* hex, or NULL */
+    const char *source; /* "downloads", "models", ..., "synth" */
+    const char *file;   /* path as given, or "(synth)" */
+    const char *sha256; /* hex, or NULL */
     uint64_t bytes, rows_read, rows_rejected, rows_written;
     const char *options; /* e.g. "kind=cumulative skip_bad=1" */
     const char *rejects; /* newline-separated `file:line: reason`, or NULL */
@@ -31,8 +31,8 @@ void omen_store_rollback(omen_store *store);
  * developers, edges, annotations, snapshots and weekly rows upserted; models listed in
  * replace_models lose their stored weekly rows first. Adds to *written the rows that changed. */
 omen_status omen_store_write_rows(omen_store *store, const omen_rows *rows,
-                                   omen_progress_fn progress, void *progress_ctx,
-                                   uint64_t *written, omen_error *err);
+                                  omen_progress_fn progress, void *progress_ctx, uint64_t *written,
+                                  omen_error *err);
 /* Inside an open transaction: appends a provenance row. */
 omen_status omen_store_record_ingest(omen_store *store, const omen_ingest_record *rec,
                                      omen_error *err);

@@ -104,10 +104,9 @@ static omen_status resolve_names(writer *w)
 
 /* Each column becomes `CASE WHEN ?set THEN ?value ELSE col END`, and the row is updated only
  * when some column would change. Parameters: ?1 id, then (set, value) pairs per column. */
-static const char *const model_cols[] = {"developer", "created",       "pipeline_tag",
-                                         "library",   "license",       "gated",
-                                         "params",    "params_source", "file_bytes",
-                                         "languages", "tags"};
+static const char *const model_cols[] = {"developer",  "created",   "pipeline_tag", "library",
+                                         "license",    "gated",     "params",       "params_source",
+                                         "file_bytes", "languages", "tags"};
 enum { NCOLS = sizeof model_cols / sizeof model_cols[0] };
 
 static char *model_update_sql(void)
@@ -132,9 +131,9 @@ static void bind_model(writer *w, sqlite3_stmt *q, const omen_model_row *m)
                                         OMEN_MF_LIBRARY,   OMEN_MF_LICENSE, OMEN_MF_GATED,
                                         OMEN_MF_PARAMS,    OMEN_MF_PARAMS,  OMEN_MF_BYTES,
                                         OMEN_MF_LANGUAGES, OMEN_MF_TAGS};
-    const uint32_t strs[NCOLS] = {m->developer, 0,         m->pipeline_tag,  m->library,
-                                  m->license,   m->gated,  0,                m->params_source,
-                                  0,            m->languages, m->tags};
+    const uint32_t strs[NCOLS] = {m->developer, 0, m->pipeline_tag,  m->library, m->license,
+                                  m->gated,     0, m->params_source, 0,          m->languages,
+                                  m->tags};
     sqlite3_bind_int64(q, 1, w->ids[m->name]);
     for (int c = 0; c < NCOLS; c++) {
         int set = (m->fields & bit[c]) != 0, col = 3 + 2 * c;
@@ -198,10 +197,10 @@ static omen_status write_edges(writer *w)
 {
     if (!w->rows->nedges)
         return OMEN_OK;
-    sqlite3_stmt *q = prepare(
-        w, "INSERT INTO edges(child, parent, relation, position) VALUES(?1, ?2, ?3, ?4) "
-           "ON CONFLICT(child, parent) DO UPDATE SET relation = ?3, position = ?4 "
-           "WHERE relation IS NOT ?3 OR position IS NOT ?4");
+    sqlite3_stmt *q =
+        prepare(w, "INSERT INTO edges(child, parent, relation, position) VALUES(?1, ?2, ?3, ?4) "
+                   "ON CONFLICT(child, parent) DO UPDATE SET relation = ?3, position = ?4 "
+                   "WHERE relation IS NOT ?3 OR position IS NOT ?4");
     omen_status s = q ? OMEN_OK : OMEN_RUNTIME;
     for (size_t i = 0; s == OMEN_OK && i < w->rows->nedges; i++) {
         const omen_edge_row *e = &w->rows->edges[i];
@@ -303,7 +302,7 @@ static omen_status delete_replaced(writer *w)
 }
 
 omen_status omen_store_write_rows(omen_store *st, const omen_rows *rows, omen_progress_fn progress,
-                                   void *ctx, uint64_t *written, omen_error *err)
+                                  void *ctx, uint64_t *written, omen_error *err)
 {
     writer w = {st, rows, NULL, 0, progress, ctx, err};
     omen_status s = resolve_names(&w);

@@ -18,17 +18,28 @@ void omen_error_clear(omen_error *err)
 const char *omen_error_name(omen_errcode code)
 {
     switch (code) {
-    case OMEN_E_NONE: return "no error";
-    case OMEN_E_IO: return "i/o error";
-    case OMEN_E_SQLITE: return "store error";
-    case OMEN_E_STORE: return "not an omen store";
-    case OMEN_E_CACHE: return "panel cache error";
-    case OMEN_E_USAGE: return "usage error";
-    case OMEN_E_DATA: return "bad input data";
-    case OMEN_E_EMPTY: return "empty input";
-    case OMEN_E_BINARY: return "binary input";
-    case OMEN_E_COLUMNS: return "missing columns";
-    case OMEN_E_UNSUPPORTED: return "unsupported format";
+    case OMEN_E_NONE:
+        return "no error";
+    case OMEN_E_IO:
+        return "i/o error";
+    case OMEN_E_SQLITE:
+        return "store error";
+    case OMEN_E_STORE:
+        return "not an omen store";
+    case OMEN_E_CACHE:
+        return "panel cache error";
+    case OMEN_E_USAGE:
+        return "usage error";
+    case OMEN_E_DATA:
+        return "bad input data";
+    case OMEN_E_EMPTY:
+        return "empty input";
+    case OMEN_E_BINARY:
+        return "binary input";
+    case OMEN_E_COLUMNS:
+        return "missing columns";
+    case OMEN_E_UNSUPPORTED:
+        return "unsupported format";
     }
     return "unknown error";
 }

@@ -69,10 +69,9 @@ static const char *const training_methods[] = {"Pretraining: Masked Language Mod
                                                "Other",
                                                NULL};
 static const char *const training_data[] = {"Not disclosed", "Partially disclosed: unavailable",
-                                            "Disclosed: unavailable", "Disclosed: available",
-                                            NULL};
-static const char *const license_class[] = {OMEN_LICENSE_OPEN, OMEN_LICENSE_AUP,
-                                            OMEN_LICENSE_ATTRIBUTION, OMEN_LICENSE_NONCOMMERCIAL,
+                                            "Disclosed: unavailable", "Disclosed: available", NULL};
+static const char *const license_class[] = {OMEN_LICENSE_OPEN,         OMEN_LICENSE_AUP,
+                                            OMEN_LICENSE_ATTRIBUTION,  OMEN_LICENSE_NONCOMMERCIAL,
                                             OMEN_LICENSE_UNDOCUMENTED, NULL};
 
 static const omen_taxonomy_field fields[] = {
@@ -187,20 +186,57 @@ const char *omen_license_class(const char *id, size_t len)
         id += 8;
         len -= 8;
     }
-    if (len == 0 || same("unknown", id, len) || same("other", id, len) ||
-        same("none", id, len))
+    if (len == 0 || same("unknown", id, len) || same("other", id, len) || same("none", id, len))
         return OMEN_LICENSE_UNDOCUMENTED;
-    static const char *const open[] = {"mit", "apache-2.0", "apache", "bsd", "bsd-2-clause",
-                                       "bsd-3-clause", "bsd-3-clause-clear", "isc", "unlicense",
-                                       "cc0-1.0", "wtfpl", "zlib", "postgresql", "bsl-1.0",
-                                       "mpl-2.0", "lgpl", "lgpl-3.0", "lgpl-2.1", "lgpl-lr",
-                                       "gpl", "gpl-2.0", "gpl-3.0", "agpl-3.0", "afl-3.0",
-                                       "artistic-2.0", "ecl-2.0", "epl-1.0", "epl-2.0",
-                                       "eupl-1.1", "ms-pl", "ncsa", "odbl", "odc-by", "pddl",
-                                       "ofl-1.1", "osl-3.0", "pddl", "c-uda", "cdla-permissive-1.0",
-                                       "cdla-permissive-2.0", "cdla-sharing-1.0", "etalab-2.0",
-                                       "lppl-1.3c", "gfdl", "cc-by-sa-3.0", "cc-by-sa-4.0",
-                                       "cc-by-sa-2.0", "openmdw", NULL};
+    static const char *const open[] = {"mit",
+                                       "apache-2.0",
+                                       "apache",
+                                       "bsd",
+                                       "bsd-2-clause",
+                                       "bsd-3-clause",
+                                       "bsd-3-clause-clear",
+                                       "isc",
+                                       "unlicense",
+                                       "cc0-1.0",
+                                       "wtfpl",
+                                       "zlib",
+                                       "postgresql",
+                                       "bsl-1.0",
+                                       "mpl-2.0",
+                                       "lgpl",
+                                       "lgpl-3.0",
+                                       "lgpl-2.1",
+                                       "lgpl-lr",
+                                       "gpl",
+                                       "gpl-2.0",
+                                       "gpl-3.0",
+                                       "agpl-3.0",
+                                       "afl-3.0",
+                                       "artistic-2.0",
+                                       "ecl-2.0",
+                                       "epl-1.0",
+                                       "epl-2.0",
+                                       "eupl-1.1",
+                                       "ms-pl",
+                                       "ncsa",
+                                       "odbl",
+                                       "odc-by",
+                                       "pddl",
+                                       "ofl-1.1",
+                                       "osl-3.0",
+                                       "pddl",
+                                       "c-uda",
+                                       "cdla-permissive-1.0",
+                                       "cdla-permissive-2.0",
+                                       "cdla-sharing-1.0",
+                                       "etalab-2.0",
+                                       "lppl-1.3c",
+                                       "gfdl",
+                                       "cc-by-sa-3.0",
+                                       "cc-by-sa-4.0",
+                                       "cc-by-sa-2.0",
+                                       "openmdw",
+                                       NULL};
     for (const char *const *l = open; *l; l++)
         if (same(*l, id, len))
             return OMEN_LICENSE_OPEN;
@@ -210,23 +246,41 @@ const char *omen_license_class(const char *id, size_t len)
             return OMEN_LICENSE_NONCOMMERCIAL;
     if (prefix("cc-by", id, len) || prefix("cc-by-", id, len))
         return OMEN_LICENSE_ATTRIBUTION;
-    static const char *const aup[] = {"llama", "gemma", "openrail", "creativeml-openrail",
-                                      "bigscience", "bigcode-openrail", "deepfloyd",
-                                      "apple-ascl", "intel-research", "h-research", "fair-noncommercial",
-                                      "qwen", "tongyi", "deepseek", "falcon", "mistral",
-                                      "nvidia", "stabilityai", "stable-", "flux", "health",
-                                      "lucide", "AML", NULL};
+    static const char *const aup[] = {"llama",
+                                      "gemma",
+                                      "openrail",
+                                      "creativeml-openrail",
+                                      "bigscience",
+                                      "bigcode-openrail",
+                                      "deepfloyd",
+                                      "apple-ascl",
+                                      "intel-research",
+                                      "h-research",
+                                      "fair-noncommercial",
+                                      "qwen",
+                                      "tongyi",
+                                      "deepseek",
+                                      "falcon",
+                                      "mistral",
+                                      "nvidia",
+                                      "stabilityai",
+                                      "stable-",
+                                      "flux",
+                                      "health",
+                                      "lucide",
+                                      "AML",
+                                      NULL};
     for (const char *const *l = aup; *l; l++)
         if (prefix(*l, id, len))
             return strncasecmp(id, "fair-noncommercial", 18) == 0 ? OMEN_LICENSE_NONCOMMERCIAL
-                                                                 : OMEN_LICENSE_AUP;
+                                                                  : OMEN_LICENSE_AUP;
     return OMEN_LICENSE_UNDOCUMENTED;
 }
 
 bool omen_relation_valid(const char *s, size_t len)
 {
-    static const char *const rel[] = {"finetune", "adapter", "quantized", "merge",
-                                      "continued_pretraining", "other", NULL};
+    static const char *const rel[] = {
+        "finetune", "adapter", "quantized", "merge", "continued_pretraining", "other", NULL};
     for (const char *const *l = rel; *l; l++)
         if (same(*l, s, len))
             return true;
@@ -235,8 +289,8 @@ bool omen_relation_valid(const char *s, size_t len)
 
 const char *omen_org_type_parse(const char *s, size_t len)
 {
-    static const char *const types[] = {"company", "university", "nonprofit", "community",
-                                        "government", "user", "unknown", NULL};
+    static const char *const types[] = {"company",    "university", "nonprofit", "community",
+                                        "government", "user",       "unknown",   NULL};
     trim(&s, &len);
     if (len == 0)
         return "unknown";
@@ -244,11 +298,17 @@ const char *omen_org_type_parse(const char *s, size_t len)
         if (same(*l, s, len))
             return *l;
     /* Common spellings from other sources (Epoch's "Industry", "Academia", the paper's labels). */
-    static const char *const alias[][2] = {
-        {"industry", "company"},     {"corporate", "company"},     {"academia", "university"},
-        {"academic", "university"},  {"non-profit", "nonprofit"},  {"non profit", "nonprofit"},
-        {"research collective", "community"}, {"individual", "user"}, {"unaffiliated", "user"},
-        {"gov", "government"}, {NULL, NULL}};
+    static const char *const alias[][2] = {{"industry", "company"},
+                                           {"corporate", "company"},
+                                           {"academia", "university"},
+                                           {"academic", "university"},
+                                           {"non-profit", "nonprofit"},
+                                           {"non profit", "nonprofit"},
+                                           {"research collective", "community"},
+                                           {"individual", "user"},
+                                           {"unaffiliated", "user"},
+                                           {"gov", "government"},
+                                           {NULL, NULL}};
     for (size_t i = 0; alias[i][0]; i++)
         if (same(alias[i][0], s, len))
             return alias[i][1];

@@ -27,11 +27,11 @@ bool omen_taxonomy_open_ok(const omen_taxonomy_field *f, const char *value, size
 const char *omen_taxonomy_allowed(const omen_taxonomy_field *f);
 
 /* License classes and the mapping from Hub license ids (DESIGN section 6). */
-#define OMEN_LICENSE_OPEN "Open Use"
-#define OMEN_LICENSE_AUP "Acceptable Usage Policy"
-#define OMEN_LICENSE_ATTRIBUTION "Attribution"
+#define OMEN_LICENSE_OPEN          "Open Use"
+#define OMEN_LICENSE_AUP           "Acceptable Usage Policy"
+#define OMEN_LICENSE_ATTRIBUTION   "Attribution"
 #define OMEN_LICENSE_NONCOMMERCIAL "Non-commercial"
-#define OMEN_LICENSE_UNDOCUMENTED "Undocumented"
+#define OMEN_LICENSE_UNDOCUMENTED  "Undocumented"
 const char *omen_license_class(const char *license_id, size_t len);
 
 /* Derivation relations of the data model, and whether a string is one. */
