@@ -328,10 +328,7 @@ static int bin_elig(const sy_ctx *c, const sy_model *m, int a)
     case B_VAEGAN: return image;
     case B_ENCDEC: return m->cls == CL_TG || m->cls == CL_TE;
     case B_CNN: return image || m->cls == CL_IE || m->cls == CL_AU;
-    case B_ENC:
-        /* also encoder-based generation heads of the BERT era */
-        return m->cls == CL_TE || m->cls == CL_IE || m->cls == CL_ME || m->cls == CL_MG ||
-               (m->cls == CL_TG && m->cweek < week_of(c, 2022, 1, 1));
+    case B_ENC: return m->cls == CL_TE || m->cls == CL_IE || m->cls == CL_ME || m->cls == CL_MG;
     case B_LSTM:
         return (m->cls == CL_TE || m->cls == CL_AU || m->cls == CL_TG) &&
                m->cweek < week_of(c, 2022, 6, 1);

@@ -28,9 +28,7 @@ static const weighted univ_countries[] = {
 static const weighted np_countries[] = {
     {"US", 40}, {"DE", 10}, {"FR", 8}, {"GB", 6}, {"CN", 5}, {"CA", 3}, {"NL", 2},
     {"CH", 2},  {"IN", 2},  {"JP", 2}, {"ES", 2}, {"SE", 1}, {NULL, 0}};
-static const weighted cmty_countries[] = {{"ONLINE", 35}, {"INTL", 25}, {"US", 15}, {"DE", 8},
-                                          {"FR", 5},      {"CN", 5},    {"GB", 4},  {"IN", 3},
-                                          {NULL, 0}};
+static const weighted cmty_countries[] = {{"ONLINE", 6}, {"INTL", 4}, {NULL, 0}};
 
 /* Models per developer on average, and the skew of the assignment (larger = more skewed). */
 static const double per_dev[POOL_N] = {3.0, 6.0, 5.0, 5.0, 8.0};

@@ -311,7 +311,7 @@ static double bytes_per_param(sy_ctx *c, const sy_model *m)
     double bpp = 2 * gsl_ran_lognormal(c->rng, 0, 0.08), u = gsl_rng_uniform(c->rng);
     double fp32 = m->cweek < (omen_date_days(2022, 6, 1) - c->week0) / 7 ? 0.30 : 0.07;
     /* repositories full of checkpoints are rarely the popular ones */
-    double junk = m->pool == 0xff || m->t > 20000 ? 0.008 : 0.06;
+    double junk = m->pool == 0xff || m->t > 20000 ? 0.005 : 0.04;
     if (u < fp32)
         bpp *= 2;
     else if (u < fp32 + 0.08)
