@@ -1,6 +1,6 @@
 # Makefile: builds build/omen and runs the tests, sanitizers, benchmarks and the demo.
-# Every .c under src/ goes into libomen.a, cli/*.c into the binary, tests/unit/*.c into the
-# Criterion test binary; new files need no edit here.
+# Every .c under src/ goes into libomen.a, cli/*.c and server/*.c into the binary, tests/unit/*.c
+# into the Criterion test binary; new files need no edit here.
 
 CC       ?= cc
 BUILD    ?= build
@@ -11,11 +11,12 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prot
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) $(SANITIZE) \
             $(CFLAGS_EXTRA) -Iinclude -MMD -MP
-LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lm
+LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lmicrohttpd -lcurl -lpq -lpthread -lm
+CFLAGS   += -I/usr/include/postgresql
 LDFLAGS  += $(SANITIZE)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
-CLI_SRC  := $(sort $(wildcard cli/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

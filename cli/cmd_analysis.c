@@ -1,48 +1,12 @@
-/* cmd_analysis.c: the analysis commands (concentration, shares, leaderboard, map, lorenz): one
- * option parser over omen_query_set(), one runner, output through the result table. */
+/* cmd_analysis.c: the analysis commands of the registry (omen_analysis_find): one option
+ * parser over omen_query_set(), one runner, output through the result table. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 
-typedef omen_status (*analysis_fn)(const omen_panel *, const omen_query *, omen_table **,
-                                   omen_error *);
-
-typedef struct {
-    const char *name;
-    analysis_fn run;
-    const char *synopsis;
-    const char *columns;
-} analysis;
-
-static const analysis analyses[] = {
-    {"concentration", omen_concentration,
-     "HHI (0-1, x10000, normalised), Gini, top-1/10/100 shares and rank segments of one level\n"
-     "per period (the paper's Figure 3).",
-     "period_start,period_end,level,entities,downloads,hhi,hhi_10000,hhi_normalized,gini,\n"
-     "top1_share,top10_share,top100_share,seg_1,seg_2_10,seg_11_100,seg_101_1000,seg_rest\n"
-     "(segment columns follow --segments; --entropy adds entropy,effective_entities)"},
-    {"shares", omen_shares,
-     "The top N entities of each period with their download shares, and a (rest) row (the\n"
-     "stacked areas of the paper's Figure 2).",
-     "period_start,period_end,entity,downloads,share"},
-    {"leaderboard", omen_leaderboard,
-     "Entities ranked by downloads over the range (--period all) or the last year of it\n"
-     "(--period last-year: weeks in the 365 days ending at --to, models created in them), as in\n"
-     "the paper's Figure 1. Tied downloads share a rank.",
-     "rank,entity,downloads,share (plus country,org_type for the model and developer levels)"},
-    {"map", omen_map,
-     "Every country's share of downloads over the range or the last year (the map of the\n"
-     "paper's Figure 1). The level is always country.",
-     "rank,country,name,downloads,share"},
-    {"lorenz", omen_lorenz,
-     "The Lorenz curve of one level over the range, at --points evenly spaced population\n"
-     "shares; the Gini coefficient is in the meta block.",
-     "population_share,download_share"},
-};
-
-static void print_help(const analysis *a)
+static void print_help(const omen_analysis *a)
 {
     printf("usage: omen %s [options]\n\n%s\n\nOptions (defaults in brackets):\n%s", a->name,
            a->synopsis, omen_query_help());
@@ -59,7 +23,7 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int parse(cli_ctx *ctx, const analysis *a, omen_query *q, omen_panel_options *popt,
+static int parse(cli_ctx *ctx, const omen_analysis *a, omen_query *q, omen_panel_options *popt,
                  bool *help)
 {
     omen_error err = {0};
@@ -99,7 +63,7 @@ static int parse(cli_ctx *ctx, const analysis *a, omen_query *q, omen_panel_opti
     return 0;
 }
 
-static int run(cli_ctx *ctx, const analysis *a)
+static int run(cli_ctx *ctx, const omen_analysis *a)
 {
     omen_query q;
     omen_query_defaults(&q);
@@ -139,8 +103,6 @@ static int run(cli_ctx *ctx, const analysis *a)
 
 int cmd_analysis(cli_ctx *ctx)
 {
-    for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++)
-        if (strcmp(analyses[i].name, ctx->argv[0]) == 0)
-            return run(ctx, &analyses[i]);
-    return cli_usage(NULL, "unknown command '%s'", ctx->argv[0]);
+    const omen_analysis *a = omen_analysis_find(ctx->argv[0]);
+    return a ? run(ctx, a) : cli_usage(NULL, "unknown command '%s'", ctx->argv[0]);
 }

@@ -106,10 +106,11 @@ void cli_json_string(FILE *out, const char *s)
 static const struct {
     const char *name;
     int (*run)(cli_ctx *);
-} commands[] = {{"ingest", cmd_ingest},   {"info", cmd_info},
-                {"synth", cmd_synth},     {"concentration", cmd_analysis},
-                {"shares", cmd_analysis}, {"leaderboard", cmd_analysis},
-                {"map", cmd_analysis},    {"lorenz", cmd_analysis}};
+} commands[] = {
+    {"ingest", cmd_ingest},
+    {"info", cmd_info},
+    {"synth", cmd_synth},
+};
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */
 static int parse_globals(int argc, char **argv, cli_ctx *ctx)
@@ -162,7 +163,12 @@ int main(int argc, char **argv)
         size_t i = 0, n = sizeof commands / sizeof commands[0];
         while (i < n && strcmp(commands[i].name, ctx.argv[0]) != 0)
             i++;
-        rc = i < n ? commands[i].run(&ctx) : cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
+        if (i < n)
+            rc = commands[i].run(&ctx);
+        else if (omen_analysis_find(ctx.argv[0]))
+            rc = cmd_analysis(&ctx);
+        else
+            rc = cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
     }
     free(ctx.argv);
     return rc;

@@ -306,6 +306,22 @@ omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out,
 omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out,
                         omen_error *err);
 
+/* An analysis by name: the CLI runs it as `omen <name>`, the server as `/api/<name>`. The
+ * registry owns the entries (static); `synopsis` and `columns` are the --help texts. */
+typedef omen_status (*omen_analysis_fn)(const omen_panel *p, const omen_query *q, omen_table **out,
+                                        omen_error *err);
+typedef struct {
+    const char *name;
+    omen_analysis_fn run;
+    const char *synopsis;
+    const char *columns;
+} omen_analysis;
+
+/* NULL when no analysis has that name. */
+const omen_analysis *omen_analysis_find(const char *name);
+/* The i-th analysis in registry order; NULL past the last, so `for (i = 0; (a = at(i)); i++)`. */
+const omen_analysis *omen_analysis_at(size_t i);
+
 /* ---------------------------------------------------------------- dates */
 
 /* Days since 1970-01-01 for a proleptic Gregorian date. */

@@ -1,0 +1,45 @@
+/* registry.c: every analysis by name, with its help text and columns, so that the CLI
+ * (`omen <name>`), the server (`/api/<name>`) and the report dispatch the same way. A new
+ * analysis is one entry here. */
+#include <string.h>
+
+#include "omen/omen.h"
+
+static const omen_analysis analyses[] = {
+    {"concentration", omen_concentration,
+     "HHI (0-1, x10000, normalised), Gini, top-1/10/100 shares and rank segments of one level\n"
+     "per period (the paper's Figure 3).",
+     "period_start,period_end,level,entities,downloads,hhi,hhi_10000,hhi_normalized,gini,\n"
+     "top1_share,top10_share,top100_share,seg_1,seg_2_10,seg_11_100,seg_101_1000,seg_rest\n"
+     "(segment columns follow --segments; --entropy adds entropy,effective_entities)"},
+    {"shares", omen_shares,
+     "The top N entities of each period with their download shares, and a (rest) row (the\n"
+     "stacked areas of the paper's Figure 2).",
+     "period_start,period_end,entity,downloads,share"},
+    {"leaderboard", omen_leaderboard,
+     "Entities ranked by downloads over the range (--period all) or the last year of it\n"
+     "(--period last-year: weeks in the 365 days ending at --to, models created in them), as in\n"
+     "the paper's Figure 1. Tied downloads share a rank.",
+     "rank,entity,downloads,share (plus country,org_type for the model and developer levels)"},
+    {"map", omen_map,
+     "Every country's share of downloads over the range or the last year (the map of the\n"
+     "paper's Figure 1). The level is always country.",
+     "rank,country,name,downloads,share"},
+    {"lorenz", omen_lorenz,
+     "The Lorenz curve of one level over the range, at --points evenly spaced population\n"
+     "shares; the Gini coefficient is in the meta block.",
+     "population_share,download_share"},
+};
+
+const omen_analysis *omen_analysis_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof analyses / sizeof analyses[0]; i++)
+        if (strcmp(analyses[i].name, name) == 0)
+            return &analyses[i];
+    return NULL;
+}
+
+const omen_analysis *omen_analysis_at(size_t i)
+{
+    return i < sizeof analyses / sizeof analyses[0] ? &analyses[i] : NULL;
+}

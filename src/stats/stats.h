@@ -1,0 +1,76 @@
+/* stats.h: the statistics of the characteristics analyses (DESIGN.md section 5), each defined
+ * as the scipy / scikit-learn / numpy function named beside it, and tested against it. GSL
+ * underneath. Depends only on util. Nothing here allocates what the caller must free, except
+ * where a comment says so. */
+#ifndef OMEN_STATS_STATS_H
+#define OMEN_STATS_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- contingency tables */
+
+typedef struct {
+    double chi2;      /* the statistic (Yates-corrected when dof == 1 and correction) */
+    double p_value;   /* upper tail of chi-squared with dof degrees of freedom */
+    double dof;       /* (rows - 1) * (cols - 1) */
+    double cramers_v; /* as scipy.stats.contingency.association(table, method="cramer") */
+} omen_chi2;
+
+/* scipy.stats.chi2_contingency(table, correction=correction) on a rows x cols table of
+ * non-negative counts (row-major; counts may be fractional download sums). Returns false,
+ * leaving *out NaN, where scipy raises: a row or column sums to zero (an expected frequency of
+ * zero). dof == 0 gives chi2 0, p 1 as scipy does. */
+bool omen_stats_chi2_contingency(const double *table, size_t rows, size_t cols, bool correction,
+                                 omen_chi2 *out);
+
+/* ---------------------------------------------------------------- weighted summaries */
+
+/* sum(w x) / sum(w); NaN when sum(w) == 0. w may be NULL (all ones). */
+double omen_stats_weighted_mean(const double *x, const double *w, size_t n);
+
+/* Quantile q in [0, 1] of x weighted by w (NULL = all ones): numpy 2's
+ * np.quantile(x, q, weights=w, method="inverted_cdf"), i.e. the smallest x whose cumulative
+ * weight reaches q * sum(w). `order` is a caller-provided scratch of n indexes; x and w are not
+ * modified. NaN when n == 0 or sum(w) == 0. For several q at once use
+ * omen_stats_weighted_quantiles, which sorts once. */
+double omen_stats_weighted_quantile(const double *x, const double *w, size_t n, double q,
+                                    size_t *order);
+void omen_stats_weighted_quantiles(const double *x, const double *w, size_t n, const double *qs,
+                                   size_t nq, double *out, size_t *order);
+
+/* Gaussian kernel density as scipy.stats.gaussian_kde(x, weights=w) with Scott's rule
+ * (bandwidth factor neff^(-1/5), neff = sum(w)^2 / sum(w^2), weighted covariance with
+ * scipy's ddof), evaluated at grid[0..ngrid) into density. Returns false (density all zero)
+ * when n < 2 or the weighted variance is zero. */
+bool omen_stats_kde(const double *x, const double *w, size_t n, const double *grid, size_t ngrid,
+                    double *density);
+
+/* ---------------------------------------------------------------- regression */
+
+/* Ordinary least squares y = intercept + slope x (GSL gsl_fit_linear); false when n < 2 or x
+ * is constant. */
+bool omen_stats_ols(const double *x, const double *y, size_t n, double *slope, double *intercept);
+
+/* Coefficient of determination of a line on (x, y), as sklearn.metrics.r2_score. */
+double omen_stats_r2(const double *x, const double *y, size_t n, double slope, double intercept);
+
+typedef struct {
+    double slope, intercept; /* the final fit: OLS on the inliers of the best trial */
+    size_t inliers;          /* count of the best trial's inliers */
+    size_t trials;           /* trials run (sklearn's n_trials_) */
+    double threshold;        /* residual threshold used (MAD of y unless given) */
+} omen_ransac;
+
+/* sklearn.linear_model.RANSACRegressor() with its defaults and a LinearRegression base on one
+ * feature: min_samples 2, residual_threshold = median(|y - median(y)|) when threshold <= 0,
+ * absolute-error loss, max_trials 100, stop_probability 0.99 with sklearn's dynamic trial count,
+ * ties in inlier count broken by the higher R^2 on the inliers. Random subsets from a GSL
+ * generator seeded with `seed` (so results are deterministic but are not numpy's draws).
+ * inlier_mask (may be NULL) gets 1 for the final inliers. Returns false when n < 2 or no trial
+ * found a valid consensus set (sklearn raises). */
+bool omen_stats_ransac_line(const double *x, const double *y, size_t n, double threshold,
+                            uint64_t seed, omen_ransac *out, uint8_t *inlier_mask);
+
+#endif
