@@ -22,6 +22,10 @@ static const char help[] =
     "  developers    CSV developer,country,org_type[,name]\n"
     "  edges         CSV parent,child,relation\n"
     "  annotations   CSV model,field,value[,source] validated against the taxonomy\n"
+    "  events        raw download events, CSV model,user,timestamp or JSON Lines (plain or\n"
+    "                gzip; timestamp ISO 8601, no zone = UTC, or epoch seconds): one download\n"
+    "                per user, model and UTC day, summed per ISO week; streamed with bounded\n"
+    "                memory (larger logs spill sorted runs to disk)\n"
     "\n"
     "Options:\n"
     "  --kind K            downloads: weekly, cumulative or auto (default auto: cumulative\n"
@@ -30,7 +34,33 @@ static const char help[] =
     "                      (default: the first observation's flow is its value)\n"
     "  --count-column C    downloads: read counts from column C\n"
     "  --skip-bad          write the good rows, record the rejected ones in `ingests`\n"
-    "  --max-errors N      list at most N errors (default 20)\n";
+    "  --max-errors N      list at most N errors (default 20)\n"
+    "  --memory SIZE       events: memory for deduplication before spilling, e.g. 512M, 2G\n"
+    "                      (default 1G)\n"
+    "  --tmp DIR           events: where spilled runs go (default $TMPDIR or /tmp)\n";
+
+/* "512M", "2G", "1048576", "64k" -> bytes; false on junk or below 1 MiB. */
+static bool parse_size(const char *v, uint64_t *out)
+{
+    char *end;
+    double x = strtod(v, &end);
+    uint64_t mult = 1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1ull << 10;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1ull << 20;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1ull << 30;
+    if (mult > 1)
+        end++;
+    if (*end == 'i' || *end == 'B')
+        end += *end == 'i' && end[1] == 'B' ? 2 : 1;
+    if (end == v || *end || !(x > 0) || x * (double)mult < (double)(1 << 20) ||
+        x * (double)mult > 1e15)
+        return false;
+    *out = (uint64_t)(x * (double)mult);
+    return true;
+}
 
 static int parse_kind(const char *v, omen_series_kind *k)
 {
@@ -55,7 +85,7 @@ static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
     fprintf(stderr, "ingested %llu rows (%llu rejected) from %.1f MB; %llu rows changed in %s",
             (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_rejected,
             (double)rep->bytes_read / 1e6, (unsigned long long)rep->rows_written, ctx->db);
-    if (opt->source == OMEN_SOURCE_DOWNLOADS)
+    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS)
         fprintf(stderr, "; %s series",
                 rep->kind_used == OMEN_KIND_CUMULATIVE ? "cumulative" : "weekly");
     if (rep->decreases_clipped)
@@ -90,6 +120,11 @@ int cmd_ingest(cli_ctx *ctx)
                    n < 100000) {
             opt.max_errors = (int)n;
             i++;
+        } else if (strcmp(a, "--memory") == 0 && v && parse_size(v, &opt.memory_limit)) {
+            i++;
+        } else if (strcmp(a, "--tmp") == 0 && v) {
+            opt.tmp_dir = v;
+            i++;
         } else if (strcmp(a, "--baseline-first") == 0) {
             opt.baseline_first = true;
         } else if (strcmp(a, "--skip-bad") == 0) {
@@ -97,7 +132,8 @@ int cmd_ingest(cli_ctx *ctx)
         } else if (a[0] == '-' && a[1]) {
             /* Name the value only for the options that take one. */
             bool valued = strcmp(a, "--kind") == 0 || strcmp(a, "--count-column") == 0 ||
-                          strcmp(a, "--max-errors") == 0;
+                          strcmp(a, "--max-errors") == 0 || strcmp(a, "--memory") == 0 ||
+                          strcmp(a, "--tmp") == 0;
             free(files);
             if (valued && !v)
                 return cli_usage("ingest", "%s needs a value", a);
@@ -112,8 +148,8 @@ int cmd_ingest(cli_ctx *ctx)
     if (!source || !omen_source_parse(source, &opt.source)) {
         free(files);
         return cli_usage("ingest",
-                         "SOURCE must be downloads, models, developers, edges or "
-                         "annotations%s%s",
+                         "SOURCE must be downloads, models, developers, edges, "
+                         "annotations or events%s%s",
                          source ? ", not " : "", source ? source : "");
     }
     if (nfiles == 0) {

@@ -89,7 +89,8 @@ typedef enum {
     OMEN_SOURCE_MODELS,
     OMEN_SOURCE_DEVELOPERS,
     OMEN_SOURCE_EDGES,
-    OMEN_SOURCE_ANNOTATIONS
+    OMEN_SOURCE_ANNOTATIONS,
+    OMEN_SOURCE_EVENTS /* raw download events: model,user,timestamp (streamed, deduplicated) */
 } omen_source;
 
 typedef enum { OMEN_KIND_AUTO, OMEN_KIND_WEEKLY, OMEN_KIND_CUMULATIVE } omen_series_kind;
@@ -101,6 +102,10 @@ typedef struct {
     bool skip_bad;            /* write the good rows, record the rejects in `ingests` */
     int max_errors;           /* how many errors the message lists; 0 means 20 */
     const char *count_column; /* downloads: the column holding the counts, NULL = by alias */
+    uint64_t memory_limit;    /* events: bytes for deduplication before spilling (0 = 1 GiB) */
+    const char *tmp_dir;      /* events: where spilled runs go (NULL = $TMPDIR or /tmp) */
+    const char *pg_conninfo;  /* downloads: read from PostgreSQL instead of files (libpq) */
+    const char *pg_query;     /* with pg_conninfo: SQL giving model, week, downloads */
     omen_progress_fn progress;
     void *progress_ctx;
 } omen_ingest_options;
@@ -282,13 +287,26 @@ typedef struct {
     uint32_t points;   /* lorenz: points on the curve (default 101) */
     bool entropy;      /* concentration: add entropy and effective_entities columns */
     bool sample_given; /* the user chose --sample (analyses with another default keep it) */
+    /* characteristics (attributes, trends, orgs, modalities) */
+    int32_t year_cuts[OMEN_MAX_SEGMENT_CUTS]; /* attributes: segment years (2023,2024,2025) */
+    size_t nyear_cuts;
+    double alpha;      /* attributes: significance level (default 0.001) */
+    bool unit_models;  /* attributes: --unit models (counts of models, not downloads) */
+    bool all_rows;     /* attributes: --all keeps the rows that are not significant */
+    bool window_given; /* the user chose --window (trends, modalities have other defaults) */
+    /* sizes, derivations, intermediaries */
+    bool by_creation; /* sizes: --by creation-year (model-weighted), else download-year */
+    bool density;     /* sizes: --density gives kernel density rows for violins */
+    double threshold; /* intermediaries: repackaging share of a developer (default 0.8) */
+    uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42) */
 } omen_query;
 
 void omen_query_defaults(omen_query *q);
 /* Sets one option by its CLI name without dashes ("rolling", "no-rolling", "attribution",
  * "merge-policy", "level", "window", "from", "to", "sample", "population-min", "head-k",
- * "segments", "top", "period", "points", "entropy"); `value` is NULL for flags. Bad names or values
- * give OMEN_USAGE with a message naming the option and the allowed values. */
+ * "segments", "top", "period", "points", "entropy", "field", "cuts", "alpha", "unit", "all");
+ * `value` is NULL for flags. Bad names or values give OMEN_USAGE with a message naming the option
+ * and the allowed values. */
 omen_status omen_query_set(omen_query *q, const char *name, const char *value, omen_error *err);
 /* Whether `name` is a query option, and whether it takes a value. */
 bool omen_query_is_option(const char *name, bool *takes_value);
@@ -305,6 +323,30 @@ omen_status omen_leaderboard(const omen_panel *p, const omen_query *q, omen_tabl
 omen_status omen_map(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err);
 omen_status omen_lorenz(const omen_panel *p, const omen_query *q, omen_table **out,
                         omen_error *err);
+/* The model-characteristics analyses (the paper's section 4; docs/methodology.md). */
+omen_status omen_attributes(const omen_panel *p, const omen_query *q, omen_table **out,
+                            omen_error *err);
+omen_status omen_trends(const omen_panel *p, const omen_query *q, omen_table **out,
+                        omen_error *err);
+omen_status omen_orgs(const omen_panel *p, const omen_query *q, omen_table **out, omen_error *err);
+omen_status omen_modalities(const omen_panel *p, const omen_query *q, omen_table **out,
+                            omen_error *err);
+/* Model sizes, derivations and intermediaries (docs/methodology.md, "Model size" ...). */
+omen_status omen_sizes_estimate(const omen_panel *p, const omen_query *q, omen_table **out,
+                                omen_error *err);
+omen_status omen_sizes_distribution(const omen_panel *p, const omen_query *q, omen_table **out,
+                                    omen_error *err);
+/* `omen sizes estimate --apply`: fits as omen_sizes_estimate does, then stores the estimate of
+ * every model with file bytes and no reported count (params_source 'estimated'; safetensors and
+ * official counts are never touched) in one transaction; *changed gets the rows whose value
+ * changed (0 on a second run: the store's generation then stays). The store must be open for
+ * writing; the panel must be loaded from it. *out as omen_sizes_estimate. */
+omen_status omen_sizes_apply(omen_store *store, const omen_panel *p, const omen_query *q,
+                             omen_table **out, uint64_t *changed, omen_error *err);
+omen_status omen_derivations(const omen_panel *p, const omen_query *q, omen_table **out,
+                             omen_error *err);
+omen_status omen_intermediaries(const omen_panel *p, const omen_query *q, omen_table **out,
+                                omen_error *err);
 
 /* An analysis by name: the CLI runs it as `omen <name>`, the server as `/api/<name>`. The
  * registry owns the entries (static); `synopsis` and `columns` are the --help texts. */
@@ -321,6 +363,40 @@ typedef struct {
 const omen_analysis *omen_analysis_find(const char *name);
 /* The i-th analysis in registry order; NULL past the last, so `for (i = 0; (a = at(i)); i++)`. */
 const omen_analysis *omen_analysis_at(size_t i);
+
+/* ---------------------------------------------------------------- annotation */
+
+/* `omen annotate` (docs/methodology.md, "Annotations"). Each returns a new result table in
+ * *out that the caller frees with omen_table_free().
+ *
+ * The sheet: the Head Sample (q->head_k, q->population_min), one row per model by total
+ * downloads, Hub metadata columns and one column per taxonomy field holding the model's human
+ * labels joined with ';' (the wide format `omen ingest annotations` reads back). */
+omen_status omen_annotate_sheet(omen_store *store, const omen_panel *p, const omen_query *q,
+                                omen_table **out, omen_error *err);
+/* Replaces the store's heuristic labels (source 'heuristic') by those the rules read off the
+ * Hub metadata now, except for (model, field) pairs that carry human labels; one transaction.
+ * The store must be open for writing. The table counts models and labels per field. */
+omen_status omen_annotate_heuristic(omen_store *store, omen_table **out, omen_error *err);
+/* Per field: models with human labels, models the rules label, and of the models with both
+ * how many label sets agree exactly and how many overlap. */
+omen_status omen_annotate_agreement(omen_store *store, omen_table **out, omen_error *err);
+/* The taxonomy: one row per (field, label); open fields one row saying what they take. */
+omen_status omen_annotate_labels(omen_table **out);
+
+/* ---------------------------------------------------------------- taxonomy */
+
+/* One field of the annotation taxonomy (DESIGN section 6). All strings are static. */
+typedef struct {
+    const char *name;          /* machine name, also a --level/--field value: "architecture" */
+    const char *title;         /* the paper's heading: "Architecture" */
+    const char *const *labels; /* NULL-terminated allowed labels; NULL for an open field */
+    const char *allowed;       /* the allowed values as one line of text */
+} omen_field_info;
+
+/* The i-th taxonomy field in order; false past the last. (Call once from one thread before
+ * sharing: the first call per field builds its `allowed` text.) */
+bool omen_taxonomy_field_at(size_t i, omen_field_info *out);
 
 /* ---------------------------------------------------------------- dates */
 

@@ -11,10 +11,11 @@
 #include "../store/store.h"
 #include "../util/error.h"
 #include "../util/fileio.h"
+#include "events.h"
 #include "reader.h"
 
-static const char *const source_names[] = {"downloads", "models", "developers", "edges",
-                                           "annotations"};
+static const char *const source_names[] = {"downloads", "models",      "developers",
+                                           "edges",     "annotations", "events"};
 
 bool omen_source_parse(const char *name, omen_source *out)
 {
@@ -59,17 +60,51 @@ typedef struct {
     uint32_t *edge_prev;
     file_info *files;
     omen_ingest_report *rep;
+    omen_events *events; /* events source: the deduplication across files */
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads, omen_read_models,
                                                  omen_read_developers, omen_read_edges,
-                                                 omen_read_annotations};
+                                                 omen_read_annotations, NULL};
+
+/* Streams one events file into the deduplication (events are never held whole). */
+static omen_status read_events(ingest *in, size_t k, omen_error *err)
+{
+    file_info *fi = &in->files[k];
+    omen_reader r = {.path = fi->path,
+                     .rows = &in->rows,
+                     .diag = &in->diag,
+                     .opt = in->opt,
+                     .obs = in->obs,
+                     .file_index = (uint16_t)k};
+    in->obs->files[k] = fi->path;
+    uint64_t errors_before = in->diag.count;
+    omen_status s = omen_events_read(in->events, &r, fi->sha, &fi->bytes, err);
+    if (s == OMEN_OK && fi->bytes && r.rows_read == 0 && in->diag.count == errors_before)
+        omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
+    in->rep->bytes_read += fi->bytes;
+    fi->rows_read = r.rows_read;
+    fi->rows_bad = r.rows_bad;
+    in->rep->rows_read += r.rows_read;
+    in->rep->rows_rejected += r.rows_bad;
+    if (r.unused) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: columns not used: %s\n", fi->path, r.unused);
+        append(&in->rep->notes, line);
+    }
+    append(&in->rep->notes, r.notes);
+    free(r.notes);
+    free(r.unused);
+    return s;
+}
 
 /* Reads and parses one file into the batch. I/O problems are runtime errors; anything wrong
  * with the content goes to the diag. */
 static omen_status read_one(ingest *in, size_t k, omen_error *err)
 {
     file_info *fi = &in->files[k];
+    if (in->opt->source == OMEN_SOURCE_EVENTS)
+        return read_events(in, k, err);
     char *data = NULL;
     size_t len = 0;
     if (omen_file_read(fi->path, &data, &len) != 0)
@@ -150,7 +185,7 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
     if (omen_store_begin(st, err))
         return OMEN_RUNTIME;
     omen_status s = OMEN_OK;
-    if (opt->source == OMEN_SOURCE_DOWNLOADS)
+    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS)
         s = omen_series_build(in->obs, &in->rows, kind, opt, st, in->rep, err);
     uint64_t written = 0;
     if (s == OMEN_OK)
@@ -190,6 +225,12 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     if (npaths == 0 || npaths >= (1u << 16))
         return omen_error_set(err, OMEN_E_USAGE, "give between 1 and 65535 files");
     ingest in = {.opt = opt, .rep = rep};
+    omen_ingest_options weekly_opt = *opt;
+    weekly_opt.kind = OMEN_KIND_WEEKLY;
+    if (opt->source == OMEN_SOURCE_EVENTS) {
+        in.events = omen_events_new(opt);
+        in.opt = &weekly_opt; /* the weekly sums are flows, never cumulative counts */
+    }
     omen_rows_init(&in.rows);
     omen_diag_init(&in.diag, opt->max_errors > 0 ? (size_t)opt->max_errors : 20, opt->skip_bad);
     in.obs = omen_xcalloc(1, sizeof *in.obs);
@@ -203,7 +244,15 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
         s = read_one(&in, k, err);
     }
     omen_series_kind kind = opt->kind;
-    if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS) {
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_EVENTS) {
+        char line[512];
+        s = omen_events_finish(in.events, in.obs, err);
+        omen_events_summary(in.events, line, sizeof line - 1);
+        strcat(line, "\n");
+        append(&rep->notes, line);
+        kind = OMEN_KIND_WEEKLY;
+        omen_series_check(in.obs, &in.rows, &weekly_opt, &in.diag, &rep->notes);
+    } else if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS) {
         kind = omen_series_check(in.obs, &in.rows, opt, &in.diag, &rep->notes);
         for (size_t k = 0; k < npaths; k++) {
             in.files[k].rows_bad += in.obs->conflicts[k];
@@ -233,5 +282,6 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     omen_index_free(&in.developer_rows);
     omen_index_free(&in.edge_last);
     free(in.edge_prev);
+    omen_events_free(in.events);
     return s;
 }
