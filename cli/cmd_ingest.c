@@ -26,6 +26,20 @@ static const char help[] =
     "                gzip; timestamp ISO 8601, no zone = UTC, or epoch seconds): one download\n"
     "                per user, model and UTC day, summed per ISO week; streamed with bounded\n"
     "                memory (larger logs spill sorted runs to disk)\n"
+    "  evolution     the paper's released dataset (CSV or Parquet): model, time,\n"
+    "                downloadsAllTime (cumulative: differenced into weekly flows), author,\n"
+    "                created, org_type, org_country(_single), derived_author,\n"
+    "                derived_org_country_single, merged_derived_from (edges),\n"
+    "                merged_languages, merged_modality (annotations); lists may be Parquet\n"
+    "                lists or text split on , ; or |\n"
+    "  snapshot      one Hub listing at --date: JSON Lines of Hub API records (camelCase or\n"
+    "                snake_case), CSV, or hub-stats models.parquet; a sequence of snapshots\n"
+    "                becomes weekly flows by differencing downloadsAllTime (never by adding\n"
+    "                the 30-day downloads); tags base_model:<relation>:<id> become edges,\n"
+    "                license:<id> the license, safetensors.total the parameter count\n"
+    "\n"
+    "Any source also reads Parquet (detected by its magic bytes) when omen was built with\n"
+    "libduckdb (`omen --version` says); errors then say file:row N.\n"
     "\n"
     "Options:\n"
     "  --kind K            downloads: weekly, cumulative or auto (default auto: cumulative\n"
@@ -37,7 +51,11 @@ static const char help[] =
     "  --max-errors N      list at most N errors (default 20)\n"
     "  --memory SIZE       events: memory for deduplication before spilling, e.g. 512M, 2G\n"
     "                      (default 1G)\n"
-    "  --tmp DIR           events: where spilled runs go (default $TMPDIR or /tmp)\n";
+    "  --tmp DIR           events: where spilled runs go (default $TMPDIR or /tmp)\n"
+    "  --date YYYY-MM-DD   snapshot: the date of the listing (required)\n"
+    "  --pg CONNINFO       downloads: read from PostgreSQL instead of files (libpq connection\n"
+    "                      string, e.g. 'host=db dbname=hub'); needs --query\n"
+    "  --query SQL         with --pg: a query giving model, week, downloads\n";
 
 /* "512M", "2G", "1048576", "64k" -> bytes; false on junk or below 1 MiB. */
 static bool parse_size(const char *v, uint64_t *out)
@@ -75,6 +93,39 @@ static int parse_kind(const char *v, omen_series_kind *k)
     return 1;
 }
 
+/* The name a PostgreSQL source goes by in messages and the ingests table: the connection
+ * string without its password. */
+static void pg_label(const char *conninfo, char *out, size_t size)
+{
+    size_t n = (size_t)snprintf(out, size, "postgresql:");
+    for (const char *p = conninfo; *p && n + 1 < size;) {
+        while (*p == ' ')
+            p++;
+        const char *e = p;
+        while (*e && *e != ' ')
+            e++;
+        if (e > p && strncmp(p, "password=", 9) != 0)
+            n += (size_t)snprintf(out + n, size - n, "%s%.*s", n > 11 ? " " : "", (int)(e - p), p);
+        p = e;
+    }
+}
+
+/* YYYY-MM-DD -> days since 1970-01-01; false on anything else. */
+static bool parse_date(const char *v, int32_t *out)
+{
+    int y, m, d, n = 0;
+    if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] || n != 10 || m < 1 || m > 12 ||
+        d < 1 || y < 1970 || y > 2199)
+        return false;
+    int32_t days = omen_date_days(y, m, d);
+    char back[11];
+    omen_date_format(days, back);
+    if (strcmp(back, v) != 0)
+        return false; /* 2025-02-30 */
+    *out = days;
+    return true;
+}
+
 static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
                          const omen_ingest_report *rep)
 {
@@ -85,7 +136,8 @@ static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
     fprintf(stderr, "ingested %llu rows (%llu rejected) from %.1f MB; %llu rows changed in %s",
             (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_rejected,
             (double)rep->bytes_read / 1e6, (unsigned long long)rep->rows_written, ctx->db);
-    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS)
+    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS ||
+        opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
         fprintf(stderr, "; %s series",
                 rep->kind_used == OMEN_KIND_CUMULATIVE ? "cumulative" : "weekly");
     if (rep->decreases_clipped)
@@ -122,6 +174,15 @@ int cmd_ingest(cli_ctx *ctx)
             i++;
         } else if (strcmp(a, "--memory") == 0 && v && parse_size(v, &opt.memory_limit)) {
             i++;
+        } else if (strcmp(a, "--pg") == 0 && v) {
+            opt.pg_conninfo = v;
+            i++;
+        } else if (strcmp(a, "--query") == 0 && v) {
+            opt.pg_query = v;
+            i++;
+        } else if (strcmp(a, "--date") == 0 && v && parse_date(v, &opt.date)) {
+            opt.date_given = true;
+            i++;
         } else if (strcmp(a, "--tmp") == 0 && v) {
             opt.tmp_dir = v;
             i++;
@@ -133,7 +194,8 @@ int cmd_ingest(cli_ctx *ctx)
             /* Name the value only for the options that take one. */
             bool valued = strcmp(a, "--kind") == 0 || strcmp(a, "--count-column") == 0 ||
                           strcmp(a, "--max-errors") == 0 || strcmp(a, "--memory") == 0 ||
-                          strcmp(a, "--tmp") == 0;
+                          strcmp(a, "--tmp") == 0 || strcmp(a, "--pg") == 0 ||
+                          strcmp(a, "--query") == 0 || strcmp(a, "--date") == 0;
             free(files);
             if (valued && !v)
                 return cli_usage("ingest", "%s needs a value", a);
@@ -149,8 +211,19 @@ int cmd_ingest(cli_ctx *ctx)
         free(files);
         return cli_usage("ingest",
                          "SOURCE must be downloads, models, developers, edges, "
-                         "annotations or events%s%s",
+                         "annotations, events, evolution or snapshot%s%s",
                          source ? ", not " : "", source ? source : "");
+    }
+    char label[600];
+    if ((opt.pg_conninfo != NULL) != (opt.pg_query != NULL) ||
+        (opt.pg_conninfo && (opt.source != OMEN_SOURCE_DOWNLOADS || nfiles))) {
+        free(files);
+        return cli_usage("ingest", "--pg and --query go together, with the downloads source and "
+                                   "no files");
+    }
+    if (opt.pg_conninfo) {
+        pg_label(opt.pg_conninfo, label, sizeof label);
+        files[nfiles++] = label;
     }
     if (nfiles == 0) {
         free(files);

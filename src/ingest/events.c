@@ -147,8 +147,7 @@ static FILE *temp_file(const char *dir, omen_error *err)
     snprintf(path, sizeof path, "%s/omen-events-XXXXXX", dir);
     int fd = mkstemp(path);
     if (fd < 0) {
-        omen_error_set(err, OMEN_E_IO, "%s: cannot create a spill file: %s", dir,
-                       strerror(errno));
+        omen_error_set(err, OMEN_E_IO, "%s: cannot create a spill file: %s", dir, strerror(errno));
         return NULL;
     }
     unlink(path);
@@ -199,8 +198,8 @@ static omen_status add_key(omen_events *ev, uint32_t model, int32_t day, uint64_
         ev->buf = omen_xmalloc(ev->cap * sizeof *ev->buf);
     if (ev->n == ev->cap && spill(ev, err) != OMEN_OK)
         return OMEN_RUNTIME;
-    ev->buf[ev->n++] = (ev_key){((uint64_t)model << 32) | (uint32_t)(day + (int32_t)DAY_BIAS),
-                                user};
+    ev->buf[ev->n++] =
+        (ev_key){((uint64_t)model << 32) | (uint32_t)(day + (int32_t)DAY_BIAS), user};
     ev->events++;
     return OMEN_OK;
 }
@@ -452,9 +451,8 @@ typedef struct {
 static const char *const model_alias[] = {"model_id", "repo_id", "repo", "id", NULL};
 static const char *const user_alias[] = {"user_id", "client", "client_id", "ip_hash", NULL};
 static const char *const time_alias[] = {"time", "ts", "datetime", "date", "event_time", NULL};
-static const omen_column_spec specs[3] = {{"model", model_alias, true},
-                                          {"user", user_alias, true},
-                                          {"timestamp", time_alias, true}};
+static const omen_column_spec specs[3] = {
+    {"model", model_alias, true}, {"user", user_alias, true}, {"timestamp", time_alias, true}};
 
 static void one_event(file_state *fs, uint64_t line, omen_field model, omen_field user,
                       omen_field ts)
@@ -582,8 +580,7 @@ static size_t parse_chunk(file_state *fs, char *buf, size_t len, uint64_t line0,
             omen_reader_error(r, csv.line, "more than %d fields", OMEN_MAX_COLUMNS);
         } else {
             one_event(fs, csv.line, omen_reader_get(&fs->h, fields, n, 0),
-                      omen_reader_get(&fs->h, fields, n, 1),
-                      omen_reader_get(&fs->h, fields, n, 2));
+                      omen_reader_get(&fs->h, fields, n, 1), omen_reader_get(&fs->h, fields, n, 2));
         }
         consumed = csv.pos;
         if (fs->fatal)

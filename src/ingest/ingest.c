@@ -12,10 +12,13 @@
 #include "../util/error.h"
 #include "../util/fileio.h"
 #include "events.h"
+#include "parquet.h"
 #include "reader.h"
+#include "sources.h"
 
 static const char *const source_names[] = {"downloads", "models",      "developers",
-                                           "edges",     "annotations", "events"};
+                                           "edges",     "annotations", "events",
+                                           "evolution", "snapshot"};
 
 bool omen_source_parse(const char *name, omen_source *out)
 {
@@ -65,9 +68,11 @@ typedef struct {
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads, omen_read_models,
                                                  omen_read_developers, omen_read_edges,
-                                                 omen_read_annotations, NULL};
+                                                 omen_read_annotations, NULL,
+                                                 omen_read_evolution,  omen_read_snapshot};
 
-/* Streams one events file into the deduplication (events are never held whole). */
+/* Streams one events file into the deduplication (events are never held whole), or reads the
+ * rows of a PostgreSQL query (downloads --pg); neither is read whole into memory first. */
 static omen_status read_events(ingest *in, size_t k, omen_error *err)
 {
     file_info *fi = &in->files[k];
@@ -79,7 +84,10 @@ static omen_status read_events(ingest *in, size_t k, omen_error *err)
                      .file_index = (uint16_t)k};
     in->obs->files[k] = fi->path;
     uint64_t errors_before = in->diag.count;
-    omen_status s = omen_events_read(in->events, &r, fi->sha, &fi->bytes, err);
+    omen_status s =
+        in->opt->pg_conninfo
+            ? omen_read_pg(&r, in->opt->pg_conninfo, in->opt->pg_query, fi->sha, &fi->bytes, err)
+            : omen_events_read(in->events, &r, fi->sha, &fi->bytes, err);
     if (s == OMEN_OK && fi->bytes && r.rows_read == 0 && in->diag.count == errors_before)
         omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
     in->rep->bytes_read += fi->bytes;
@@ -103,7 +111,7 @@ static omen_status read_events(ingest *in, size_t k, omen_error *err)
 static omen_status read_one(ingest *in, size_t k, omen_error *err)
 {
     file_info *fi = &in->files[k];
-    if (in->opt->source == OMEN_SOURCE_EVENTS)
+    if (in->opt->source == OMEN_SOURCE_EVENTS || in->opt->pg_conninfo)
         return read_events(in, k, err);
     char *data = NULL;
     size_t len = 0;
@@ -112,6 +120,18 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
     omen_sha256_hex(data, len, fi->sha);
     fi->bytes = len;
     in->rep->bytes_read += len;
+    /* Parquet (any source) is read as the CSV text DuckDB makes of it; errors then name rows. */
+    bool parquet = omen_is_parquet(data, len);
+    size_t diag_lines = in->diag.nlines, diag_all = in->diag.nall;
+    if (parquet) {
+        uint64_t prows = 0;
+        char *csv = NULL;
+        omen_status ps = omen_parquet_to_csv(fi->path, &csv, &len, &prows, err);
+        free(data);
+        if (ps != OMEN_OK)
+            return ps;
+        data = csv;
+    }
     omen_reader r = {.path = fi->path,
                      .data = data,
                      .len = len,
@@ -139,6 +159,8 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
         readers[in->opt->source](&r);
     if (start < len && r.rows_read == 0 && in->diag.count == errors_before)
         omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
+    if (parquet)
+        omen_parquet_diag_rows(&in->diag, fi->path, diag_lines, diag_all);
     fi->rows_read = r.rows_read;
     fi->rows_bad = r.rows_bad;
     in->rep->rows_read += r.rows_read;
@@ -185,7 +207,8 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
     if (omen_store_begin(st, err))
         return OMEN_RUNTIME;
     omen_status s = OMEN_OK;
-    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS)
+    if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS ||
+        opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
         s = omen_series_build(in->obs, &in->rows, kind, opt, st, in->rep, err);
     uint64_t written = 0;
     if (s == OMEN_OK)
@@ -227,6 +250,13 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     ingest in = {.opt = opt, .rep = rep};
     omen_ingest_options weekly_opt = *opt;
     weekly_opt.kind = OMEN_KIND_WEEKLY;
+    /* The released dataset and Hub listings carry cumulative downloadsAllTime, always. */
+    omen_ingest_options cumulative_opt = *opt;
+    cumulative_opt.kind = OMEN_KIND_CUMULATIVE;
+    if (opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
+        in.opt = &cumulative_opt;
+    if (opt->source == OMEN_SOURCE_SNAPSHOT && !opt->date_given)
+        return omen_error_set(err, OMEN_E_USAGE, "a snapshot needs its date (--date YYYY-MM-DD)");
     if (opt->source == OMEN_SOURCE_EVENTS) {
         in.events = omen_events_new(opt);
         in.opt = &weekly_opt; /* the weekly sums are flows, never cumulative counts */
@@ -252,8 +282,9 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
         append(&rep->notes, line);
         kind = OMEN_KIND_WEEKLY;
         omen_series_check(in.obs, &in.rows, &weekly_opt, &in.diag, &rep->notes);
-    } else if (s == OMEN_OK && opt->source == OMEN_SOURCE_DOWNLOADS) {
-        kind = omen_series_check(in.obs, &in.rows, opt, &in.diag, &rep->notes);
+    } else if (s == OMEN_OK &&
+               (opt->source == OMEN_SOURCE_DOWNLOADS || in.opt == &cumulative_opt)) {
+        kind = omen_series_check(in.obs, &in.rows, in.opt, &in.diag, &rep->notes);
         for (size_t k = 0; k < npaths; k++) {
             in.files[k].rows_bad += in.obs->conflicts[k];
             rep->rows_rejected += in.obs->conflicts[k];

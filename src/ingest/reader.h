@@ -113,6 +113,12 @@ void omen_read_models(omen_reader *r);
 void omen_read_developers(omen_reader *r);
 void omen_read_edges(omen_reader *r);
 void omen_read_annotations(omen_reader *r);
+/* downloads --pg: runs `query` on the PostgreSQL server of `conninfo` (libpq) and gathers the
+ * rows (model, week, downloads) as observations, like the CSV reader; r->path labels them. sha
+ * gets the SHA-256 of the database name, host and query; *bytes the size of the values read.
+ * Connection and query failures are runtime errors. */
+omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query, char sha[65],
+                         uint64_t *bytes, omen_error *err);
 
 /* After all download files are read, in two steps. omen_series_check sorts the observations,
  * reports conflicting duplicates to diag and decides the series kind (writing why into
