@@ -29,6 +29,54 @@ static const omen_analysis analyses[] = {
      "The Lorenz curve of one level over the range, at --points evenly spaced population\n"
      "shares; the Gini coefficient is in the meta block.",
      "population_share,download_share"},
+    {"attributes", omen_attributes,
+     "The paper's Table 1: for each value of each characteristic (organisation type, access,\n"
+     "modality, architecture, methods, languages, ...), the share of filtered downloads going to\n"
+     "models that carry it in each segment (--cuts), delta = incidence after / before the last\n"
+     "cut, and a chi-squared test of the shift (Yates) with Cramer's V. Only rows with p <\n"
+     "--alpha unless --all. Default sample: head.",
+     "group,field,value,seg_<label>... (seg_le2022,seg_2023,seg_2024,seg_ge2025 by default),\n"
+     "delta,chi2,p_value,cramers_v,significant"},
+    {"trends", omen_trends,
+     "The share of filtered downloads going to models that carry each value of --field, per\n"
+     "period (the paper's Figures 7 and 8). Default sample: head; default window: quarter.",
+     "period_start,period_end,value,downloads,share"},
+    {"orgs", omen_orgs,
+     "For the top --top countries by downloads (and the rest as one group), the share of each\n"
+     "organisation type in the country's downloads, over the range or --period last-year (the\n"
+     "paper's Figure 4).",
+     "country,name,org_type,downloads,share,country_share"},
+    {"modalities", omen_modalities,
+     "The shares of downloads by input and by output modality (a model's labels of a side\n"
+     "joined by ' + '), over the whole range or per --window (the paper's Figure 6). Default\n"
+     "sample: head.",
+     "period_start,period_end,side,value,downloads,share"},
+    {"sizes", omen_sizes_distribution,
+     "Model sizes per year (the paper's Figure 5 and Table 1's size row): by download year\n"
+     "(--by download-year: each week's downloads weigh the downloaded model's size in the\n"
+     "week's year) or by creation year (--by creation-year: one weight per model of the sample,\n"
+     "by its effective created date): weighted mean and quartiles. --density gives instead the\n"
+     "kernel density of log10(params) on --points grid points per year, for violins. Stored\n"
+     "estimates (omen sizes estimate --apply) count as sizes. CLI: `omen sizes distribution`.",
+     "year,models,weight,mean,p25,median,p75,share_estimated,coverage\n"
+     "(--density: year,log10_params,density)"},
+    {"sizes-estimate", omen_sizes_estimate,
+     "RANSAC on log10(params) ~ log10(file_bytes) over the models with a reported (safetensors\n"
+     "or official) count and file bytes, fitted on a seeded 80% and validated by R^2 on the\n"
+     "other 20%; coverage of sizes in the sample before and after estimation. CLI: `omen sizes\n"
+     "estimate [--apply]`.",
+     "slope,intercept,inliers,fitted,validation_r2,coverage_before,coverage_after"},
+    {"derivations", omen_derivations,
+     "Download shares by (depth, relation) along each model's chain of first base models, depth\n"
+     "counted from the root; '(none)' holds the downloads of models with fewer steps, so each\n"
+     "depth sums to 1 (the paper's Figure 9). Whole range, or per --window. The share of\n"
+     "downloads 2+ steps deep is in the meta block.",
+     "period_start,period_end,depth,relation,downloads,share"},
+    {"intermediaries", omen_intermediaries,
+     "Developers at least --threshold of whose downloads go to repackagings (relation to the\n"
+     "first base model quantized, adapter or other), with their downloads, repackaging share\n"
+     "and share of all downloads, over the whole range or per --window, then their sum.",
+     "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share"},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)

@@ -29,6 +29,12 @@ void omen_query_defaults(omen_query *q)
     q->ncuts = 4;
     q->top = 10;
     q->points = 101;
+    q->threshold = 0.8;
+    q->seed = 42;
+    static const int32_t years[] = {2023, 2024, 2025};
+    memcpy(q->year_cuts, years, sizeof years);
+    q->nyear_cuts = 3;
+    q->alpha = 0.001;
 }
 
 static const struct {
@@ -60,6 +66,17 @@ static const struct {
     {"entropy", NULL,
      "concentration: add Shannon entropy and the effective number of "
      "entities (1/HHI)"},
+    {"by", "B", "sizes: download-year (download-weighted) or creation-year (default download-year)"},
+    {"density", NULL, "sizes: kernel density of log10(params) per year (violins), long form"},
+    {"threshold", "X", "intermediaries: repackaging share of a developer's downloads (default 0.8)"},
+    {"seed", "N", "sizes estimate: seed of RANSAC and the validation split (default 42)"},
+    {"field", "F",
+     "attributes, trends: an annotation field, org_type or modality (attributes: default "
+     "all fields)"},
+    {"cuts", "YEARS", "attributes: years that start a new segment (default 2023,2024,2025)"},
+    {"alpha", "P", "attributes: keep rows with p-value below P (default 0.001)"},
+    {"unit", "U", "attributes: count downloads or models (default downloads)"},
+    {"all", NULL, "attributes: keep every row, significant or not"},
 };
 
 bool omen_query_is_option(const char *name, bool *takes_value)
@@ -75,7 +92,7 @@ bool omen_query_is_option(const char *name, bool *takes_value)
 
 const char *omen_query_help(void)
 {
-    static char text[4096];
+    static char text[8192];
     if (text[0])
         return text;
     size_t n = 0;
@@ -166,6 +183,62 @@ static omen_status set_segments(omen_query *q, const char *v, omen_error *err)
     return OMEN_OK;
 }
 
+/* Years that start a segment: 2023,2024,2025 make <=2022, 2023, 2024, >=2025. */
+static omen_status set_year_cuts(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const allowed =
+        "up to 8 increasing years from 1900 to 2999, e.g. 2023,2024,2025";
+    int32_t years[OMEN_MAX_SEGMENT_CUTS];
+    size_t n = 0;
+    const char *p = v;
+    while (p && *p) {
+        char buf[16];
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        uint64_t x;
+        if (len == 0 || len >= sizeof buf || n == OMEN_MAX_SEGMENT_CUTS)
+            return bad(err, "cuts", v, allowed);
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        if (!parse_u64(buf, 2999, &x) || x < 1900 || (n && (int32_t)x <= years[n - 1]))
+            return bad(err, "cuts", v, allowed);
+        years[n++] = (int32_t)x;
+        p = comma ? comma + 1 : NULL;
+    }
+    if (n == 0)
+        return bad(err, "cuts", v, allowed);
+    memcpy(q->year_cuts, years, n * sizeof *years);
+    q->nyear_cuts = n;
+    return OMEN_OK;
+}
+
+/* An annotation field, or one of the derived fields of the characteristics analyses. */
+static omen_status set_field(omen_query *q, const char *v, omen_error *err)
+{
+    const omen_taxonomy_field *f = omen_taxonomy_field_find(v, strlen(v));
+    const char *name = f                                                          ? f->name
+                       : strcmp(v, "org_type") == 0 || strcmp(v, "org-type") == 0 ? "org_type"
+                       : strcmp(v, "modality") == 0                               ? "modality"
+                                                                                  : NULL;
+    if (!name)
+        return bad(err, "field", v,
+                   "org_type, modality, gating, input_modality, output_modality, languages, "
+                   "derivation, architecture, training_methods, training_data, license_class");
+    snprintf(q->field, sizeof q->field, "%s", name);
+    return OMEN_OK;
+}
+
+static omen_status set_alpha(omen_query *q, const char *v, omen_error *err)
+{
+    char *end = NULL;
+    errno = 0;
+    double x = v ? strtod(v, &end) : 0;
+    if (!v || !*v || errno || *end || !(x > 0 && x <= 1))
+        return bad(err, "alpha", v, "a number in (0, 1], e.g. 0.001");
+    q->alpha = x;
+    return OMEN_OK;
+}
+
 static omen_status set_date(int32_t *out, const char *name, const char *v, omen_error *err)
 {
     if (!v || !omen_date_parse(v, strlen(v), out))
@@ -183,6 +256,7 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
     static const char *const windows[] = {"week",       "month",      "quarter", "year",
                                           "trailing52", "cumulative", NULL};
     static const char *const periods[] = {"all", "last-year", NULL};
+    static const char *const units[] = {"downloads", "models", NULL};
     bool takes;
     if (!omen_query_is_option(name, &takes))
         return omen_error_set(err, OMEN_E_USAGE, "unknown option --%s", name);
@@ -220,6 +294,7 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
         if (!pick(v, windows, &k))
             return bad(err, name, v, "week, month, quarter, year, trailing52, cumulative");
         q->window = (omen_window)k;
+        q->window_given = true;
     } else if (strcmp(name, "from") == 0) {
         return set_date(&q->from, name, v, err);
     } else if (strcmp(name, "to") == 0) {
@@ -236,10 +311,38 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
         q->last_year = k == 1;
     } else if (strcmp(name, "entropy") == 0) {
         q->entropy = true;
+    } else if (strcmp(name, "by") == 0) {
+        static const char *const bys[] = {"download-year", "creation-year", NULL};
+        if (!pick(v, bys, &k))
+            return bad(err, name, v, "download-year, creation-year");
+        q->by_creation = k == 1;
+    } else if (strcmp(name, "density") == 0) {
+        q->density = true;
+    } else if (strcmp(name, "threshold") == 0) {
+        char *end = NULL;
+        double t = strtod(v, &end);
+        if (end == v || *end || !(t > 0 && t <= 1))
+            return bad(err, name, v, "a number in (0, 1]");
+        q->threshold = t;
+    } else if (strcmp(name, "seed") == 0) {
+        if (!parse_u64(v, UINT64_MAX, &q->seed))
+            return bad(err, name, v, "a whole number >= 0");
     } else if (strcmp(name, "points") == 0) {
         if (!parse_u64(v, 100000, &x) || x < 2)
             return bad(err, name, v, "a whole number from 2 to 100000");
         q->points = (uint32_t)x;
+    } else if (strcmp(name, "field") == 0) {
+        return set_field(q, v, err);
+    } else if (strcmp(name, "cuts") == 0) {
+        return set_year_cuts(q, v, err);
+    } else if (strcmp(name, "alpha") == 0) {
+        return set_alpha(q, v, err);
+    } else if (strcmp(name, "unit") == 0) {
+        if (!pick(v, units, &k))
+            return bad(err, name, v, "downloads, models");
+        q->unit_models = k == 1;
+    } else if (strcmp(name, "all") == 0) {
+        q->all_rows = true;
     }
     return OMEN_OK;
 }
