@@ -21,7 +21,8 @@ typedef struct {
 /* scipy.stats.chi2_contingency(table, correction=correction) on a rows x cols table of
  * non-negative counts (row-major; counts may be fractional download sums). Returns false,
  * leaving *out NaN, where scipy raises: a row or column sums to zero (an expected frequency of
- * zero). dof == 0 gives chi2 0, p 1 as scipy does. */
+ * zero), or a count is negative; also for an all-zero table (scipy returns NaN there). dof == 0
+ * gives chi2 0, p 1 as scipy does, and cramers_v NaN (association() divides by zero there). */
 bool omen_stats_chi2_contingency(const double *table, size_t rows, size_t cols, bool correction,
                                  omen_chi2 *out);
 
@@ -32,9 +33,10 @@ double omen_stats_weighted_mean(const double *x, const double *w, size_t n);
 
 /* Quantile q in [0, 1] of x weighted by w (NULL = all ones): numpy 2's
  * np.quantile(x, q, weights=w, method="inverted_cdf"), i.e. the smallest x whose cumulative
- * weight reaches q * sum(w). `order` is a caller-provided scratch of n indexes; x and w are not
- * modified. NaN when n == 0 or sum(w) == 0. For several q at once use
- * omen_stats_weighted_quantiles, which sorts once. */
+ * weight reaches q * sum(w) (exactly: the first i, x sorted stably, with cumsum(w)[i] / sum(w)
+ * >= q; so q == 0 gives the smallest x even when its weight is zero, as numpy does). `order` is
+ * a caller-provided scratch of n indexes; x and w are not modified. NaN when n == 0 or
+ * sum(w) == 0. For several q at once use omen_stats_weighted_quantiles, which sorts once. */
 double omen_stats_weighted_quantile(const double *x, const double *w, size_t n, double q,
                                     size_t *order);
 void omen_stats_weighted_quantiles(const double *x, const double *w, size_t n, const double *qs,
@@ -43,17 +45,19 @@ void omen_stats_weighted_quantiles(const double *x, const double *w, size_t n, c
 /* Gaussian kernel density as scipy.stats.gaussian_kde(x, weights=w) with Scott's rule
  * (bandwidth factor neff^(-1/5), neff = sum(w)^2 / sum(w^2), weighted covariance with
  * scipy's ddof), evaluated at grid[0..ngrid) into density. Returns false (density all zero)
- * when n < 2 or the weighted variance is zero. */
+ * when n < 2 or the weighted variance is zero (every x of positive weight equal: scipy then
+ * raises or returns a spike of rounding noise). Costs n * ngrid exponentials. */
 bool omen_stats_kde(const double *x, const double *w, size_t n, const double *grid, size_t ngrid,
                     double *density);
 
 /* ---------------------------------------------------------------- regression */
 
 /* Ordinary least squares y = intercept + slope x (GSL gsl_fit_linear); false when n < 2 or x
- * is constant. */
+ * is constant (slope and intercept then untouched). */
 bool omen_stats_ols(const double *x, const double *y, size_t n, double *slope, double *intercept);
 
-/* Coefficient of determination of a line on (x, y), as sklearn.metrics.r2_score. */
+/* Coefficient of determination of a line on (x, y), as sklearn.metrics.r2_score (constant y:
+ * 1 when the line fits it exactly, else 0; NaN when n == 0). */
 double omen_stats_r2(const double *x, const double *y, size_t n, double slope, double intercept);
 
 typedef struct {
@@ -67,9 +71,11 @@ typedef struct {
  * feature: min_samples 2, residual_threshold = median(|y - median(y)|) when threshold <= 0,
  * absolute-error loss, max_trials 100, stop_probability 0.99 with sklearn's dynamic trial count,
  * ties in inlier count broken by the higher R^2 on the inliers. Random subsets from a GSL
- * generator seeded with `seed` (so results are deterministic but are not numpy's draws).
- * inlier_mask (may be NULL) gets 1 for the final inliers. Returns false when n < 2 or no trial
- * found a valid consensus set (sklearn raises). */
+ * mt19937 generator seeded with `seed` (so results are deterministic but are not numpy's
+ * draws; GSL maps seed 0 to its default 4357). A pair with equal x gives the slope-0 line
+ * through their mean, as LinearRegression's minimum-norm solution does. inlier_mask (may be
+ * NULL) gets 1 for the final inliers. Returns false when n < 2 or no trial found a consensus
+ * set (sklearn raises; e.g. NaN residuals). */
 bool omen_stats_ransac_line(const double *x, const double *y, size_t n, double threshold,
                             uint64_t seed, omen_ransac *out, uint8_t *inlier_mask);
 
