@@ -24,6 +24,8 @@ static const char usage[] =
     "  leaderboard             entities ranked by downloads (all time or last year)\n"
     "  map                     every country's share of downloads\n"
     "  lorenz                  the Lorenz curve of a level\n"
+    "  serve                   the dashboard and the HTTP API (http://127.0.0.1:8080/)\n"
+    "  report --out DIR        the dashboard as one HTML file with the data, CSVs, summary\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
@@ -110,6 +112,8 @@ static const struct {
     {"ingest", cmd_ingest},
     {"info", cmd_info},
     {"synth", cmd_synth},
+    {"serve", cmd_serve},
+    {"report", cmd_report},
 };
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */

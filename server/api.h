@@ -1,0 +1,30 @@
+/* api.h: running one API request through the analysis registry, and the /api/meta document;
+ * shared by the server (server.c) and the report writer (report.c). */
+#ifndef OMEN_SERVER_API_H
+#define OMEN_SERVER_API_H
+
+#include "omen/omen.h"
+#include "request.h"
+
+/* A response body: status 200, 400, 404 or 500; body is heap-owned (free). Errors are always
+ * JSON {"error", "parameter", "allowed"}. */
+typedef struct {
+    int status;
+    char *body;
+    size_t len;
+    bool json;
+} sv_api_result;
+
+/* Picks the output format from ?format= (json, csv) or, when absent, accept_csv. Returns false
+ * (and fills r with a 400) for another value. */
+bool sv_api_format(const sv_params *ps, bool accept_csv, omen_format *fmt, sv_api_result *r);
+/* Applies every parameter (except "format") with omen_query_set, as the CLI applies options
+ * (flags take an empty value, "true" or "false"), runs the analysis and fills r. */
+void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params *ps,
+                omen_format fmt, sv_api_result *r);
+/* A 404 naming the endpoints. */
+void sv_api_not_found(sv_api_result *r, const char *path);
+/* The /api/meta JSON for a panel (heap string). */
+char *sv_meta_json(const omen_info *info, const char *version, size_t *len);
+
+#endif

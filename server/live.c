@@ -1,0 +1,141 @@
+/* live.c: loading the panel the server answers from, its reference count, and its bounded
+ * LRU cache of finished MHD responses (MHD reference-counts responses, so one cached response
+ * can be queued on many connections at once). */
+#include "live.h"
+
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "request.h"
+
+bool sv_stamp_read(const char *db, sv_stamp *out)
+{
+    struct stat st;
+    if (stat(db, &st) != 0)
+        return false;
+    out->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    out->size = (int64_t)st.st_size;
+    out->ino = (int64_t)st.st_ino;
+    return true;
+}
+
+bool sv_stamp_equal(const sv_stamp *a, const sv_stamp *b)
+{
+    return a->mtime_ns == b->mtime_ns && a->size == b->size && a->ino == b->ino;
+}
+
+omen_status sv_live_load(const char *db, size_t cache_budget, sv_live **out, omen_error *err)
+{
+    sv_stamp stamp = {0};
+    sv_stamp_read(db, &stamp); /* before the load: a write during it shows as a later change */
+    omen_store *st = NULL;
+    omen_panel *panel = NULL;
+    omen_panel_options popt = {0};
+    omen_status s = omen_store_open(db, OMEN_STORE_READ, &st, err);
+    if (s == OMEN_OK)
+        s = omen_panel_load(st, &popt, &panel, NULL, err);
+    omen_store_close(st);
+    if (s != OMEN_OK)
+        return s;
+    sv_live *l = calloc(1, sizeof *l);
+    if (!l)
+        abort();
+    l->panel = panel;
+    l->stamp = stamp;
+    omen_info_compute(panel, &l->info);
+    unsigned long long h = sv_fnv(SV_FNV_SEED, &stamp, sizeof stamp);
+    snprintf(l->version, sizeof l->version, "g%lld-%08llx", (long long)l->info.generation,
+             h & 0xffffffffULL);
+    l->meta_json = sv_meta_json(&l->info, l->version, &l->meta_len);
+    atomic_init(&l->refs, 1);
+    pthread_mutex_init(&l->cache_lock, NULL);
+    l->cache_budget = cache_budget;
+    *out = l;
+    return OMEN_OK;
+}
+
+void sv_live_retain(sv_live *l)
+{
+    atomic_fetch_add(&l->refs, 1);
+}
+
+void sv_live_release(sv_live *l)
+{
+    if (!l || atomic_fetch_sub(&l->refs, 1) != 1)
+        return;
+    for (size_t i = 0; i < l->ncache; i++) {
+        MHD_destroy_response(l->cache[i].resp);
+        free(l->cache[i].key);
+    }
+    free(l->cache);
+    pthread_mutex_destroy(&l->cache_lock);
+    free(l->meta_json);
+    omen_panel_free(l->panel);
+    free(l);
+}
+
+bool sv_cache_queue(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
+                    size_t *bytes)
+{
+    bool hit = false;
+    pthread_mutex_lock(&l->cache_lock);
+    for (size_t i = 0; i < l->ncache; i++)
+        if (strcmp(l->cache[i].key, key) == 0) {
+            l->cache[i].used = ++l->clock;
+            *queued = MHD_queue_response(c, MHD_HTTP_OK, l->cache[i].resp);
+            *bytes = l->cache[i].bytes;
+            hit = true;
+            break;
+        }
+    pthread_mutex_unlock(&l->cache_lock);
+    return hit;
+}
+
+static void evict_one(sv_live *l)
+{
+    size_t victim = 0;
+    for (size_t i = 1; i < l->ncache; i++)
+        if (l->cache[i].used < l->cache[victim].used)
+            victim = i;
+    MHD_destroy_response(l->cache[victim].resp);
+    free(l->cache[victim].key);
+    l->cache_bytes -= l->cache[victim].bytes;
+    l->cache[victim] = l->cache[--l->ncache];
+}
+
+void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const char *etag,
+                  size_t bytes)
+{
+    enum { MAX_ENTRIES = 1024 };
+    pthread_mutex_lock(&l->cache_lock);
+    bool keep = bytes <= l->cache_budget / 4;
+    for (size_t i = 0; keep && i < l->ncache; i++)
+        if (strcmp(l->cache[i].key, key) == 0)
+            keep = false; /* another thread computed it meanwhile */
+    if (keep) {
+        while (l->ncache && (l->cache_bytes + bytes > l->cache_budget || l->ncache >= MAX_ENTRIES))
+            evict_one(l);
+        if (l->ncache == l->cache_cap) {
+            l->cache_cap = l->cache_cap ? l->cache_cap * 2 : 64;
+            l->cache = realloc(l->cache, l->cache_cap * sizeof *l->cache);
+            if (!l->cache)
+                abort();
+        }
+        sv_cache_entry *e = &l->cache[l->ncache++];
+        e->key = strdup(key);
+        if (!e->key)
+            abort();
+        e->resp = resp;
+        snprintf(e->etag, sizeof e->etag, "%s", etag);
+        e->bytes = bytes;
+        e->used = ++l->clock;
+        l->cache_bytes += bytes;
+    }
+    pthread_mutex_unlock(&l->cache_lock);
+    if (!keep)
+        MHD_destroy_response(resp);
+}
