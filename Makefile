@@ -23,9 +23,28 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
-.PHONY: all test unit asan ubsan bench demo format install clean check-format
+.PHONY: all web test unit asan ubsan bench demo format install clean check-format
 
-all: $(BUILD)/omen
+all: $(BUILD)/omen web
+
+# web: the dashboard's libraries (pinned in web/package-lock.json, installed into web/node_modules by
+# scripts/bootstrap) copied into web/vendor/ (gitignored), again only when the lock is newer than
+# web/vendor/.stamp. Without node/npm nothing is copied and the build still succeeds.
+WEB_VENDOR := d3/dist/d3.min.js @observablehq/plot/dist/plot.umd.min.js \
+              topojson-client/dist/topojson-client.min.js world-atlas/countries-50m.json \
+              i18n-iso-countries/codes.json i18n-iso-countries/langs/en.json
+web: web/vendor/.stamp
+
+web/vendor/.stamp: web/package-lock.json
+	@if [ -d web/node_modules/d3 ]; then \
+	    mkdir -p web/vendor/world-atlas web/vendor/i18n-iso-countries && \
+	    for f in $(WEB_VENDOR); do \
+	        case $$f in world-atlas/*|i18n-iso-countries/*) d=web/vendor/$${f%%/*}/;; *) d=web/vendor/;; esac; \
+	        cp web/node_modules/$$f $$d || exit 1; \
+	    done && touch $@ && echo "web: copied $(words $(WEB_VENDOR)) files into web/vendor/"; \
+	else \
+	    echo "web: web/node_modules is missing (scripts/bootstrap runs npm ci): dashboard assets not copied"; \
+	fi
 
 $(BUILD)/libomen.a: $(LIB_OBJ)
 	@rm -f $@

@@ -1,0 +1,321 @@
+// run.mjs: browser tests of the dashboard (web/) in Debian's chromium through playwright-core,
+// against `omen serve` on a small synthetic store (or tests/browser/mock_server.mjs when this
+// omen has no serve command yet). Saves a screenshot of each view in tests/artifacts/browser/.
+// Ends with "N passed, N failed, N skipped". Env: BUILD (omen's build folder), OMEN_BROWSER_SCALE.
+import { createRequire } from 'node:module';
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../..');
+const require = createRequire(path.join(repo, 'web/package.json'));
+const { chromium } = require('playwright-core');
+
+const BUILD = path.resolve(repo, process.env.BUILD || 'build');
+const OMEN = path.join(BUILD, 'omen');
+const ART = path.join(repo, 'tests/artifacts/browser');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+fs.mkdirSync(ART, { recursive: true });
+
+let passed = 0, failed = 0, skipped = 0;
+const only = process.env.ONLY ? new RegExp(process.env.ONLY) : null;
+
+async function test(name, fn) {
+    if (only && !only.test(name)) return;
+    const t0 = Date.now();
+    try {
+        const r = await fn();
+        if (r === 'skip') return; /* skip() counted it */
+        passed++;
+        console.log(`ok    ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+        failed++;
+        console.log(`FAIL  ${name}: ${e && e.stack ? e.stack.split('\n').slice(0, 3).join(' | ') : e}`);
+    }
+}
+function skip(name, why) {
+    skipped++;
+    console.log(`skip  ${name}: ${why}`);
+    return 'skip';
+}
+function assert(cond, msg) {
+    if (!cond) throw new Error(msg);
+}
+
+function freePort() {
+    return new Promise((resolve) => {
+        const s = net.createServer();
+        s.listen(0, '127.0.0.1', () => {
+            const p = s.address().port;
+            s.close(() => resolve(p));
+        });
+    });
+}
+
+function hasServe() {
+    try {
+        execFileSync(OMEN, ['serve', '--help'], { stdio: 'pipe' });
+        return true;
+    } catch (e) {
+        return false;
+    }
+}
+
+async function waitFor(url, ms) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+        try {
+            const r = await fetch(url);
+            if (r.ok) return true;
+        } catch (e) {
+            /* not up yet */
+        }
+        await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------------- setup */
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'omen-browser-'));
+const db = path.join(tmp, 's.db');
+const scale = process.env.OMEN_BROWSER_SCALE || '0.02';
+execFileSync(OMEN, ['--db', db, '--quiet', 'synth', '--scale', scale], { stdio: 'pipe' });
+
+const port = await freePort();
+const real = hasServe() && !process.env.OMEN_BROWSER_MOCK;
+const server = real
+    ? spawn(OMEN, ['--db', db, 'serve', '--port', String(port)], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(process.execPath, [path.join(here, 'mock_server.mjs'), '--omen', OMEN, '--db', db, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+let serverLog = '';
+server.stderr.on('data', (d) => (serverLog += d));
+const base = `http://127.0.0.1:${port}`;
+console.log(`server: ${real ? 'omen serve' : 'mock_server.mjs'} on ${base}, store ${db} (scale ${scale})`);
+if (!(await waitFor(base + '/api/meta', 20000))) {
+    console.log('server did not start: ' + serverLog.slice(0, 500));
+    server.kill();
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu'] });
+const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+
+/* A page that records console errors, page errors and API requests. */
+async function open(hash) {
+    const page = await context.newPage();
+    page.errors = [];
+    page.apiRequests = [];
+    page.on('console', (m) => m.type() === 'error' && !/status of 400/.test(m.text()) && page.errors.push(m.text()));
+    page.on('pageerror', (e) => page.errors.push(String(e)));
+    page.on('request', (r) => r.url().includes('/api/') && page.apiRequests.push(r.url().slice(base.length)));
+    await page.goto(base + '/' + (hash || ''));
+    await settle(page);
+    return page;
+}
+
+/* Waits until every card of the view left the loading state. */
+async function settle(page) {
+    await page.waitForFunction(() => {
+        const v = document.getElementById('view');
+        const cards = [...document.querySelectorAll('.card')];
+        return v && (cards.length > 0 ? cards.every((c) => c.dataset.state !== 'loading') : !!v.querySelector('.notice'));
+    }, null, { timeout: 60000 });
+}
+
+async function cardStates(page) {
+    return page.$$eval('.card', (cs) => cs.map((c) => ({ id: c.id, state: c.dataset.state, key: c.dataset.key, marks: c.querySelectorAll('svg [aria-label] path, svg [aria-label] rect, svg [aria-label] text, svg [aria-label] line, table tbody tr').length })));
+}
+
+const VIEWS = ['overview', 'concentration', 'shares', 'characteristics', 'sizes', 'derivations', 'orgs'];
+const meta = await (await fetch(base + '/api/meta')).json();
+
+/* ---------------------------------------------------------------- tests */
+
+for (const v of VIEWS) {
+    await test(`view ${v} renders its charts with no console errors`, async () => {
+        const page = await open('#view=' + v);
+        const cards = await cardStates(page);
+        await page.screenshot({ path: path.join(ART, v + '.png'), fullPage: true });
+        assert(cards.length > 0, 'no cards');
+        const bad = cards.filter((c) => c.state !== 'ready' && c.state !== 'missing');
+        assert(!bad.length, 'cards not ready: ' + JSON.stringify(bad));
+        const ready = cards.filter((c) => c.state === 'ready');
+        assert(ready.length > 0 || cards.every((c) => c.state === 'missing'), 'nothing ready');
+        for (const c of ready) assert(c.marks > 0, `card ${c.id} has no marks`);
+        const charts = await page.$$eval('.card[data-state=ready] .card-body svg[class^=plot]', (s) => s.length);
+        const tables = await page.$$eval('.card[data-state=ready] table', (s) => s.length);
+        assert(charts + tables > 0 || cards.every((c) => c.state === 'missing'), 'no SVG chart or table');
+        assert(!page.errors.length, 'console errors: ' + page.errors.join(' | '));
+        await page.close();
+    });
+}
+
+await test('synthetic banner shows when meta says synthetic', async () => {
+    assert(meta.synthetic === true, 'the test store should be synthetic');
+    const page = await open('#view=overview');
+    assert(await page.isVisible('#banner'), 'banner hidden');
+    assert(/synthetic/i.test(await page.textContent('#banner')), 'banner text');
+    await page.close();
+});
+
+await test('a control changes the URL and the request; reloading restores it', async () => {
+    const page = await open('#view=concentration');
+    const before = await page.getAttribute('#card-segments', 'data-key');
+    page.apiRequests.length = 0;
+    await page.selectOption('#ctl-level', 'country');
+    await settle(page);
+    await page.uncheck('#ctl-rolling');
+    await page.waitForFunction(() => /rolling=off/.test(location.hash));
+    await settle(page);
+    const url = page.url();
+    assert(/level=country/.test(url) && /rolling=off/.test(url), 'URL lacks state: ' + url);
+    const after = await page.getAttribute('#card-segments', 'data-key');
+    assert(after !== before && /level=country/.test(after) && /no-rolling=/.test(after), 'request key unchanged: ' + after);
+    assert(page.apiRequests.some((r) => /level=country/.test(r) && /no-rolling/.test(r)), 'no such API request: ' + page.apiRequests.join(' '));
+    const shown = await page.textContent('#card-indices');
+    await page.reload();
+    await settle(page);
+    assert((await page.inputValue('#ctl-level')) === 'country', 'level not restored');
+    assert(!(await page.isChecked('#ctl-rolling')), 'rolling not restored');
+    assert((await page.getAttribute('#card-segments', 'data-key')) === after, 'request not restored');
+    assert(shown.length > 0, 'no content');
+    await page.close();
+});
+
+await test('rolling filter and attribution change the numbers shown', async () => {
+    const page = await open('#view=overview');
+    const a = await page.textContent('#card-lb-developer tbody');
+    await page.uncheck('#ctl-rolling');
+    await page.waitForFunction(() => /rolling=off/.test(location.hash));
+    await settle(page);
+    const b = await page.textContent('#card-lb-developer tbody');
+    assert(a !== b, 'rolling off shows the same leaderboard');
+    await page.selectOption('#ctl-attribution', 'recursive');
+    await page.waitForFunction(() => /attribution=recursive/.test(location.hash));
+    await settle(page);
+    const c = await page.textContent('#card-lb-developer tbody');
+    assert(c !== b, 'recursive attribution shows the same leaderboard');
+    await page.close();
+});
+
+await test('leaderboard tabs switch between all-time and last year', async () => {
+    const page = await open('#view=overview');
+    const a = await page.textContent('#card-lb-model tbody');
+    await page.click('button[data-period=last-year]');
+    await page.waitForFunction(() => /period=last-year/.test(location.hash));
+    await settle(page);
+    assert((await page.getAttribute('button[data-period=last-year]', 'aria-pressed')) === 'true', 'tab not pressed');
+    assert(/period=last-year/.test(await page.getAttribute('#card-lb-model', 'data-key')), 'request lacks period');
+    const b = await page.textContent('#card-lb-model tbody');
+    assert(a !== b, 'same models in both tabs');
+    await page.close();
+});
+
+async function downloadText(page, selector) {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    return fs.readFileSync(await dl.path(), 'utf8');
+}
+
+for (const [view, card] of [['concentration', 'segments'], ['overview', 'lb-developer'], ['shares', 'shares-country'], ['overview', 'map']]) {
+    await test(`CSV download of ${view}/${card} equals the API's CSV`, async () => {
+        const page = await open('#view=' + view);
+        const key = await page.getAttribute('#card-' + card, 'data-key');
+        const csv = await downloadText(page, `#card-${card} button.dl:text("CSV")`);
+        const api = await (await fetch(base + key + (key.includes('?') ? '&' : '?') + 'format=csv')).text();
+        assert(csv.length > 20, 'empty CSV');
+        assert(csv === api, `CSV differs from ${key}: ${JSON.stringify(csv.slice(0, 120))} vs ${JSON.stringify(api.slice(0, 120))}`);
+        await page.close();
+    });
+}
+
+await test('SVG download is a valid SVG document', async () => {
+    const page = await open('#view=concentration');
+    const svg = await downloadText(page, '#card-segments button.dl:text("SVG")');
+    assert(/^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/.test(svg), 'no svg root: ' + svg.slice(0, 100));
+    const ok = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+        return !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg' && doc.querySelectorAll('path').length > 0;
+    }, svg);
+    assert(ok, 'the SVG does not parse');
+    await page.close();
+});
+
+await test('keyboard: tab to the view switcher and activate with Enter', async () => {
+    const page = await open('#view=overview');
+    let found = false;
+    for (let i = 0; i < 40 && !found; i++) {
+        await page.keyboard.press('Tab');
+        found = await page.evaluate(() => document.activeElement && document.activeElement.id === 'tab-concentration');
+    }
+    assert(found, 'the Concentration tab is not reachable with Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert(outline !== 'none', 'no visible focus');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /view=concentration/.test(location.hash));
+    await settle(page);
+    assert((await page.getAttribute('#tab-concentration', 'aria-selected')) === 'true', 'tab not selected');
+    await page.close();
+});
+
+await test('a 400 from the API shows an error state, not a blank page', async () => {
+    const page = await open('#view=concentration&window=fortnight');
+    const states = await cardStates(page);
+    assert(states.length && states.every((c) => c.state === 'error'), 'states: ' + JSON.stringify(states));
+    const text = await page.textContent('#card-segments .notice.error');
+    assert(/window/.test(text), 'the error does not name the parameter: ' + text);
+    await page.close();
+});
+
+await test('the canonical request key matches tests/http/canonical_keys.txt in the page', async () => {
+    const file = path.join(repo, 'tests/http/canonical_keys.txt');
+    if (!fs.existsSync(file)) return skip('canonical key page check', 'no tests/http/canonical_keys.txt');
+    const cases = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
+    const page = await open('#view=overview');
+    const got = await page.evaluate((cs) => cs.map(([i]) => Omen.canonicalKey(i)), cases);
+    const bad = cases.filter((c, i) => got[i] !== c[1]).map((c, i) => `${c[0]} -> ${got[i]}`);
+    assert(!bad.length, bad.join(' | '));
+    await page.close();
+});
+
+await test('a report from `omen report` opens from file:// and renders the Overview offline', async () => {
+    let help = '';
+    try {
+        help = execFileSync(OMEN, ['report', '--help'], { stdio: 'pipe' }).toString();
+    } catch (e) {
+        return skip('report from file://', 'this omen has no report command yet');
+    }
+    const out = path.join(tmp, 'report');
+    execFileSync(OMEN, ['--db', db, '--quiet', 'report', '--out', out], { cwd: repo, stdio: 'pipe' });
+    const html = fs.readdirSync(out).find((f) => f.endsWith('.html'));
+    assert(html, 'no HTML in the report: ' + fs.readdirSync(out).join(','));
+    const page = await context.newPage();
+    const net = [];
+    const errors = [];
+    page.on('request', (r) => !r.url().startsWith('file:') && !r.url().startsWith('data:') && !r.url().startsWith('blob:') && net.push(r.url()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(pathToFileURL(path.join(out, html)).href);
+    await settle(page);
+    await page.screenshot({ path: path.join(ART, 'report-overview.png'), fullPage: true });
+    const cards = await cardStates(page);
+    assert(cards.every((c) => c.state === 'ready'), 'cards: ' + JSON.stringify(cards));
+    assert(!net.length, 'network requests: ' + net.join(' '));
+    assert(!errors.length, 'errors: ' + errors.join(' | '));
+    /* a state the snapshot lacks says so */
+    await page.evaluate(() => (location.hash = '#view=overview&popmin=12345'));
+    await settle(page);
+    const st = await cardStates(page);
+    assert(st.every((c) => c.state === 'snapshot'), 'not-in-snapshot state: ' + JSON.stringify(st));
+    void help;
+    await page.close();
+});
+
+await browser.close();
+server.kill('SIGTERM');
+fs.rmSync(tmp, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed ? 1 : 0);

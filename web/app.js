@@ -1,0 +1,461 @@
+/* app.js: the dashboard's core. The state lives in the URL hash; every piece of data goes through
+ * Omen.load (the live /api of `omen serve`, or window.OMEN_INLINE in a snapshot written by
+ * `omen report`); views (views/*.js) register with Omen.view() and describe cards, each one
+ * request drawn as a chart or a table with loading/error states and CSV/SVG downloads. */
+(function () {
+    'use strict';
+
+    const Omen = (window.Omen = { views: [], meta: null, cache: new Map() });
+
+    /* ------------------------------------------------------------ requests and data */
+
+    /* The canonical request key (tests/http/canonical_keys.txt): the query parsed as
+     * URLSearchParams parses it, keys and values re-encoded with encodeURIComponent, pairs sorted
+     * by encoded key (stable), "?" only when there is a pair. Shared with the server's cache. */
+    Omen.canonicalKey = function (target) {
+        const q = target.indexOf('?');
+        const path = q < 0 ? target : target.slice(0, q);
+        const pairs = [...new URLSearchParams(q < 0 ? '' : target.slice(q + 1))].map(([k, v]) => [
+            encodeURIComponent(k),
+            encodeURIComponent(v),
+        ]);
+        pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+        return pairs.length ? path + '?' + pairs.map((p) => p[0] + '=' + p[1]).join('&') : path;
+    };
+
+    /* The key of /api/<name> with params (an object; undefined or null values are left out). */
+    Omen.requestKey = function (name, params) {
+        const usp = new URLSearchParams();
+        for (const [k, v] of Object.entries(params || {}))
+            if (v !== undefined && v !== null) usp.append(k, String(v));
+        const qs = usp.toString();
+        return Omen.canonicalKey('/api/' + name + (qs ? '?' + qs : ''));
+    };
+
+    class OmenError extends Error {
+        constructor(kind, message, status) {
+            super(message);
+            this.kind = kind; /* http, missing (analysis not in this omen), snapshot, network */
+            this.status = status;
+        }
+    }
+    Omen.Error = OmenError;
+
+    Omen.inline = function () {
+        return typeof window.OMEN_INLINE !== 'undefined';
+    };
+
+    async function fetchKey(key) {
+        if (Omen.inline()) {
+            if (!Object.prototype.hasOwnProperty.call(window.OMEN_INLINE, key))
+                throw new OmenError('snapshot', 'Not in this snapshot: this report was written with other settings (' + key + ').');
+            const v = window.OMEN_INLINE[key];
+            return typeof v === 'string' ? JSON.parse(v) : v;
+        }
+        let r;
+        try {
+            r = await fetch(key, { headers: { Accept: 'application/json' } });
+        } catch (e) {
+            throw new OmenError('network', 'The server did not answer (' + e.message + ').');
+        }
+        if (!r.ok) {
+            let msg = r.status + ' ' + r.statusText;
+            try {
+                const body = await r.json();
+                if (body && body.error) msg = typeof body.error === 'string' ? body.error : JSON.stringify(body.error);
+                if (body && body.message) msg = body.message;
+            } catch (e) {
+                /* not JSON: keep the status line */
+            }
+            const unknown = r.status === 404 && key.startsWith('/api/');
+            throw new OmenError(unknown ? 'missing' : 'http', msg, r.status);
+        }
+        return r.json();
+    }
+
+    /* The one data function: a canonical key (an /api request or an asset path) to its JSON.
+     * Results are cached for the page's life; a failed load is not. */
+    Omen.load = function (key) {
+        if (!Omen.cache.has(key)) {
+            const p = fetchKey(key);
+            Omen.cache.set(key, p);
+            p.catch(() => Omen.cache.delete(key));
+        }
+        return Omen.cache.get(key);
+    };
+    Omen.api = (name, params) => Omen.load(Omen.requestKey(name, params));
+
+    /* Is analysis `name` in this omen? Unknown when meta lists no analyses. */
+    Omen.hasAnalysis = function (name) {
+        const list = Omen.meta && (Omen.meta.analyses || Omen.meta.endpoints);
+        if (!Array.isArray(list)) return true;
+        return list.some((a) => (typeof a === 'string' ? a : a.name) === name.split('/')[0]);
+    };
+
+    /* ------------------------------------------------------------ state in the URL */
+
+    /* Dashboard defaults; empty strings mean "the analysis' own default" (not sent). */
+    const DEFAULTS = {
+        view: 'overview',
+        level: 'developer',
+        window: 'month',
+        from: '',
+        to: '',
+        rolling: 'on',
+        attribution: 'direct',
+        popmin: '',
+        period: 'all',
+        field: '',
+        rows: 'significant',
+        by: 'download-year',
+    };
+    Omen.DEFAULTS = DEFAULTS;
+
+    Omen.parseHash = function (hash) {
+        const s = Object.assign({}, DEFAULTS);
+        const usp = new URLSearchParams((hash || '').replace(/^#/, ''));
+        for (const k of Object.keys(DEFAULTS)) if (usp.has(k)) s[k] = usp.get(k);
+        return s;
+    };
+
+    Omen.formatHash = function (s) {
+        const usp = new URLSearchParams();
+        for (const k of Object.keys(DEFAULTS)) if (s[k] !== undefined && s[k] !== DEFAULTS[k]) usp.set(k, s[k]);
+        return '#' + usp.toString();
+    };
+
+    Omen.state = Object.assign({}, DEFAULTS);
+
+    Omen.setState = function (patch) {
+        const next = Object.assign({}, Omen.state, patch);
+        const hash = Omen.formatHash(next);
+        if (hash === (location.hash || '#')) return;
+        location.hash = hash; /* the hashchange listener renders */
+    };
+
+    /* The filter parameters every analysis takes, from the state (defaults left out). */
+    Omen.filterParams = function (s) {
+        const p = {};
+        if (s.from) p.from = s.from;
+        if (s.to) p.to = s.to;
+        if (s.rolling === 'off') p['no-rolling'] = '';
+        if (s.attribution && s.attribution !== 'direct') p.attribution = s.attribution;
+        if (s.popmin !== '') p['population-min'] = s.popmin;
+        return p;
+    };
+
+    /* ------------------------------------------------------------ formatting and CSV */
+
+    Omen.fmt = {
+        pct: (x) => (x == null || isNaN(x) ? '' : (100 * x).toFixed(Math.abs(x) < 0.001 ? 3 : Math.abs(x) < 0.1 ? 2 : 1) + '%'),
+        num: (x) => (x == null ? '' : d3.format(',.0f')(x)),
+        si: (x) => (x == null ? '' : d3.format('.3~s')(x)),
+        dec: (x, n) => (x == null || isNaN(x) ? '' : (+x).toFixed(n === undefined ? 3 : n)),
+        date: (s) => new Date(s + 'T00:00:00Z'),
+    };
+
+    /* printf's "%.15g", which omen's CSV writer uses for reals, so that the CSV made here from
+     * the JSON equals the server's CSV byte for byte. */
+    Omen.formatReal = function (x) {
+        if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+        if (!isFinite(x)) return isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+        const e = Number(x.toExponential(14).split('e')[1]);
+        if (e < -4 || e >= 15) {
+            let [m, ex] = x.toExponential(14).split('e');
+            if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+            const n = Math.abs(Number(ex));
+            return m + 'e' + (Number(ex) < 0 ? '-' : '+') + (n < 10 ? '0' : '') + n;
+        }
+        let s = x.toFixed(Math.max(0, 14 - e));
+        if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
+        return s;
+    };
+
+    function csvCell(v, type) {
+        if (v === null || v === undefined) return '';
+        if (type === 'real' && typeof v === 'number') return Omen.formatReal(v);
+        if (typeof v === 'boolean') return v ? 'true' : 'false';
+        const s = String(v);
+        return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+    }
+
+    /* A result table {columns, rows} as omen's CSV (header, RFC 4180 quoting, "\n" endings). */
+    Omen.toCSV = function (data) {
+        const cols = data.columns || [];
+        const lines = [cols.map((c) => csvCell(c.name, 'text')).join(',')];
+        for (const r of data.rows || []) lines.push(cols.map((c) => csvCell(r[c.name], c.type)).join(','));
+        return lines.join('\n') + '\n';
+    };
+
+    function download(filename, text, type) {
+        const url = URL.createObjectURL(new Blob([text], { type }));
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = filename;
+        document.body.appendChild(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+    }
+
+    Omen.svgText = function (svg) {
+        const clone = svg.cloneNode(true);
+        clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+        clone.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
+        if (!clone.getAttribute('viewBox') && svg.getAttribute('width'))
+            clone.setAttribute('viewBox', `0 0 ${svg.getAttribute('width')} ${svg.getAttribute('height')}`);
+        clone.querySelectorAll('[aria-hidden="pointer"]').forEach((n) => n.remove());
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone) + '\n';
+    };
+
+    function fileStem(key) {
+        return key
+            .replace(/^\/api\//, '')
+            .replace(/[?&=]/g, '_')
+            .replace(/%2C/g, '-')
+            .replace(/[^A-Za-z0-9_.-]+/g, '')
+            .replace(/_+$/, '');
+    }
+
+    /* ------------------------------------------------------------ charts */
+
+    /* Okabe & Ito's colour-blind-safe palette (black last, as the 8th series). */
+    Omen.palette = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'];
+    Omen.restColor = '#bbbbbb';
+
+    /* Width available to a chart in its card body. */
+    Omen.width = (el) => Math.max(320, Math.floor(el.getBoundingClientRect().width || 600));
+
+    /* Plot.plot into el; returns the chart's own <svg> (not a legend swatch). */
+    Omen.plot = function (el, options) {
+        const node = Plot.plot(Object.assign({ width: Omen.width(el), style: { fontSize: '12px' } }, options));
+        el.appendChild(node);
+        return node.tagName.toLowerCase() === 'svg' ? node : node.querySelector(':scope > svg');
+    };
+
+    /* ------------------------------------------------------------ cards */
+
+    function el(tag, attrs, ...children) {
+        const n = document.createElement(tag);
+        for (const [k, v] of Object.entries(attrs || {})) {
+            if (v === undefined || v === null || v === false) continue;
+            if (k === 'class') n.className = v;
+            else if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+            else n.setAttribute(k, v === true ? '' : v);
+        }
+        for (const c of children.flat()) if (c !== null && c !== undefined) n.append(c.nodeType ? c : String(c));
+        return n;
+    }
+    Omen.el = el;
+
+    function errorBox(err) {
+        const kind = err instanceof OmenError ? err.kind : 'bug';
+        const text = {
+            missing: 'Not available in this omen: this build has no such analysis yet.',
+            snapshot: 'Not in this snapshot: the report holds only the data of its default views; run `omen serve` for other settings.',
+            http: 'The server rejected the request: ' + err.message,
+            network: err.message,
+            bug: 'This chart failed to draw: ' + (err && err.message),
+        }[kind];
+        return el('div', { class: 'notice ' + (kind === 'missing' || kind === 'snapshot' ? 'info' : 'error'), role: kind === 'http' || kind === 'bug' ? 'alert' : 'status' }, text);
+    }
+
+    /* One card: spec {id, title, note, name, params, kind: 'chart'|'table', draw(data, body, state)},
+     * where draw returns the chart's <svg> (charts) or nothing (tables); draw may be async. */
+    Omen.card = function (parent, spec, state) {
+        const key = Omen.requestKey(spec.name, spec.params);
+        const csvBtn = el('button', { type: 'button', class: 'dl', disabled: true, title: 'Download this chart\'s data as CSV' }, 'CSV');
+        const svgBtn = spec.kind === 'table' ? null : el('button', { type: 'button', class: 'dl', disabled: true, title: 'Download this chart as SVG' }, 'SVG');
+        const body = el('div', { class: 'card-body', 'aria-busy': 'true' }, el('div', { class: 'loading' }, 'Loading…'));
+        const card = el(
+            'section',
+            { class: 'card' + (spec.wide ? ' wide' : '') + (spec.span ? ' span' + spec.span : ''), id: 'card-' + spec.id, 'data-key': key, 'data-state': 'loading', 'aria-labelledby': 'h-' + spec.id },
+            el('header', { class: 'card-head' }, el('h2', { id: 'h-' + spec.id }, spec.title), el('div', { class: 'tools' }, csvBtn, svgBtn)),
+            spec.note ? el('p', { class: 'note' }, spec.note) : null,
+            body
+        );
+        parent.appendChild(card);
+        const done = (stateName) => {
+            card.dataset.state = stateName;
+            body.removeAttribute('aria-busy');
+        };
+        if (!Omen.hasAnalysis(spec.name)) {
+            body.replaceChildren(errorBox(new OmenError('missing', '')));
+            done('missing');
+            return Promise.resolve();
+        }
+        return Omen.load(key)
+            .then(async (data) => {
+                body.replaceChildren();
+                const svg = await spec.draw(data, body, state);
+                csvBtn.disabled = false;
+                csvBtn.addEventListener('click', () => download(fileStem(key) + '.csv', Omen.toCSV(data), 'text/csv'));
+                if (svgBtn && svg) {
+                    svgBtn.disabled = false;
+                    svgBtn.addEventListener('click', () => download(fileStem(key) + '.svg', Omen.svgText(svg), 'image/svg+xml'));
+                }
+                done('ready');
+            })
+            .catch((err) => {
+                if (!(err instanceof OmenError)) console.error(err);
+                body.replaceChildren(errorBox(err));
+                done(err instanceof OmenError ? (err.kind === 'missing' || err.kind === 'snapshot' ? err.kind : 'error') : 'error');
+            });
+    };
+
+    /* ------------------------------------------------------------ views and controls */
+
+    /* A view: {id, title, controls: [names of the global controls it uses], cards(state) ->
+     * [card specs], variants: [state patches a static report should also hold], header(state)}. */
+    Omen.view = function (v) {
+        Omen.views.push(v);
+    };
+
+    /* Every request key of a view in a state (used for the report's request list). */
+    Omen.requestsOf = function (view, state) {
+        return view.cards(state).map((c) => Omen.requestKey(c.name, c.params)).concat(view.assets || []);
+    };
+
+    const CONTROLS = [
+        { name: 'level', label: 'Level', type: 'select', options: ['model', 'developer', 'country'] },
+        { name: 'window', label: 'Window', type: 'select', options: ['week', 'month', 'quarter', 'year', 'trailing52', 'cumulative'] },
+        { name: 'from', label: 'From', type: 'date' },
+        { name: 'to', label: 'To', type: 'date' },
+        { name: 'rolling', label: 'Rolling Window Filter', type: 'check', title: 'Count a model\'s downloads only in its first year after creation (mitigates inauthentic downloads)' },
+        { name: 'attribution', label: 'Attribution', type: 'select', options: ['direct', 'recursive'], title: 'direct: the model itself; recursive: the root of its derivation chain' },
+        { name: 'popmin', label: 'Population min.', type: 'number', title: 'Population Sample: models with at least this many downloads in total' },
+    ];
+
+    function buildControls(form) {
+        form.replaceChildren();
+        for (const c of CONTROLS) {
+            const id = 'ctl-' + c.name;
+            let input;
+            if (c.type === 'select') {
+                input = el('select', { id, name: c.name }, c.options.map((o) => el('option', { value: o }, o)));
+            } else if (c.type === 'check') {
+                input = el('input', { id, name: c.name, type: 'checkbox' });
+            } else if (c.type === 'number') {
+                input = el('input', { id, name: c.name, type: 'number', min: 0, step: 1, inputmode: 'numeric', size: 6 });
+            } else {
+                input = el('input', { id, name: c.name, type: 'date' });
+            }
+            input.addEventListener('change', () => {
+                const v = c.type === 'check' ? (input.checked ? 'on' : 'off') : input.value.trim();
+                Omen.setState({ [c.name]: c.name === 'popmin' && v === String(defaultPopmin()) ? '' : v });
+            });
+            form.appendChild(el('label', { class: 'ctl ctl-' + c.type, for: id, title: c.title }, el('span', {}, c.label), input));
+        }
+        form.appendChild(el('button', { type: 'button', class: 'reset', onclick: () => Omen.setState(Object.assign({}, DEFAULTS, { view: Omen.state.view })) }, 'Reset'));
+    }
+
+    function defaultPopmin() {
+        const d = Omen.meta && Omen.meta.defaults;
+        return d && (d.population_min || d['population-min']) ? d.population_min || d['population-min'] : 200;
+    }
+
+    function syncControls(form, view, s) {
+        for (const c of CONTROLS) {
+            const input = form.querySelector('#ctl-' + c.name);
+            const used = (view.controls || []).includes(c.name);
+            input.disabled = !used;
+            input.closest('label').classList.toggle('unused', !used);
+            if (c.type === 'check') input.checked = s[c.name] !== 'off';
+            else if (c.type === 'number') {
+                input.value = s.popmin;
+                input.placeholder = String(defaultPopmin());
+            } else if (c.type === 'select' && !c.options.includes(s[c.name])) {
+                /* a value from the URL that the list lacks: show it (the server judges it) */
+                input.appendChild(el('option', { value: s[c.name] }, s[c.name]));
+                input.value = s[c.name];
+            } else input.value = s[c.name];
+            if (c.type === 'date' && Omen.meta) {
+                if (Omen.meta.first_week) input.min = Omen.meta.first_week;
+                if (Omen.meta.last_week) input.max = Omen.meta.last_week;
+            }
+        }
+    }
+
+    function buildNav(nav) {
+        nav.replaceChildren();
+        for (const v of Omen.views) {
+            nav.appendChild(
+                el('button', { type: 'button', role: 'tab', id: 'tab-' + v.id, 'data-view': v.id, 'aria-controls': 'view', onclick: () => Omen.setState({ view: v.id }) }, v.title)
+            );
+        }
+        /* arrow keys move along the tabs, as in a WAI-ARIA tablist */
+        nav.addEventListener('keydown', (e) => {
+            if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+            const tabs = [...nav.querySelectorAll('[role=tab]')];
+            const i = tabs.indexOf(document.activeElement);
+            if (i < 0) return;
+            tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length].focus();
+            e.preventDefault();
+        });
+    }
+
+    let renderSeq = 0;
+    Omen.ready = Promise.resolve();
+
+    function render() {
+        const s = (Omen.state = Omen.parseHash(location.hash));
+        const view = Omen.views.find((v) => v.id === s.view) || Omen.views[0];
+        document.querySelectorAll('#nav [role=tab]').forEach((b) => {
+            const on = b.dataset.view === view.id;
+            b.setAttribute('aria-selected', on ? 'true' : 'false');
+            b.tabIndex = 0;
+        });
+        syncControls(document.getElementById('controls'), view, s);
+        document.title = view.title + ' · omen';
+        const root = document.getElementById('view');
+        root.replaceChildren();
+        root.dataset.view = view.id;
+        if (view.intro) root.appendChild(el('p', { class: 'intro' }, view.intro(s)));
+        if (view.header) root.appendChild(view.header(s));
+        const grid = el('div', { class: 'grid grid-' + (view.columns || 1) });
+        root.appendChild(grid);
+        const seq = ++renderSeq;
+        const jobs = view.cards(s).map((spec) => Omen.card(grid, spec, s));
+        Omen.ready = Promise.all(jobs).then(() => {
+            if (seq === renderSeq) root.dataset.ready = 'true';
+        });
+    }
+
+    function banner(meta) {
+        const b = document.getElementById('banner');
+        if (meta.synthetic) {
+            b.hidden = false;
+            b.textContent = 'Synthetic data: these numbers come from `omen synth`, a calibrated simulation, not from Hugging Face.';
+        }
+        const src = document.getElementById('source');
+        const parts = [];
+        if (meta.first_week) parts.push('weeks ' + meta.first_week + ' to ' + meta.last_week);
+        const ver = meta.store_version || meta.generation;
+        if (ver !== undefined) parts.push('store version ' + ver);
+        if (Omen.inline()) parts.push('static snapshot' + (window.OMEN_INLINE_DATE ? ' of ' + window.OMEN_INLINE_DATE : ''));
+        src.textContent = parts.join(' · ');
+    }
+
+    async function start() {
+        const root = document.getElementById('view');
+        if (typeof d3 === 'undefined' || typeof Plot === 'undefined' || typeof topojson === 'undefined') {
+            root.replaceChildren(
+                el('div', { class: 'notice error', role: 'alert' }, 'The dashboard\'s libraries are missing (web/vendor/). Run scripts/bootstrap (npm ci --prefix web) and then make.')
+            );
+            return;
+        }
+        buildNav(document.getElementById('nav'));
+        buildControls(document.getElementById('controls'));
+        try {
+            Omen.meta = await Omen.load('/api/meta');
+        } catch (err) {
+            root.replaceChildren(errorBox(err));
+            return;
+        }
+        banner(Omen.meta);
+        window.addEventListener('hashchange', render);
+        render();
+    }
+
+    if (typeof document !== 'undefined') document.addEventListener('DOMContentLoaded', start);
+})();

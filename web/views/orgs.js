@@ -1,0 +1,47 @@
+/* orgs.js: the Organisations view, the paper's Figure 4: for the top countries, the shares of
+ * organisation types (company, university, community, user...) in their downloads, and the
+ * shares of organisation types over time. */
+(function () {
+    'use strict';
+    const { fmt } = Omen;
+
+    function drawCountries(data, body) {
+        const types = [...d3.rollup(data.rows, (v) => d3.sum(v, (r) => r.downloads), (r) => r.org_type)].sort((a, b) => b[1] - a[1]).map((d) => d[0]);
+        const label = (r) => (r.country === '(rest)' ? 'All other countries' : r.name || r.country);
+        const order = [...new Map(data.rows.map((r) => [label(r), r.country_share]))].sort((a, b) => (a[0] === 'All other countries') - (b[0] === 'All other countries') || b[1] - a[1]).map((d) => d[0]);
+        const rows = data.rows.map((r) => ({ country: label(r), org_type: r.org_type, share: r.share, downloads: r.downloads, country_share: r.country_share }));
+        return Omen.plot(body, {
+            height: 26 * order.length + 70,
+            marginLeft: 150,
+            x: { label: 'Share of the country\'s downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
+            y: { label: null, domain: order },
+            color: { domain: types, range: types.map((_, i) => Omen.palette[i % Omen.palette.length]), legend: true },
+            marks: [Plot.barX(rows, { y: 'country', x: 'share', fill: 'org_type', order: types, tip: { format: { x: '.1%', downloads: ',.0f', country_share: '.1%' } }, channels: { downloads: 'downloads', country_share: 'country_share' } }), Plot.ruleX([0])],
+        });
+    }
+
+    function drawTypes(data, body) {
+        const rows = data.rows.map((r) => ({ date: fmt.date(r.period_start), org_type: r.entity, share: r.share, period: r.period_start + ' to ' + r.period_end }));
+        const types = [...d3.rollup(rows, (v) => d3.sum(v, (r) => r.share), (r) => r.org_type)].sort((a, b) => b[1] - a[1]).map((d) => d[0]);
+        return Omen.plot(body, {
+            height: 300,
+            marginLeft: 44,
+            y: { label: 'Share of downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
+            x: { label: null },
+            color: { domain: types, range: types.map((t, i) => (t === '(rest)' ? Omen.restColor : Omen.palette[i % Omen.palette.length])), legend: true },
+            marks: [Plot.areaY(rows, { x: 'date', y: 'share', fill: 'org_type', order: types, curve: 'step-after', tip: { format: { y: '.1%', x: false } }, channels: { period: 'period' } }), Plot.ruleY([0])],
+        });
+    }
+
+    Omen.view({
+        id: 'orgs',
+        title: 'Organisations',
+        controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
+        columns: 1,
+        intro: () => 'Who publishes the downloaded models: the organisation types of the top countries\' developers, and each type\'s share of downloads over time.',
+        cards: (s) => [
+            { id: 'orgs-country', title: 'Organisation types by country', name: 'orgs', params: Object.assign({ top: 12 }, Omen.filterParams(s)), draw: drawCountries },
+            { id: 'orgs-time', title: 'Organisation types over time', name: 'shares', params: Object.assign({ level: 'org_type', window: s.window, top: 10 }, Omen.filterParams(s)), draw: drawTypes },
+        ],
+    });
+})();

@@ -1,0 +1,76 @@
+/* shares.js: the Market share view, the paper's Figure 2: stacked areas of the download shares
+ * of the leading developers and countries per period, everyone else in one grey band. */
+(function () {
+    'use strict';
+    const { fmt } = Omen;
+    const SERIES = 8; /* Okabe-Ito has 8 colours; everyone else is "All others" */
+
+    function params(s, level) {
+        return Object.assign({ level, window: s.window, top: SERIES }, Omen.filterParams(s));
+    }
+
+    const NAMES = '/vendor/i18n-iso-countries/en.json';
+    let names = {};
+
+    function label(level, e) {
+        if (level === 'country') {
+            if (e === 'USER') return 'Unaffiliated users';
+            if (e === 'ONLINE') return 'International / online';
+            if (e === 'INTL') return 'International';
+            return names[e] ? (Array.isArray(names[e]) ? names[e][0] : names[e]) : e;
+        }
+        return e;
+    }
+
+    /* The SERIES entities with the most downloads over all periods keep their own band; the
+     * API's "(rest)" and every other entity of a period's top list go to "All others". */
+    function draw(level) {
+        return async (data, body) => {
+            if (level === 'country') names = (await Omen.load(NAMES)).countries || {};
+            const totals = d3.rollup(data.rows.filter((r) => r.entity !== '(rest)'), (v) => d3.sum(v, (r) => r.downloads), (r) => r.entity);
+            const named = [...totals].sort((a, b) => b[1] - a[1]).slice(0, SERIES).map((d) => d[0]);
+            const keep = new Set(named);
+            const OTHERS = 'All others';
+            const periods = d3.group(data.rows, (r) => r.period_start);
+            const long = [];
+            for (const [start, rows] of periods) {
+                const end = rows[0].period_end;
+                const by = new Map(named.map((e) => [e, 0]));
+                let others = 0;
+                for (const r of rows) {
+                    if (keep.has(r.entity)) by.set(r.entity, r.share);
+                    else others += r.share;
+                }
+                const period = start === end ? start : start + ' to ' + end;
+                for (const [e, v] of by) long.push({ date: fmt.date(start), entity: label(level, e), share: v, period });
+                long.push({ date: fmt.date(start), entity: OTHERS, share: others, period });
+            }
+            const domain = named.map((e) => label(level, e)).concat([OTHERS]);
+            return Omen.plot(body, {
+                height: 340,
+                marginLeft: 44,
+                y: { label: 'Share of downloads', domain: [0, 1], tickFormat: '.0%', grid: true },
+                x: { label: null },
+                color: { domain, range: Omen.palette.slice(0, named.length).concat([Omen.restColor]), legend: true },
+                marks: [
+                    Plot.areaY(long, { x: 'date', y: 'share', fill: 'entity', order: domain, curve: 'step-after', tip: { format: { share: '.1%', x: false, fill: true } }, channels: { period: 'period' } }),
+                    Plot.ruleY([0]),
+                ],
+            });
+        };
+    }
+
+    Omen.view({
+        id: 'shares',
+        title: 'Market share',
+        controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
+        columns: 1,
+        assets: [NAMES],
+        intro: (s) => `Download shares per ${s.window} of the ${SERIES} developers and countries with the most downloads in the range (each period's top ${SERIES} from the API; the others and the rest in grey).`,
+        variants: [{ rolling: 'off' }],
+        cards: (s) => [
+            { id: 'shares-developer', title: 'Developers', name: 'shares', params: params(s, 'developer'), draw: draw('developer') },
+            { id: 'shares-country', title: 'Countries', name: 'shares', params: params(s, 'country'), draw: draw('country') },
+        ],
+    });
+})();

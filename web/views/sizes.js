@@ -1,0 +1,59 @@
+/* sizes.js: the Sizes view, the paper's Figure 5: violins of log10(parameters) per year,
+ * weighted by downloads in the download year and by model in the creation year, with the
+ * yearly mean and quartiles. */
+(function () {
+    'use strict';
+    const { el, fmt } = Omen;
+
+    function params(s, by, extra) {
+        return Object.assign({ by }, extra, Omen.filterParams(s));
+    }
+
+    const sizeText = (l) => {
+        const v = Math.pow(10, l);
+        return d3.format('.2~s')(v).replace('G', 'B');
+    };
+
+    function drawViolins(data, body) {
+        const peak = d3.rollup(data.rows, (v) => d3.max(v, (r) => r.density) || 1, (r) => r.year);
+        const rows = data.rows.map((r) => ({ year: String(r.year), y: r.log10_params, w: r.density / peak.get(r.year), density: r.density, size: sizeText(r.log10_params) }));
+        if (!rows.length) {
+            body.appendChild(el('div', { class: 'notice info' }, 'No model sizes with these filters.'));
+            return null;
+        }
+        return Omen.plot(body, {
+            height: 300,
+            marginLeft: 50,
+            fx: { label: null },
+            x: { axis: null, domain: [-1.05, 1.05] },
+            y: { label: 'Parameters', grid: true, tickFormat: sizeText },
+            marks: [
+                Plot.areaX(rows, { fx: 'year', y: 'y', x1: (d) => -d.w, x2: 'w', fill: Omen.palette[0], fillOpacity: 0.75, curve: 'basis' }),
+                Plot.tip(rows, Plot.pointerY({ fx: 'year', y: 'y', x: 'w', channels: { size: 'size', density: 'density' }, format: { x: false, y: false, density: '.3f' } })),
+            ],
+        });
+    }
+
+    function drawSummary(data, body) {
+        const head = el('tr', {}, ['Year', 'Models', 'Mean', 'p25', 'Median', 'p75', 'Estimated', 'Coverage'].map((h, i) => el('th', { class: i ? 'num' : '' }, h)));
+        const size = (x) => (x == null ? '' : d3.format('.3~s')(x).replace('G', 'B'));
+        const rows = data.rows.map((r) =>
+            el('tr', {}, el('td', {}, r.year), el('td', { class: 'num' }, fmt.num(r.models)), [r.mean, r.p25, r.median, r.p75].map((x) => el('td', { class: 'num' }, size(x))), el('td', { class: 'num' }, fmt.pct(r.share_estimated)), el('td', { class: 'num' }, fmt.pct(r.coverage)))
+        );
+        body.appendChild(el('table', { class: 'lb' }, el('thead', {}, head), el('tbody', {}, rows)));
+    }
+
+    Omen.view({
+        id: 'sizes',
+        title: 'Sizes',
+        controls: ['from', 'to', 'rolling', 'attribution', 'popmin'],
+        columns: 2,
+        intro: () => 'Model size (parameters, log scale) per year: on the left each week\'s downloads weigh the downloaded model in the year of the download; on the right each model counts once in the year it was created. Sizes estimated from file bytes count too.',
+        cards: (s) => [
+            { id: 'violin-downloaded', title: 'Downloaded, by download year', name: 'sizes', params: params(s, 'download-year', { density: '' }), draw: drawViolins },
+            { id: 'violin-created', title: 'Created, by creation year', name: 'sizes', params: params(s, 'creation-year', { density: '' }), draw: drawViolins },
+            { id: 'sizes-downloaded', title: 'Download-weighted sizes per year', kind: 'table', name: 'sizes', params: params(s, 'download-year'), draw: drawSummary },
+            { id: 'sizes-created', title: 'Sizes of created models per year', kind: 'table', name: 'sizes', params: params(s, 'creation-year'), draw: drawSummary },
+        ],
+    });
+})();
