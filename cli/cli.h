@@ -24,6 +24,7 @@ int cmd_info(cli_ctx *ctx);
 int cmd_synth(cli_ctx *ctx);
 int cmd_serve(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);
+int cmd_annotate(cli_ctx *ctx);
 /* concentration, shares, leaderboard, map, lorenz */
 int cmd_analysis(cli_ctx *ctx);
 

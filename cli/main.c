@@ -26,6 +26,7 @@ static const char usage[] =
     "  lorenz                  the Lorenz curve of a level\n"
     "  serve                   the dashboard and the HTTP API (http://127.0.0.1:8080/)\n"
     "  report --out DIR        the dashboard as one HTML file with the data, CSVs, summary\n"
+    "  annotate                annotation sheet, heuristic labels, agreement, taxonomy\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
@@ -112,6 +113,7 @@ static const struct {
     {"ingest", cmd_ingest},
     {"info", cmd_info},
     {"synth", cmd_synth},
+    {"annotate", cmd_annotate},
     {"serve", cmd_serve},
     {"report", cmd_report},
 };

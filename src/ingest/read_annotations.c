@@ -1,5 +1,7 @@
 /* read_annotations.c: the `annotations` reader: CSV `model,field,value[,source]`, one row per
- * label, validated against the taxonomy of the paper's Appendix D (src/util/taxonomy.c). */
+ * label, or the wide sheet of `omen annotate --export-head` (one row per model, one column per
+ * field, labels joined with ';'), validated against the taxonomy of the paper's Appendix D
+ * (src/util/taxonomy.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,7 +24,8 @@ static const char *field_names(void)
     return buf;
 }
 
-static void add_annotation(omen_reader *r, omen_field model, omen_field field, omen_field value,
+/* Validates and adds one label; false (after reporting it) when the label is bad. */
+static bool add_annotation(omen_reader *r, omen_field model, omen_field field, omen_field value,
                            omen_field source, uint64_t line)
 {
     const omen_taxonomy_field *f = omen_taxonomy_field_find(field.ptr, field.len);
@@ -53,27 +56,95 @@ static void add_annotation(omen_reader *r, omen_field model, omen_field field, o
         a->source = source.len ? omen_rows_str(rows, source.ptr, source.len)
                                : omen_rows_str(rows, "human", 5);
         a->line = line;
-        return;
+        return true;
     }
-    r->rows_bad++;
+    return false;
+}
+
+/* The sheet's Hub metadata columns (src/analyses/annotate.c) and its note column: known, so
+ * not reported as unused, and not read. */
+static const char *const sheet_meta[] = {
+    "url",           "developer", "country", "org_type", "created", "downloads",
+    "pipeline_tag",  "library",   "license", "gated",    "params",  "base_models",
+    "hub_languages", "tags",      "note",    NULL};
+
+enum { S_MODEL, S_FIELD, S_VALUE, S_SOURCE, S_FIELDS };
+
+/* The wide sheet: each non-empty cell of a field column holds ';'-separated labels, all
+ * human, and is the model's whole set for that field (labels taken out of the cell are
+ * deleted); an empty cell changes nothing. A row with any bad label is one bad row (every bad
+ * label is reported) and none of its labels are kept. */
+static void read_wide_row(omen_reader *r, const omen_header *h, const omen_field *f, size_t n,
+                          uint64_t line)
+{
+    omen_field model = omen_reader_get(h, f, n, S_MODEL), none = {"", 0};
+    size_t before = r->rows->nannotations;
+    bool ok = true;
+    size_t k = 0;
+    for (const omen_taxonomy_field *tf = omen_taxonomy_fields(); tf->name; tf++, k++) {
+        omen_field cell = omen_reader_get(h, f, n, S_FIELDS + k);
+        omen_field name = {tf->name, strlen(tf->name)};
+        for (size_t i = 0; i < cell.len;) {
+            const char *end = memchr(cell.ptr + i, ';', cell.len - i);
+            size_t len = end ? (size_t)(end - (cell.ptr + i)) : cell.len - i;
+            omen_field label = {cell.ptr + i, len};
+            while (label.len && (*label.ptr == ' ' || *label.ptr == '\t'))
+                label.ptr++, label.len--;
+            while (label.len &&
+                   (label.ptr[label.len - 1] == ' ' || label.ptr[label.len - 1] == '\t'))
+                label.len--;
+            if (label.len)
+                ok &= add_annotation(r, model, name, label, none, line);
+            i += len + 1;
+        }
+    }
+    for (size_t i = before; i < r->rows->nannotations; i++)
+        r->rows->annotations[i].replace = true;
+    if (!ok)
+        r->rows->nannotations = before;
+    r->rows_bad += !ok;
 }
 
 void omen_read_annotations(omen_reader *r)
 {
-    const omen_column_spec specs[4] = {{"model", a_model, true},
-                                       {"field", a_field, true},
-                                       {"value", a_value, true},
-                                       {"source", NULL, false}};
+    omen_column_spec specs[S_FIELDS + 16 + 16];
+    size_t ns = 0;
+    specs[ns++] = (omen_column_spec){"model", a_model, true};
+    specs[ns++] = (omen_column_spec){"field", a_field, false};
+    specs[ns++] = (omen_column_spec){"value", a_value, false};
+    specs[ns++] = (omen_column_spec){"source", NULL, false};
+    size_t nfields = 0;
+    for (const omen_taxonomy_field *tf = omen_taxonomy_fields(); tf->name; tf++, nfields++)
+        specs[ns++] = (omen_column_spec){tf->name, NULL, false};
+    for (const char *const *m = sheet_meta; *m; m++)
+        specs[ns++] = (omen_column_spec){*m, NULL, false};
     omen_csv csv;
     omen_header h;
     omen_csv_init(&csv, r->data, r->len);
-    if (!omen_reader_header(r, &csv, specs, 4, &h))
+    if (!omen_reader_header(r, &csv, specs, ns, &h))
         return;
+    bool long_form = h.index[S_FIELD] >= 0 && h.index[S_VALUE] >= 0, wide = false;
+    for (size_t k = 0; k < nfields; k++)
+        wide |= h.index[S_FIELDS + k] >= 0;
+    if (long_form == wide) {
+        omen_reader_error(r, csv.line,
+                          long_form ? "both 'field','value' columns and field columns: use one "
+                                      "format, long or the wide sheet"
+                                    : "missing required columns 'field' (or attribute, "
+                                      "category) and 'value' (or label), or the field columns "
+                                      "of the wide sheet (%s)",
+                          field_names());
+        return;
+    }
     omen_field f[OMEN_MAX_COLUMNS];
     size_t n;
     while (omen_reader_next(r, &csv, f, &n)) {
         r->rows_read++;
-        add_annotation(r, omen_reader_get(&h, f, n, 0), omen_reader_get(&h, f, n, 1),
-                       omen_reader_get(&h, f, n, 2), omen_reader_get(&h, f, n, 3), csv.line);
+        if (wide)
+            read_wide_row(r, &h, f, n, csv.line);
+        else
+            r->rows_bad += !add_annotation(
+                r, omen_reader_get(&h, f, n, S_MODEL), omen_reader_get(&h, f, n, S_FIELD),
+                omen_reader_get(&h, f, n, S_VALUE), omen_reader_get(&h, f, n, S_SOURCE), csv.line);
     }
 }

@@ -57,6 +57,8 @@ typedef struct {
     uint32_t field, value; /* ids in rows->strings */
     uint32_t source;       /* id in rows->strings: "human" or "heuristic" */
     uint64_t line;
+    bool replace; /* the batch's labels of this (model, field, source) are all of them: stored
+                   * ones not in the batch are deleted (the wide annotation sheet) */
 } omen_annotation_row;
 
 /* A weekly flow (week = Monday) or a cumulative observation (day = observation date). */

@@ -214,6 +214,52 @@ static omen_status write_edges(writer *w)
     return s;
 }
 
+/* Rows marked `replace` (the wide sheet): the stored labels of their (model, field, source)
+ * that the batch does not carry are deleted, so a label an annotator took out of a cell goes.
+ * Deletes only what differs, so re-ingesting the same sheet changes nothing. */
+static omen_status replace_annotations(writer *w)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->rows->nannotations; i++)
+        n += w->rows->annotations[i].replace;
+    if (!n)
+        return OMEN_OK;
+    if (sqlite3_exec(w->st->db,
+                     "CREATE TEMP TABLE IF NOT EXISTS annot_keep(model INTEGER, field TEXT, "
+                     "value TEXT, source TEXT); DELETE FROM annot_keep",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return omen_store_sqlite_error(w->st, w->err, "annotations");
+    sqlite3_stmt *q = prepare(w, "INSERT INTO annot_keep VALUES(?, ?, ?, ?)");
+    omen_status s = q ? OMEN_OK : OMEN_RUNTIME;
+    uint64_t written = w->written;
+    for (size_t i = 0; s == OMEN_OK && i < w->rows->nannotations; i++) {
+        const omen_annotation_row *a = &w->rows->annotations[i];
+        if (!a->replace)
+            continue;
+        sqlite3_bind_int64(q, 1, w->ids[a->model]);
+        bind_str(w, q, 2, a->field);
+        bind_str(w, q, 3, a->value);
+        bind_str(w, q, 4, a->source);
+        s = step(w, q, "annotations");
+    }
+    sqlite3_finalize(q);
+    w->written = written; /* the scratch rows are not changes of the store */
+    sqlite3_stmt *del = s == OMEN_OK ? prepare(w, "DELETE FROM annotations AS a WHERE EXISTS("
+                                                  "SELECT 1 FROM annot_keep k WHERE k.model = "
+                                                  "a.model AND k.field = a.field AND k.source = "
+                                                  "a.source) AND NOT EXISTS(SELECT 1 FROM "
+                                                  "annot_keep k WHERE k.model = a.model AND "
+                                                  "k.field = a.field AND k.source = a.source AND "
+                                                  "k.value = a.value)")
+                                     : NULL;
+    if (s == OMEN_OK)
+        s = del ? step(w, del, "annotations") : OMEN_RUNTIME;
+    sqlite3_finalize(del);
+    if (s == OMEN_OK && sqlite3_exec(w->st->db, "DROP TABLE annot_keep", NULL, NULL, NULL) != SQLITE_OK)
+        s = omen_store_sqlite_error(w->st, w->err, "annotations");
+    return s;
+}
+
 static omen_status write_annotations(writer *w)
 {
     if (!w->rows->nannotations)
@@ -230,7 +276,7 @@ static omen_status write_annotations(writer *w)
         s = step(w, q, "annotations");
     }
     sqlite3_finalize(q);
-    return s;
+    return s == OMEN_OK ? replace_annotations(w) : s;
 }
 
 static omen_status write_counts(writer *w, const omen_count_row *rows, size_t n, const char *sql,

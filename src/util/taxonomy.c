@@ -220,11 +220,9 @@ const char *omen_license_class(const char *id, size_t len)
                                        "ms-pl",
                                        "ncsa",
                                        "odbl",
-                                       "odc-by",
                                        "pddl",
                                        "ofl-1.1",
                                        "osl-3.0",
-                                       "pddl",
                                        "c-uda",
                                        "cdla-permissive-1.0",
                                        "cdla-permissive-2.0",
@@ -232,19 +230,21 @@ const char *omen_license_class(const char *id, size_t len)
                                        "etalab-2.0",
                                        "lppl-1.3c",
                                        "gfdl",
-                                       "cc-by-sa-3.0",
-                                       "cc-by-sa-4.0",
-                                       "cc-by-sa-2.0",
                                        "openmdw",
                                        NULL};
     for (const char *const *l = open; *l; l++)
         if (same(*l, id, len))
             return OMEN_LICENSE_OPEN;
+    /* Families the Hub spells with variants ("bsd-4-clause", "apache-1.1"). */
+    if (prefix("bsd", id, len) || prefix("apache-", id, len))
+        return OMEN_LICENSE_OPEN;
     for (size_t i = 0; i + 2 <= len; i++)
         if (strncasecmp(id + i, "nc", 2) == 0 && (i == 0 || id[i - 1] == '-') &&
             (i + 2 == len || id[i + 2] == '-'))
             return OMEN_LICENSE_NONCOMMERCIAL;
-    if (prefix("cc-by", id, len) || prefix("cc-by-", id, len))
+    /* Every CC BY variant without NC asks for credit (share-alike and no-derivatives add
+     * terms, but the class the paper draws is about attribution); so does ODC-By. */
+    if (prefix("cc-by", id, len) || same("odc-by", id, len))
         return OMEN_LICENSE_ATTRIBUTION;
     static const char *const aup[] = {"llama",
                                       "gemma",
