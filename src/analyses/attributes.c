@@ -125,6 +125,11 @@ static void field_rows(const omen_panel *p, const segs *c, const char *field, ro
                 carry[t.value[j] * width + s] += w[s];
     }
     for (size_t v = 0; v < t.nvalues; v++) {
+        double any = 0;
+        for (size_t s = 0; s < c->nseg; s++)
+            any += carry[v * width + s];
+        if (any <= 0)
+            continue; /* a label no model of the sample with counted downloads carries */
         if (out->n == out->cap) {
             out->cap = out->cap ? 2 * out->cap : 64;
             out->r = omen_xrealloc(out->r, out->cap * sizeof *out->r);
