@@ -88,7 +88,7 @@ execFileSync(OMEN, ['--db', db, '--quiet', 'synth', '--scale', scale], { stdio: 
 const port = await freePort();
 const real = hasServe() && !process.env.OMEN_BROWSER_MOCK;
 const server = real
-    ? spawn(OMEN, ['--db', db, 'serve', '--port', String(port)], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn(OMEN, ['--db', db, 'serve', '--port', String(port), '--web', path.join(repo, 'web')], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(process.execPath, [path.join(here, 'mock_server.mjs'), '--omen', OMEN, '--db', db, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
 server.stderr.on('data', (d) => (serverLog += d));
@@ -289,7 +289,7 @@ await test('a report from `omen report` opens from file:// and renders the Overv
         return skip('report from file://', 'this omen has no report command yet');
     }
     const out = path.join(tmp, 'report');
-    execFileSync(OMEN, ['--db', db, '--quiet', 'report', '--out', out], { cwd: repo, stdio: 'pipe' });
+    execFileSync(OMEN, ['--db', db, '--quiet', 'report', '--out', out, '--web', path.join(repo, 'web')], { cwd: repo, stdio: 'pipe' });
     const html = fs.readdirSync(out).find((f) => f.endsWith('.html'));
     assert(html, 'no HTML in the report: ' + fs.readdirSync(out).join(','));
     const page = await context.newPage();

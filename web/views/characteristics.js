@@ -42,15 +42,20 @@
             el('th', { class: 'num', title: "Cramér's V" }, 'V'),
             el('th', { class: 'num', title: 'p below alpha (meta)' }, 'Sig.')
         );
+        const titles = new Map(((Omen.meta && Omen.meta.fields) || []).filter((f) => f && f.name).map((f) => [f.name, f.title]));
+        const order = [];
+        for (const r of data.rows) if (!order.includes(r.group + '\t' + r.field)) order.push(r.group + '\t' + r.field);
+        /* grouped by characteristic as in the paper, each group in the API's order */
+        const sorted = data.rows.slice().sort((a, b) => order.indexOf(a.group + '\t' + a.field) - order.indexOf(b.group + '\t' + b.field));
         let last = null;
-        const rows = data.rows.map((r) => {
-            const f = r.group ? r.group + ' · ' + r.field : r.field;
+        const rows = sorted.map((r) => {
+            const f = (r.group ? r.group + ' · ' : '') + (titles.get(r.field) || r.field);
             const show = f !== last;
             last = f;
             return el(
                 'tr',
                 { class: r.significant ? 'sig' : '' },
-                el('td', { class: 'name' }, show ? f : ''),
+                el('td', { class: 'field' }, show ? f : ''),
                 el('td', { class: 'name', title: r.value }, r.value),
                 segs.map((c) => el('td', { class: 'num' }, fmt.pct(r[c]))),
                 el('td', { class: 'num' }, r.delta == null ? '' : '×' + fmt.dec(r.delta, 2)),
@@ -89,6 +94,7 @@
 
     function header(s) {
         const fields = (Omen.meta && Array.isArray(Omen.meta.fields) && Omen.meta.fields.length ? Omen.meta.fields.map((f) => (typeof f === 'string' ? f : f.name)) : FIELDS).slice();
+        for (const f of ['org_type', 'modality']) if (!fields.includes(f)) fields.push(f);
         if (!fields.includes(field(s))) fields.push(field(s));
         const select = el('select', { id: 'ctl-field', onchange: (e) => Omen.setState({ field: e.target.value === DEFAULT_FIELD ? '' : e.target.value }) }, fields.map((f) => el('option', { value: f }, f)));
         select.value = field(s);

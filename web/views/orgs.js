@@ -4,6 +4,13 @@
 (function () {
     'use strict';
     const { fmt } = Omen;
+    /* one colour per organisation type in both charts */
+    const TYPES = ['company', 'university', 'nonprofit', 'government', 'community', 'user', 'unknown'];
+    function typeScale(types) {
+        const domain = TYPES.filter((t) => types.includes(t)).concat(types.filter((t) => !TYPES.includes(t)));
+        const range = domain.map((t) => (t === '(rest)' ? Omen.restColor : TYPES.includes(t) ? Omen.palette[TYPES.indexOf(t)] : Omen.palette[7]));
+        return { domain, range, legend: true };
+    }
 
     function drawCountries(data, body) {
         const types = [...d3.rollup(data.rows, (v) => d3.sum(v, (r) => r.downloads), (r) => r.org_type)].sort((a, b) => b[1] - a[1]).map((d) => d[0]);
@@ -15,7 +22,7 @@
             marginLeft: 150,
             x: { label: 'Share of the country\'s downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
             y: { label: null, domain: order },
-            color: { domain: types, range: types.map((_, i) => Omen.palette[i % Omen.palette.length]), legend: true },
+            color: typeScale(types),
             marks: [Plot.barX(rows, { y: 'country', x: 'share', fill: 'org_type', order: types, tip: { format: { x: '.1%', downloads: ',.0f', country_share: '.1%' } }, channels: { downloads: 'downloads', country_share: 'country_share' } }), Plot.ruleX([0])],
         });
     }
@@ -28,7 +35,7 @@
             marginLeft: 44,
             y: { label: 'Share of downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
             x: { label: null },
-            color: { domain: types, range: types.map((t, i) => (t === '(rest)' ? Omen.restColor : Omen.palette[i % Omen.palette.length])), legend: true },
+            color: typeScale(types),
             marks: [Plot.areaY(rows, { x: 'date', y: 'share', fill: 'org_type', order: types, curve: 'step-after', tip: { format: { y: '.1%', x: false } }, channels: { period: 'period' } }), Plot.ruleY([0])],
         });
     }

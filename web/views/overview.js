@@ -148,6 +148,8 @@
             let rows = data.rows;
             if (kind === 'country') rows = rows.slice(0, 10);
             body.appendChild(table(rows, kind));
+            const used = [...body.querySelectorAll('.sym')].map((n) => n.textContent + ' ' + n.title.replace(/ \(.*\)$/, ''));
+            if (used.length) body.appendChild(el('p', { class: 'legend-line' }, [...new Set(used)].join(' · ')));
         };
     }
 
@@ -166,8 +168,7 @@
             'div',
             { class: 'viewhead' },
             el('div', { class: 'tabs', role: 'group', 'aria-label': 'Period' }, tab('all', 'All-time'), tab('last-year', 'Last year')),
-            el('span', { class: 'note' }, s.period === 'last-year' ? 'Last year' + span : 'All weeks in range'),
-            el('span', { class: 'note' }, 'Symbols: ✦ embedding/classification · ¶ text · ▣ image · ♪ speech · ▶ video · ⊕ international/online · ☺ unaffiliated user')
+            el('span', { class: 'note' }, s.period === 'last-year' ? 'Last year' + span : 'All weeks in range')
         );
     }
 
