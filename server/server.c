@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "api.h"
 #include "live.h"
@@ -220,14 +222,114 @@ static bool header_has(struct MHD_Connection *c, const char *name, const char *t
 
 /* ---------------------------------------------------------------- the API */
 
-static void api_headers(struct MHD_Response *resp, bool json, const char *etag, const char *version)
+static void api_headers(struct MHD_Response *resp, bool json, bool gz, const char *etag,
+                        const char *version)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             json ? "application/json" : "text/csv; charset=utf-8");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
     MHD_add_response_header(resp, "X-Omen-Store-Version", version);
+    if (gz)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+}
+
+/* Whether Accept-Encoding admits gzip (listed, and not with q=0). */
+static bool accepts_gzip(struct MHD_Connection *c)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    const char *g = v ? sv_strcasestr(v, "gzip") : NULL;
+    if (!g)
+        return false;
+    g += 4;
+    while (*g == ' ' || *g == ';')
+        g++;
+    if (strncasecmp(g, "q=", 2) != 0)
+        return true;
+    return strtod(g + 2, NULL) > 0;
+}
+
+/* gzip of body[0..len) (zlib, level 6) in a heap buffer; NULL if it does not pay. */
+static char *gzip_body(const char *body, size_t len, size_t *out_len)
+{
+    z_stream z = {0};
+    if (len < 1024 || deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    size_t cap = deflateBound(&z, (uLong)len);
+    char *out = malloc(cap);
+    if (!out)
+        abort();
+    z.next_in = (Bytef *)(uintptr_t)body;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)cap;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    if (rc != Z_STREAM_END || *out_len >= len) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* Answers a valid API request: 304 when the client has it, else from the cache, else runs the
+ * analysis and caches the answer. One cache entry per representation: format and gzip. */
+static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
+                                  const omen_analysis *a, const sv_params *ps, omen_format fmt,
+                                  const char *canon)
+{
+    bool gz = accepts_gzip(c);
+    char etag[96], key_fmt = !a ? 'm' : fmt == OMEN_FORMAT_CSV ? 'c' : 'j';
+    unsigned long long h = sv_fnv(sv_fnv(SV_FNV_SEED, &key_fmt, 1), canon, strlen(canon));
+    snprintf(etag, sizeof etag, "\"%s-%016llx%s\"", l->version, h, gz ? "-gz" : "");
+    if (etag_matches(c, etag))
+        return send_304(c, r, etag);
+    size_t klen = strlen(canon);
+    char *ckey = malloc(klen + 3);
+    if (!ckey)
+        abort();
+    ckey[0] = key_fmt;
+    ckey[1] = gz ? 'z' : '-';
+    memcpy(ckey + 2, canon, klen + 1);
+    int queued = MHD_NO;
+    enum MHD_Result ret;
+    if (sv_cache_queue(l, ckey, c, &queued, &r->bytes)) {
+        r->status = 200;
+        free(ckey);
+        return (enum MHD_Result)queued;
+    }
+    sv_api_result res = {0};
+    if (!a) {
+        res.status = 200;
+        res.json = true;
+        res.len = l->meta_len;
+        res.body = malloc(res.len + 1);
+        memcpy(res.body, l->meta_json, res.len + 1);
+    } else {
+        sv_api_run(l->panel, a, ps, fmt, &res);
+    }
+    if (res.status != 200) {
+        ret = send_result(c, r, &res);
+    } else {
+        size_t zlen = 0;
+        char *z = gz ? gzip_body(res.body, res.len, &zlen) : NULL;
+        if (z) {
+            free(res.body);
+            res.body = z;
+            res.len = zlen;
+        }
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(res.len, res.body, MHD_RESPMEM_MUST_FREE);
+        api_headers(resp, res.json, z != NULL, etag, l->version);
+        ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        r->status = 200;
+        r->bytes = res.len;
+        sv_cache_put(l, ckey, resp, etag, res.len);
+    }
+    free(ckey);
+    return ret;
 }
 
 static enum MHD_Result api(struct MHD_Connection *c, req *r, const char *path, size_t plen,
@@ -250,7 +352,6 @@ static enum MHD_Result api(struct MHD_Connection *c, req *r, const char *path, s
         a = meta ? NULL : omen_analysis_find(name);
     }
     omen_format fmt = OMEN_FORMAT_JSON;
-    char *canon = NULL;
     if (!meta && !a) {
         char shown[128];
         snprintf(shown, sizeof shown, "%.*s", (int)(plen < 100 ? plen : 100), path);
@@ -259,44 +360,10 @@ static enum MHD_Result api(struct MHD_Connection *c, req *r, const char *path, s
     } else if (!sv_api_format(&ps, header_has(c, "Accept", "text/csv"), &fmt, &res)) {
         ret = send_result(c, r, &res);
     } else {
-        canon = sv_canonical_key(path, plen, &ps, "format");
-        char etag[96], key_fmt = meta ? 'm' : fmt == OMEN_FORMAT_CSV ? 'c' : 'j';
-        unsigned long long h = sv_fnv(sv_fnv(SV_FNV_SEED, &key_fmt, 1), canon, strlen(canon));
-        snprintf(etag, sizeof etag, "\"%s-%016llx\"", l->version, h);
-        char *ckey = malloc(strlen(canon) + 2);
-        ckey[0] = key_fmt;
-        strcpy(ckey + 1, canon);
-        int queued = MHD_NO;
-        if (etag_matches(c, etag)) {
-            ret = send_304(c, r, etag);
-        } else if (sv_cache_queue(l, ckey, c, &queued, &r->bytes)) {
-            r->status = 200;
-            ret = (enum MHD_Result)queued;
-        } else {
-            if (meta) {
-                res.status = 200;
-                res.json = true;
-                res.len = l->meta_len;
-                res.body = malloc(res.len + 1);
-                memcpy(res.body, l->meta_json, res.len + 1);
-            } else {
-                sv_api_run(l->panel, a, &ps, fmt, &res);
-            }
-            if (res.status != 200) {
-                ret = send_result(c, r, &res);
-            } else {
-                struct MHD_Response *resp =
-                    MHD_create_response_from_buffer(res.len, res.body, MHD_RESPMEM_MUST_FREE);
-                api_headers(resp, res.json, etag, l->version);
-                ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-                r->status = 200;
-                r->bytes = res.len;
-                sv_cache_put(l, ckey, resp, etag, res.len);
-            }
-        }
-        free(ckey);
+        char *canon = sv_canonical_key(path, plen, &ps, "format");
+        ret = api_answer(c, r, l, a, &ps, fmt, canon);
+        free(canon);
     }
-    free(canon);
     sv_params_free(&ps);
     sv_live_release(l);
     return ret;
@@ -332,7 +399,7 @@ static enum MHD_Result static_file(struct MHD_Connection *c, req *r, const char 
     char relgz[PATH_MAX + 4];
     snprintf(relgz, sizeof relgz, "%s.gz", rel);
     bool has_gz = resolve(relgz, realgz, &stgz);
-    bool gz = has_gz && header_has(c, "Accept-Encoding", "gzip");
+    bool gz = has_gz && accepts_gzip(c);
     const struct stat *use = gz ? &stgz : &st;
     int64_t stamp[4] = {(int64_t)use->st_size, (int64_t)use->st_mtim.tv_sec,
                         (int64_t)use->st_mtim.tv_nsec, (int64_t)use->st_ino};
