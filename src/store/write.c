@@ -255,7 +255,8 @@ static omen_status replace_annotations(writer *w)
     if (s == OMEN_OK)
         s = del ? step(w, del, "annotations") : OMEN_RUNTIME;
     sqlite3_finalize(del);
-    if (s == OMEN_OK && sqlite3_exec(w->st->db, "DROP TABLE annot_keep", NULL, NULL, NULL) != SQLITE_OK)
+    if (s == OMEN_OK &&
+        sqlite3_exec(w->st->db, "DROP TABLE annot_keep", NULL, NULL, NULL) != SQLITE_OK)
         s = omen_store_sqlite_error(w->st, w->err, "annotations");
     return s;
 }
