@@ -454,6 +454,17 @@
         }
         banner(Omen.meta);
         window.addEventListener('hashchange', render);
+        /* charts are drawn to their card's width: redraw (from the cache) after a resize */
+        let lastWidth = window.innerWidth;
+        let timer = null;
+        window.addEventListener('resize', () => {
+            clearTimeout(timer);
+            timer = setTimeout(() => {
+                if (Math.abs(window.innerWidth - lastWidth) < 40) return;
+                lastWidth = window.innerWidth;
+                render();
+            }, 250);
+        });
         render();
     }
 

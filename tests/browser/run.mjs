@@ -232,6 +232,34 @@ for (const [view, card] of [['concentration', 'segments'], ['overview', 'lb-deve
     });
 }
 
+for (const [view, card] of [['concentration', 'segments'], ['concentration', 'indices'], ['shares', 'shares-developer'], ['overview', 'map'], ['sizes', 'violin-created'], ['orgs', 'orgs-country']]) {
+    await test(`tooltip: hovering ${view}/${card} shows a tip`, async () => {
+        const page = await open('#view=' + view);
+        const svg = await page.$(`#card-${card} .card-body svg[class^=plot]`);
+        const box = await svg.boundingBox();
+        let shown = false;
+        if (card === 'map') {
+            /* the tip sits on each country's centroid, where its label is */
+            const label = await page.$(`#card-map svg g[aria-label=text] text`);
+            const b = await label.boundingBox();
+            await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+            await page.waitForTimeout(200);
+            shown = await page.evaluate(() => !!document.querySelector('#card-map svg [aria-label=tip]'));
+        }
+        /* sweep across the middle of the plot until a tip appears */
+        for (let i = 1; i < 12 && !shown; i++) {
+            await page.mouse.move(box.x + (box.width * i) / 12, box.y + box.height * 0.55);
+            shown = await page.evaluate((id) => {
+                const tip = document.querySelector(`#card-${id} svg [aria-label=tip]`);
+                return !!tip && tip.textContent.trim().length > 0;
+            }, card);
+        }
+        if (card === 'segments') await page.screenshot({ path: path.join(ART, 'tooltip-concentration.png') });
+        assert(shown, 'no tip');
+        await page.close();
+    });
+}
+
 await test('SVG download is a valid SVG document', async () => {
     const page = await open('#view=concentration');
     const svg = await downloadText(page, '#card-segments button.dl:text("SVG")');

@@ -27,13 +27,13 @@
         /* cividis, ordered: the colour-blind-safe sequential scale for ordered ranks */
         const colours = labels.map((_, i) => d3.interpolateCividis(labels.length === 1 ? 0.5 : 0.08 + (0.84 * i) / (labels.length - 1)));
         return Omen.plot(body, {
-            height: 280,
+            height: 320,
             marginLeft: 44,
             y: { label: `Share of downloads (${s.level}s)`, domain: [0, 1], tickFormat: '.0%', grid: true },
             x: { label: null },
             color: { domain: labels, range: colours, legend: true },
             marks: [
-                Plot.areaY(long, { x: 'date', y: 'share', fill: 'segment', order: labels, curve: 'step-after', tip: { format: { share: '.1%', date: false, fill: true } }, channels: { period: 'period' } }),
+                Plot.areaY(long, { x: 'date', y: 'share', fill: 'segment', order: labels, curve: 'step-after', tip: { format: { y: '.1%', x: false, fill: true } }, channels: { period: 'period' } }),
                 Plot.ruleY([0]),
             ],
         });
@@ -47,7 +47,7 @@
         ];
         const long = data.rows.flatMap((r) => metrics.map(([c, label]) => ({ date: fmt.date(r.period_start), metric: label, value: r[c], period: periodText(r), entities: r.entities })));
         return Omen.plot(body, {
-            height: 280,
+            height: 320,
             marginLeft: 44,
             y: { label: 'Index', domain: [0, 1], grid: true },
             x: { label: null },

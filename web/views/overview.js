@@ -117,7 +117,7 @@
                 Plot.geo(features, { fill: '#e4e7eb', stroke: '#fff', strokeWidth: 0.3 }),
                 Plot.geo(
                     withData.map((f) => f.full),
-                    { fill: (f) => info(f).share, stroke: '#fff', strokeWidth: 0.3 }
+                    { fill: (f) => info(f).share, stroke: '#fff', strokeWidth: 0.3, title: (f) => tipText(f) }
                 ),
                 Plot.text(
                     top,

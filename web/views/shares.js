@@ -53,7 +53,7 @@
                 x: { label: null },
                 color: { domain, range: Omen.palette.slice(0, named.length).concat([Omen.restColor]), legend: true },
                 marks: [
-                    Plot.areaY(long, { x: 'date', y: 'share', fill: 'entity', order: domain, curve: 'step-after', tip: { format: { share: '.1%', x: false, fill: true } }, channels: { period: 'period' } }),
+                    Plot.areaY(long, { x: 'date', y: 'share', fill: 'entity', order: domain, curve: 'step-after', tip: { format: { y: '.1%', x: false, fill: true } }, channels: { period: 'period' } }),
                     Plot.ruleY([0]),
                 ],
             });
