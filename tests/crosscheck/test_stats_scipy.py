@@ -370,19 +370,19 @@ def run_ransac(drv, x, y, seeds, threshold=0.0):
 
 def sklearn_ransac(x, y, seeds, points):
     from sklearn.linear_model import RANSACRegressor
-    preds, inliers = [], []
+    preds, inliers, trials = [], [], []
     for seed in seeds:
         r = RANSACRegressor(random_state=seed).fit(x[:, None], y)
         preds.append(r.predict(points[:, None]))
         inliers.append(int(r.inlier_mask_.sum()))
-    return np.array(preds), np.array(inliers)
+        trials.append(r.n_trials_)
+    return np.array(preds), np.array(inliers), np.array(trials)
 
 
 def compare_ransac(drv, name, x, y):
     """omen over OMEN_SEEDS against sklearn over SKLEARN_SEEDS random states."""
     points = np.percentile(x, [10, 50, 90])
-    lo_hi = sklearn_ransac(x, y, range(SKLEARN_SEEDS), points)
-    preds, inliers = lo_hi
+    preds, inliers, trials = sklearn_ransac(x, y, range(SKLEARN_SEEDS), points)
     many = run_ransac(drv, x, y, range(1, SKLEARN_SEEDS + 1))
     runs = many[:len(OMEN_SEEDS)]
     mad = np.median(np.abs(y - np.median(y)))
@@ -415,6 +415,10 @@ def compare_ransac(drv, name, x, y):
     check(f"{name}: median predictions over {len(many)} omen seeds in sklearn's interquartile "
           f"range", ((q1 - 1e-9 <= med) & (med <= q3 + 1e-9)).all(),
           f"omen {med.tolist()}, sklearn q1 {q1.tolist()} q3 {q3.tolist()}")
+    many_trials = np.median([r["trials"] for r in many])
+    check(f"{name}: median trials over {len(many)} omen seeds {many_trials} within sklearn's "
+          f"n_trials_ range {trials.min()}..{trials.max()}",
+          trials.min() <= many_trials <= trials.max())
     check(f"{name}: same seed, same result",
           run_ransac(drv, x, y, [OMEN_SEEDS[0]])[0]["slope"] == runs[0]["slope"])
 

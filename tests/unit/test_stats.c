@@ -275,3 +275,20 @@ Test(stats, ransac_without_consensus_fails)
     cr_assert_not(omen_stats_ransac_line(x, y, 1, 0, 1, &r, NULL));
     cr_assert_eq(r.inliers, 0);
 }
+
+Test(stats, ransac_ties_in_inlier_count_go_to_the_better_fit)
+{
+    /* Two groups of 5: a noisy one near y = 0 and an exact one at y = 10. A pair inside either
+     * group gives 5 inliers; the exact group scores R^2 1, so it must win whenever the trial
+     * loop (16 trials at an inlier ratio of 0.5) meets it, whatever came first. */
+    const double x[10] = {0, 1, 2, 3, 4, 0, 1, 2, 3, 4};
+    const double y[10] = {0.1, -0.1, 0.05, -0.05, 0.1, 10, 10, 10, 10, 10};
+    int exact = 0;
+    for (uint64_t seed = 1; seed <= 20; seed++) {
+        omen_ransac r;
+        cr_assert(omen_stats_ransac_line(x, y, 10, 1.0, seed, &r, NULL));
+        cr_assert_eq(r.inliers, 5);
+        exact += r.intercept == 10 && r.slope == 0;
+    }
+    cr_assert_geq(exact, 18, "the exact group won for %d of 20 seeds", exact);
+}
