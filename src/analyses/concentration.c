@@ -46,7 +46,7 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
     memcpy(c->buf, amounts, n * sizeof *amounts);
     omen_metrics_sort(c->buf, n);
     omen_measures m;
-    omen_metrics_compute(c->buf, n, c->q->cuts, c->q->ncuts, &m);
+    omen_metrics_compute_ex(c->buf, n, c->q->cuts, c->q->ncuts, c->q->entropy, &m);
     omen_table *t = c->t;
     size_t r = omen_table_add_row(t), k = 0;
     omen_table_set_date(t, r, k++, start);

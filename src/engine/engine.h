@@ -13,11 +13,13 @@
 #include "../panel/panel.h"
 #include "omen/omen.h"
 
-/* Per-model facts every query needs, computed once per panel. */
+/* Per-model facts every query needs, computed once per panel (and stored in its cache, from
+ * which omen_model_facts_compute borrows them: treat the arrays as read-only). */
 typedef struct {
     uint64_t *total;      /* all downloads of the model, unfiltered */
     int32_t *created_eff; /* min(created, first week with downloads > 0); OMEN_NO_DATE if neither */
     uint8_t *created_src; /* 0 none, 1 reported, 2 first download week (earlier or no date) */
+    bool borrowed;        /* the arrays are the panel's: omen_model_facts_free leaves them */
 } omen_model_facts;
 
 void omen_model_facts_compute(const omen_panel *p, omen_model_facts *f);

@@ -9,38 +9,35 @@
 
 /* The Hub reports 2022-03-02 as the created date of models older than its records, so the
  * effective created date is the earlier of the reported date and the first week with downloads
- * (DESIGN section 5). */
+ * (DESIGN section 5). The panel cache holds the facts (computed when it is built); they are
+ * borrowed from it, not copied: reading every download per query to recompute them cost a
+ * tenth of a full-scale concentration series. */
 void omen_model_facts_compute(const omen_panel *p, omen_model_facts *f)
 {
-    size_t n = p->n_models;
-    f->total = omen_xcalloc(n ? n : 1, sizeof *f->total);
-    f->created_eff = omen_xmalloc((n ? n : 1) * sizeof *f->created_eff);
-    f->created_src = omen_xcalloc(n ? n : 1, 1);
-    for (size_t m = 0; m < n; m++) {
-        int32_t first = OMEN_NO_DATE;
-        uint64_t sum = 0;
-        for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
-            sum += p->dl_count[i];
-            if (first == OMEN_NO_DATE && p->dl_count[i] > 0)
-                first = p->first_week + 7 * (int32_t)p->dl_week[i];
-        }
-        f->total[m] = sum;
-        int32_t c = p->model_created[m];
-        if (c != OMEN_NO_DATE && (first == OMEN_NO_DATE || c <= first)) {
-            f->created_eff[m] = c;
-            f->created_src[m] = 1;
-        } else {
-            f->created_eff[m] = first;
-            f->created_src[m] = first == OMEN_NO_DATE ? 0 : 2;
-        }
+    memset(f, 0, sizeof *f);
+    if (p->model_total && p->model_created_eff && p->model_created_src) {
+        /* Read-only through these pointers (the cache is mapped read-only). */
+        f->total = (uint64_t *)(uintptr_t)p->model_total;
+        f->created_eff = (int32_t *)(uintptr_t)p->model_created_eff;
+        f->created_src = (uint8_t *)(uintptr_t)p->model_created_src;
+        f->borrowed = true;
+        return;
     }
+    size_t n = p->n_models;
+    f->total = omen_xmalloc((n ? n : 1) * sizeof *f->total);
+    f->created_eff = omen_xmalloc((n ? n : 1) * sizeof *f->created_eff);
+    f->created_src = omen_xmalloc(n ? n : 1);
+    omen_panel_model_facts(p->dl_off, p->dl_week, p->dl_count, p->model_created, p->first_week, n,
+                           f->total, f->created_eff, f->created_src);
 }
 
 void omen_model_facts_free(omen_model_facts *f)
 {
-    free(f->total);
-    free(f->created_eff);
-    free(f->created_src);
+    if (!f->borrowed) {
+        free(f->total);
+        free(f->created_eff);
+        free(f->created_src);
+    }
     memset(f, 0, sizeof *f);
 }
 

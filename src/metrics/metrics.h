@@ -6,6 +6,7 @@
 #ifndef OMEN_METRICS_METRICS_H
 #define OMEN_METRICS_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,10 @@ typedef struct {
  * at most 8 cuts, strictly increasing. */
 void omen_metrics_compute(const double *sorted, size_t n, const uint32_t *cuts, size_t ncuts,
                           omen_measures *out);
+/* The same, with the entropy (a logarithm per value) only when `entropy` is true; otherwise
+ * out->entropy is 0. */
+void omen_metrics_compute_ex(const double *sorted, size_t n, const uint32_t *cuts, size_t ncuts,
+                             bool entropy, omen_measures *out);
 
 /* Compensated (Neumaier) sum of the values: the total every share above is taken of. */
 double omen_metrics_sum(const double *values, size_t n);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define OMEN_BLOCK_MAGIC   "OMENPNL"
-#define OMEN_BLOCK_VERSION 2
+#define OMEN_BLOCK_VERSION 3 /* 3: per-model facts sections */
 
 enum {
     S_STR_OFF,
@@ -35,6 +35,9 @@ enum {
     S_DL_OFF,
     S_DL_WEEK,
     S_DL_COUNT,
+    S_F_TOTAL,   /* per-model facts, derived from the sections above at build time so that a */
+    S_F_CREATED, /* query does not read every download to find them (omen_panel_model_facts) */
+    S_F_SRC,
     S_COUNT
 };
 

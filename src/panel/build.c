@@ -278,7 +278,7 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
                                 &b->m_gated,  &b->m_psrc,  &b->m_flags, NULL,       &b->d_country,
                                 &b->d_org,    &b->p_off,   &b->p_model, &b->p_rel,  &b->a_off,
                                 &b->a_field,  &b->a_value, &b->a_heur,  &b->dl_off, &b->dl_week,
-                                &b->dl_count};
+                                &b->dl_count, NULL,        NULL,        NULL};
     for (int k = 0; k < S_COUNT; k++) {
         src[k] = vecs[k] ? vecs[k]->p : NULL;
         len[k] = vecs[k] ? vecs[k]->n * vecs[k]->size : 0;
@@ -289,6 +289,18 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     len[S_STR_BLOB] = s->blob_len;
     src[S_D_NAME] = dev_names;
     len[S_D_NAME] = b->devs.count * sizeof(uint32_t);
+    size_t nm = b->m_name.n;
+    uint64_t *total = omen_xmalloc((nm ? nm : 1) * sizeof *total);
+    int32_t *created_eff = omen_xmalloc((nm ? nm : 1) * sizeof *created_eff);
+    uint8_t *created_src = omen_xmalloc(nm ? nm : 1);
+    omen_panel_model_facts(b->dl_off.p, b->dl_week.p, b->dl_count.p, b->m_created.p, b->first_week,
+                           nm, total, created_eff, created_src);
+    src[S_F_TOTAL] = total;
+    len[S_F_TOTAL] = nm * sizeof *total;
+    src[S_F_CREATED] = created_eff;
+    len[S_F_CREATED] = nm * sizeof *created_eff;
+    src[S_F_SRC] = created_src;
+    len[S_F_SRC] = nm;
     size_t pos = align64(sizeof *h);
     for (int k = 0; k < S_COUNT; k++) {
         h->off[k] = pos;
@@ -306,6 +318,9 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     ((omen_block_header *)(void *)block)->checksum = omen_panel_checksum(block, pos);
     free(str_off);
     free(dev_names);
+    free(total);
+    free(created_eff);
+    free(created_src);
     *out = block;
     *out_len = pos;
 }

@@ -2,8 +2,9 @@
  * store exactly, otherwise rebuilt from the store and the cache rewritten.
  *
  * A cache is never trusted blindly: its header must name this store, generation, file size
- * and modification time, and every offset and index in it is range-checked before use, so a
- * stale, truncated, foreign or corrupted cache is rebuilt rather than read. */
+ * and modification time, and its checksum and every offset and index in it are checked before
+ * use (once per cache file: see seal_of), so a stale, truncated, foreign or corrupted cache is
+ * rebuilt rather than read. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -15,13 +16,14 @@
 #include <unistd.h>
 
 #include "../store/store.h"
+#include "../util/dates.h"
 #include "../util/error.h"
 #include "block.h"
 #include "panel.h"
 
 /* Widths of each section's elements, to check the section lengths. */
-static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1,
-                                     4, 4, 4, 8, 4, 4, 8, 4, 4, 1, 8, 2, 8};
+static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1, 4, 4,
+                                     4, 8, 4, 4, 8, 4, 4, 1, 8, 2, 8, 8, 4, 1};
 
 static bool sections_ok(const omen_block_header *h, size_t len)
 {
@@ -50,7 +52,10 @@ static bool sections_ok(const omen_block_header *h, size_t len)
                                       h->n_annotations,
                                       (uint64_t)h->n_models + 1,
                                       h->nnz,
-                                      h->nnz};
+                                      h->nnz,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models};
     for (int k = 0; k < S_COUNT; k++) {
         if (h->off[k] % 64 || h->off[k] > len || h->len[k] > len - h->off[k])
             return false;
@@ -75,6 +80,54 @@ static bool ids_ok(const uint32_t *ids, size_t n, uint32_t limit, bool none_ok)
     for (size_t i = 0; i < n; i++)
         if (ids[i] >= limit && !(none_ok && ids[i] == OMEN_NONE))
             return false;
+    return true;
+}
+
+/* One model's facts (omen_panel_model_facts). */
+static void facts_of(const uint64_t *dl_off, const uint16_t *dl_week, const uint64_t *dl_count,
+                     int32_t created, int32_t first_week, size_t m, uint64_t *total,
+                     int32_t *created_eff, uint8_t *created_src)
+{
+    int32_t first = OMEN_NO_DATE;
+    uint64_t sum = 0;
+    for (uint64_t i = dl_off[m]; i < dl_off[m + 1]; i++) {
+        sum += dl_count[i];
+        if (first == OMEN_NO_DATE && dl_count[i] > 0)
+            first = first_week + 7 * (int32_t)dl_week[i];
+    }
+    *total = sum;
+    if (created != OMEN_NO_DATE && (first == OMEN_NO_DATE || created <= first)) {
+        *created_eff = created;
+        *created_src = 1;
+    } else {
+        *created_eff = first;
+        *created_src = first == OMEN_NO_DATE ? 0 : 2;
+    }
+}
+
+void omen_panel_model_facts(const uint64_t *dl_off, const uint16_t *dl_week,
+                            const uint64_t *dl_count, const int32_t *created, int32_t first_week,
+                            size_t n_models, uint64_t *total, int32_t *created_eff,
+                            uint8_t *created_src)
+{
+    for (size_t m = 0; m < n_models; m++)
+        facts_of(dl_off, dl_week, dl_count, created[m], first_week, m, total + m, created_eff + m,
+                 created_src + m);
+}
+
+/* The stored facts must be those of the downloads beside them. */
+static bool facts_ok(const omen_panel *p)
+{
+    for (size_t m = 0; m < p->n_models; m++) {
+        uint64_t total;
+        int32_t eff;
+        uint8_t src;
+        facts_of(p->dl_off, p->dl_week, p->dl_count, p->model_created[m], p->first_week, m, &total,
+                 &eff, &src);
+        if (total != p->model_total[m] || eff != p->model_created_eff[m] ||
+            src != p->model_created_src[m])
+            return false;
+    }
     return true;
 }
 
@@ -107,7 +160,7 @@ static bool content_ok(const omen_panel *p, uint64_t str_bytes)
     for (uint64_t i = 0; i < p->nnz; i++)
         if (p->dl_week[i] >= p->n_weeks)
             return false;
-    return true;
+    return facts_ok(p);
 }
 
 /* Eight independent multiply-xorshift lanes over 64-byte chunks: each step is a bijection of
@@ -153,14 +206,21 @@ uint64_t omen_panel_checksum(const void *block, size_t len)
 
 #define AT(T, k) ((const T *)(base + h->off[k]))
 
-bool omen_panel_attach(omen_panel *p, void *block, size_t len)
+static bool header_ok(const omen_block_header *h, size_t len)
+{
+    return len >= sizeof *h && memcmp(h->magic, OMEN_BLOCK_MAGIC, 8) == 0 &&
+           h->version == OMEN_BLOCK_VERSION && h->header_size == sizeof *h &&
+           h->total_size == len && sections_ok(h, len) && h->n_weeks <= 65535;
+}
+
+/* With verify false, only the header and the section bounds are checked: for a cache file
+ * sealed as omen wrote it (see sealed), whose content was checked completely before it was
+ * written. */
+static bool attach(omen_panel *p, void *block, size_t len, bool verify)
 {
     const char *base = block;
     const omen_block_header *h = block;
-    if (len < sizeof *h || memcmp(h->magic, OMEN_BLOCK_MAGIC, 8) != 0 ||
-        h->version != OMEN_BLOCK_VERSION || h->header_size != sizeof *h || h->total_size != len ||
-        !sections_ok(h, len) || h->n_weeks > 65535 ||
-        h->checksum != omen_panel_checksum(block, len))
+    if (!header_ok(h, len) || (verify && h->checksum != omen_panel_checksum(block, len)))
         return false;
     memset(p, 0, sizeof *p);
     p->n_models = h->n_models;
@@ -200,9 +260,17 @@ bool omen_panel_attach(omen_panel *p, void *block, size_t len)
     p->dl_off = AT(uint64_t, S_DL_OFF);
     p->dl_week = AT(uint16_t, S_DL_WEEK);
     p->dl_count = AT(uint64_t, S_DL_COUNT);
+    p->model_total = AT(uint64_t, S_F_TOTAL);
+    p->model_created_eff = AT(int32_t, S_F_CREATED);
+    p->model_created_src = AT(uint8_t, S_F_SRC);
     p->block = block;
     p->block_len = len;
-    return content_ok(p, h->str_bytes);
+    return !verify || content_ok(p, h->str_bytes);
+}
+
+bool omen_panel_attach(omen_panel *p, void *block, size_t len)
+{
+    return attach(p, block, len, true);
 }
 
 static char *cache_path(omen_store *st)
@@ -220,6 +288,29 @@ static bool stamp_matches(const omen_block_header *h, const omen_panel_stamp *s)
            h->db_mtime_ns == s->db_mtime_ns;
 }
 
+/* The seal of a cache file: the modification time omen gives the file when it has written it,
+ * derived from the content (the store's modification second and the block's checksum), so a
+ * rebuilt cache is the same file byte for byte. Any later write to the file through the file
+ * system (a truncation, a flipped byte, a copy over it) sets its time to the present and breaks
+ * the seal; an intact seal lets a load skip the checksum and the content checks, which read the
+ * whole file (measured: a tenth of a full-scale query). A file system that cannot store the
+ * nanoseconds never shows the seal, and its caches are checked completely on every load. */
+static struct timespec seal_of(const omen_block_header *h)
+{
+    int64_t sec = h->db_mtime_ns / 1000000000;
+    if (h->db_mtime_ns % 1000000000 < 0)
+        sec--;
+    return (struct timespec){.tv_sec = (time_t)sec,
+                             .tv_nsec = (long)(1 + h->checksum % 999999999u)};
+}
+
+static bool sealed(const struct stat *sb, const omen_block_header *h)
+{
+    struct timespec seal = seal_of(h);
+    return sb->st_mtim.tv_sec == seal.tv_sec && sb->st_mtim.tv_nsec == seal.tv_nsec &&
+           (uint64_t)sb->st_size == h->total_size;
+}
+
 /* Maps the cache read-only; NULL when it is absent, stale or malformed. */
 static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
 {
@@ -234,7 +325,10 @@ static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
     if (map == MAP_FAILED)
         return NULL;
     omen_panel *p = omen_xcalloc(1, sizeof *p);
-    if (!stamp_matches(map, stamp) || !omen_panel_attach(p, map, (size_t)sb.st_size)) {
+    const omen_block_header *h = map;
+    if (!stamp_matches(h, stamp) ||
+        !attach(p, map, (size_t)sb.st_size,
+                !(header_ok(h, (size_t)sb.st_size) && sealed(&sb, h)))) {
         munmap(map, (size_t)sb.st_size);
         free(p);
         return NULL;
@@ -258,6 +352,10 @@ static bool write_cache(const char *path, const void *block, size_t len)
             ok = false;
         else
             done += (size_t)n;
+    }
+    if (ok) {
+        struct timespec times[2] = {{.tv_sec = 0, .tv_nsec = UTIME_OMIT}, seal_of(block)};
+        futimens(fd, times); /* no seal: every load checks the file completely */
     }
     if (fd >= 0 && close(fd) != 0)
         ok = false;

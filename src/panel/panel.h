@@ -8,6 +8,7 @@
 #define OMEN_PANEL_PANEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "omen/omen.h"
@@ -54,6 +55,12 @@ struct omen_panel {
     const uint16_t *dl_week;
     const uint64_t *dl_count;
 
+    /* Per-model facts (see omen_panel_model_facts), stored in the cache; NULL in a panel put
+     * together by hand, where the engine computes them. */
+    const uint64_t *model_total;      /* all downloads of the model */
+    const int32_t *model_created_eff; /* effective created date, OMEN_NO_DATE if none */
+    const uint8_t *model_created_src; /* 0 none, 1 reported, 2 first download week */
+
     void *block; /* owned: heap buffer or mapping */
     size_t block_len;
     bool mapped;
@@ -72,6 +79,14 @@ omen_status omen_panel_build_block(omen_store *store, omen_progress_fn progress,
 /* A 64-bit checksum of a serialised block (its header's checksum field counts as zero), so
  * that a cache corrupted where no range check can see it (a count, a date) is not trusted. */
 uint64_t omen_panel_checksum(const void *block, size_t len);
+/* The facts every query needs per model: its total downloads and its effective created date,
+ * min(reported created date, Monday of the first week with downloads > 0) (DESIGN section 5),
+ * with the source of that date (0 none, 1 reported, 2 first download week). Computed when the
+ * block is built; the engine reads them from the panel. */
+void omen_panel_model_facts(const uint64_t *dl_off, const uint16_t *dl_week,
+                            const uint64_t *dl_count, const int32_t *created, int32_t first_week,
+                            size_t n_models, uint64_t *total, int32_t *created_eff,
+                            uint8_t *created_src);
 /* Points the panel's arrays into a block after checking it completely, checksum included;
  * false if the block is malformed in any way (the caller rebuilds). */
 bool omen_panel_attach(omen_panel *p, void *block, size_t len);
