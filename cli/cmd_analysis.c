@@ -8,8 +8,10 @@
 
 static void print_help(const omen_analysis *a)
 {
+    static char opts[8192];
+    omen_query_help_for(omen_analysis_options(a), opts, sizeof opts);
     printf("usage: omen %s [options]\n\n%s\n\nOptions (defaults in brackets):\n%s", a->name,
-           a->synopsis, omen_query_help());
+           a->synopsis, opts);
     printf("  %-22s %s\n  %-22s %s\n", "--rebuild-cache", "rebuild the panel cache first",
            "--no-cache", "build the panel from the store, use no cache");
     printf("\nColumns: %s\n", a->columns);

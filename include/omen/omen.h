@@ -312,6 +312,9 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *value, o
 bool omen_query_is_option(const char *name, bool *takes_value);
 /* One line per option for --help texts: "  --rolling DAYS   ... (default 365)\n...". */
 const char *omen_query_help(void);
+/* The lines of omen_query_help() for the options named in `names` (comma-separated; NULL:
+ * all) into out (cap bytes, NUL-terminated, truncated if short); returns the length. */
+size_t omen_query_help_for(const char *names, char *out, size_t cap);
 
 /* The analyses of the concentration engine. Each returns a new result table in *out. */
 omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_table **out,
@@ -363,6 +366,9 @@ typedef struct {
 const omen_analysis *omen_analysis_find(const char *name);
 /* The i-th analysis in registry order; NULL past the last, so `for (i = 0; (a = at(i)); i++)`. */
 const omen_analysis *omen_analysis_at(size_t i);
+/* The query options the analysis reads, comma-separated option names (static), or NULL when
+ * it reads them all; --help lists only these. */
+const char *omen_analysis_options(const omen_analysis *a);
 
 /* ---------------------------------------------------------------- annotation */
 

@@ -61,6 +61,27 @@ const omen_analysis *omen_analysis_find(const char *name)
     return NULL;
 }
 
+/* The filters every engine analysis reads (DESIGN section 5). */
+#define COMMON "sample,population-min,head-k,rolling,no-rolling,attribution,merge-policy,from,to,"
+
+/* The options each analysis reads, for --help; an analysis not listed reads them all. */
+static const struct {
+    const char *name, *options;
+} options_of[] = {
+    {"attributes", COMMON "field,cuts,alpha,unit,all"},
+    {"trends", COMMON "field,window"},
+    {"orgs", COMMON "top,period"},
+    {"modalities", COMMON "window,period"},
+};
+
+const char *omen_analysis_options(const omen_analysis *a)
+{
+    for (size_t i = 0; a && i < sizeof options_of / sizeof options_of[0]; i++)
+        if (strcmp(options_of[i].name, a->name) == 0)
+            return options_of[i].options;
+    return NULL;
+}
+
 const omen_analysis *omen_analysis_at(size_t i)
 {
     return i < sizeof analyses / sizeof analyses[0] ? &analyses[i] : NULL;

@@ -99,6 +99,35 @@ const char *omen_query_help(void)
     return text;
 }
 
+static bool named(const char *names, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = names; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n == len && strncmp(p, name, n) == 0)
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+size_t omen_query_help_for(const char *names, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap)
+        out[0] = 0;
+    for (size_t i = 0; i < sizeof options / sizeof options[0] && n < cap; i++) {
+        if (names && !named(names, options[i].name))
+            continue;
+        char left[40];
+        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
+                 options[i].arg ? options[i].arg : "");
+        n += (size_t)snprintf(out + n, cap - n, "  %-22s %s\n", left, options[i].help);
+    }
+    return n < cap ? n : cap ? cap - 1 : 0;
+}
+
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 {
     if (!s || !*s || *s == '-' || *s == '+')
