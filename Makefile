@@ -15,6 +15,27 @@ LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lmicrohttpd -lcurl 
 CFLAGS   += -I/usr/include/postgresql
 LDFLAGS  += $(SANITIZE)
 
+# Parquet input through DuckDB's C API (optional). scripts/fetch-duckdb puts libduckdb.so and
+# duckdb.h into $(DUCKDB_DIR) (pinned npm packages, checked against their sha512) when npm can
+# get them; without them omen still builds and says so when given a Parquet file. DUCKDB=no
+# builds without even trying. The rpath finds the library beside an installed binary first.
+DUCKDB     ?= auto
+DUCKDB_DIR ?= third_party/duckdb
+ifneq ($(DUCKDB),no)
+  ifeq ($(filter clean format check-format,$(MAKECMDGOALS)),)
+    DUCKDB_FETCHED := $(shell scripts/fetch-duckdb $(DUCKDB_DIR) >&2; echo $$?)
+  endif
+  ifneq ($(wildcard $(DUCKDB_DIR)/lib/libduckdb.so),)
+    HAVE_DUCKDB := 1
+  endif
+endif
+ifdef HAVE_DUCKDB
+  CFLAGS += -DOMEN_HAVE_DUCKDB -isystem $(DUCKDB_DIR)/include
+  LDLIBS += -L$(abspath $(DUCKDB_DIR)/lib) -lduckdb -Wl,-rpath,'$$ORIGIN/../lib/omen' \
+            -Wl,-rpath,$(abspath $(DUCKDB_DIR)/lib)
+endif
+DUCKDB_CFG := $(if $(HAVE_DUCKDB),duckdb $(abspath $(DUCKDB_DIR)),none)
+
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
@@ -56,6 +77,14 @@ $(BUILD)/omen: $(CLI_OBJ) $(BUILD)/libomen.a
 $(BUILD)/test_unit: $(UNIT_OBJ) $(BUILD)/libomen.a
 	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(BUILD)/libomen.a $(LDLIBS) -lcriterion
 
+# Objects and binaries that depend on whether DuckDB is in the build are redone when that changes.
+$(BUILD)/duckdb.cfg: FORCE
+	@mkdir -p $(BUILD)
+	@if [ "$$(cat $@ 2>/dev/null)" != "$(DUCKDB_CFG)" ]; then echo "$(DUCKDB_CFG)" >$@; fi
+$(BUILD)/obj/src/ingest/read_parquet.o $(BUILD)/omen $(BUILD)/test_unit: $(BUILD)/duckdb.cfg
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -93,6 +122,8 @@ install: $(BUILD)/omen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/omen
 	install -m 755 $(BUILD)/omen $(DESTDIR)$(PREFIX)/bin/omen
 	if [ -d web ] && [ -n "$$(ls -A web)" ]; then cp -r web $(DESTDIR)$(PREFIX)/share/omen/; fi
+	if [ -n "$(HAVE_DUCKDB)" ]; then install -d $(DESTDIR)$(PREFIX)/lib/omen && \
+	    install -m 644 $(DUCKDB_DIR)/lib/libduckdb.so $(DESTDIR)$(PREFIX)/lib/omen/; fi
 
 clean:
 	rm -rf build build-asan build-ubsan

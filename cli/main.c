@@ -165,6 +165,9 @@ int main(int argc, char **argv)
         rc = ctx.argc == 0 ? OMEN_USAGE : 0;
     } else if (rc == 0 && strcmp(ctx.argv[0], "--version") == 0) {
         printf("omen %s\n", OMEN_VERSION);
+        printf("parquet: %s%s\n", omen_parquet_support() ? "libduckdb " : "",
+               omen_parquet_support() ? omen_parquet_support()
+                                      : "not built in (scripts/fetch-duckdb --retry, then make)");
     } else if (rc == 0) {
         size_t i = 0, n = sizeof commands / sizeof commands[0];
         while (i < n && strcmp(commands[i].name, ctx.argv[0]) != 0)

@@ -90,7 +90,9 @@ typedef enum {
     OMEN_SOURCE_DEVELOPERS,
     OMEN_SOURCE_EDGES,
     OMEN_SOURCE_ANNOTATIONS,
-    OMEN_SOURCE_EVENTS /* raw download events: model,user,timestamp (streamed, deduplicated) */
+    OMEN_SOURCE_EVENTS, /* raw download events: model,user,timestamp (streamed, deduplicated) */
+    OMEN_SOURCE_EVOLUTION, /* the paper's released dataset (long: model x week, cumulative) */
+    OMEN_SOURCE_SNAPSHOT   /* one Hub listing at a date (JSON Lines, CSV or hub-stats Parquet) */
 } omen_source;
 
 typedef enum { OMEN_KIND_AUTO, OMEN_KIND_WEEKLY, OMEN_KIND_CUMULATIVE } omen_series_kind;
@@ -108,6 +110,8 @@ typedef struct {
     const char *pg_query;     /* with pg_conninfo: SQL giving model, week, downloads */
     omen_progress_fn progress;
     void *progress_ctx;
+    int32_t date;    /* snapshot: the listing's date, days since 1970-01-01 */
+    bool date_given; /* snapshot: date is set (required) */
 } omen_ingest_options;
 
 /* What an ingest did. Strings are heap-owned: release with omen_ingest_report_free(). */
@@ -131,6 +135,9 @@ omen_status omen_ingest_files(omen_store *store, const omen_ingest_options *opt,
 void omen_ingest_report_free(omen_ingest_report *report);
 /* "downloads", "models", ... -> source; returns false for an unknown name. */
 bool omen_source_parse(const char *name, omen_source *out);
+/* The version of the libduckdb this omen reads Parquet with ("v1.5.6"), or NULL when it was
+ * built without (Parquet input then fails with OMEN_E_UNSUPPORTED, exit 1). Static string. */
+const char *omen_parquet_support(void);
 
 /* ---------------------------------------------------------------- synthetic panel */
 

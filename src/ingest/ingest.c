@@ -16,9 +16,8 @@
 #include "reader.h"
 #include "sources.h"
 
-static const char *const source_names[] = {"downloads", "models",      "developers",
-                                           "edges",     "annotations", "events",
-                                           "evolution", "snapshot"};
+static const char *const source_names[] = {"downloads",   "models", "developers", "edges",
+                                           "annotations", "events", "evolution",  "snapshot"};
 
 bool omen_source_parse(const char *name, omen_source *out)
 {
@@ -66,10 +65,10 @@ typedef struct {
     omen_events *events; /* events source: the deduplication across files */
 } ingest;
 
-static void (*const readers[])(omen_reader *) = {omen_read_downloads, omen_read_models,
-                                                 omen_read_developers, omen_read_edges,
+static void (*const readers[])(omen_reader *) = {omen_read_downloads,   omen_read_models,
+                                                 omen_read_developers,  omen_read_edges,
                                                  omen_read_annotations, NULL,
-                                                 omen_read_evolution,  omen_read_snapshot};
+                                                 omen_read_evolution,   omen_read_snapshot};
 
 /* Streams one events file into the deduplication (events are never held whole), or reads the
  * rows of a PostgreSQL query (downloads --pg); neither is read whole into memory first. */

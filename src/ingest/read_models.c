@@ -14,6 +14,7 @@
 #include "../util/error.h"
 #include "../util/taxonomy.h"
 #include "reader.h"
+#include "sources.h"
 
 enum {
     C_MODEL,
@@ -504,6 +505,11 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
         return;
     }
     add_record(r, &rec);
+}
+
+void omen_models_json_record(omen_reader *r, const cJSON *o, uint64_t line)
+{
+    json_record(r, o, line);
 }
 
 static void read_jsonl(omen_reader *r)

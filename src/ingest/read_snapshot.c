@@ -1,0 +1,259 @@
+/* read_snapshot.c: the `snapshot` reader: one Hub listing at a date, as JSON Lines of Hub API
+ * records (camelCase, or huggingface_hub's snake_case) or as CSV text with the same fields
+ * (what a hub-stats models.parquet becomes after parquet.h: tags joined by ';', the
+ * safetensors struct flattened to safetensors.total).
+ *
+ * Every record goes through the models reader (metadata, base_model:<relation>:<id> edges,
+ * license:<id>, safetensors.total) and gives one cumulative observation (model, date,
+ * downloadsAllTime); series.c differences a sequence of snapshots into weekly flows. The
+ * 30-day `downloads` field is never used: adding up overlapping 30-day windows double counts. */
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/error.h"
+#include "sources.h"
+
+/* The keys of a record that omen reads (either spelling); any other key is reported unused. */
+static const char *const used_keys[] = {"id",
+                                        "modelId",
+                                        "model_id",
+                                        "model",
+                                        "author",
+                                        "createdAt",
+                                        "created_at",
+                                        "downloadsAllTime",
+                                        "downloads_all_time",
+                                        "tags",
+                                        "pipeline_tag",
+                                        "pipelineTag",
+                                        "library_name",
+                                        "libraryName",
+                                        "gated",
+                                        "safetensors",
+                                        "safetensors.total",
+                                        "safetensors_total",
+                                        "usedStorage",
+                                        "used_storage",
+                                        "cardData",
+                                        "card_data",
+                                        NULL};
+
+static const char *const count_keys[] = {"downloadsAllTime", "downloads_all_time", NULL};
+static const char *const id_keys[] = {"id", "modelId", "model_id", "model", NULL};
+
+typedef struct {
+    omen_reader *r;
+    char *unused;        /* comma-separated, each once */
+    uint64_t no_count;   /* records without downloadsAllTime */
+    uint64_t thirty_day; /* records that carried the 30-day `downloads` */
+} state;
+
+static bool known(const char *key)
+{
+    for (const char *const *k = used_keys; *k; k++)
+        if (strcmp(*k, key) == 0)
+            return true;
+    return false;
+}
+
+static void note_unused(state *st, const char *key)
+{
+    if (known(key) || strcmp(key, "downloads") == 0)
+        return;
+    size_t klen = strlen(key), old = st->unused ? strlen(st->unused) : 0;
+    for (const char *p = st->unused; p && (p = strstr(p, key)) != NULL; p += klen)
+        if ((p == st->unused || p[-1] == ',') && (p[klen] == ',' || p[klen] == 0))
+            return;
+    if (old > 4000)
+        return;
+    st->unused = omen_xrealloc(st->unused, old + klen + 2);
+    snprintf(st->unused + old, klen + 2, "%s%s", old ? "," : "", key);
+}
+
+static const cJSON *get(const cJSON *o, const char *const *keys)
+{
+    for (; *keys; keys++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, *keys);
+        if (v && !cJSON_IsNull(v))
+            return v;
+    }
+    return NULL;
+}
+
+static void push_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count,
+                     uint64_t where)
+{
+    if (obs->n == obs->cap) {
+        obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
+        obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
+    }
+    obs->v[obs->n++] = (omen_obs){model, day, count, where};
+}
+
+/* One record: metadata through the models reader, then the cumulative observation. */
+static void record(state *st, const cJSON *o, uint64_t line)
+{
+    omen_reader *r = st->r;
+    uint64_t bad = r->rows_bad;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, o) if (it->string) note_unused(st, it->string);
+    if (cJSON_GetObjectItemCaseSensitive(o, "downloads"))
+        st->thirty_day++;
+    omen_models_json_record(r, o, line);
+    if (r->rows_bad != bad)
+        return;
+    const cJSON *c = get(o, count_keys);
+    if (!c) {
+        st->no_count++;
+        return;
+    }
+    char text[64];
+    omen_field f = {text, 0};
+    if (cJSON_IsNumber(c))
+        f.len = (size_t)snprintf(text, sizeof text, "%.17g", c->valuedouble);
+    else if (cJSON_IsString(c))
+        f = (omen_field){c->valuestring, strlen(c->valuestring)};
+    uint64_t count;
+    const char *why = "not a number";
+    if (!f.len || !omen_parse_count(f, &count, &why)) {
+        omen_reader_error(r, line, "downloadsAllTime '%.*s' is %s", (int)f.len, f.ptr, why);
+        r->rows_bad++;
+        return;
+    }
+    omen_field id = {"", 0};
+    const cJSON *idv = get(o, id_keys);
+    if (cJSON_IsString(idv))
+        id = (omen_field){idv->valuestring, strlen(idv->valuestring)};
+    if (!omen_parse_model_id(&id))
+        return; /* the models reader reported it */
+    uint32_t model = omen_rows_name(r->rows, id.ptr, id.len);
+    push_obs(r->obs, model, r->opt->date, count, OMEN_WHERE(r->file_index, line));
+}
+
+static void read_jsonl(state *st)
+{
+    omen_reader *r = st->r;
+    uint64_t line = 0;
+    char *p = r->data, *end = r->data + r->len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *stop = nl ? nl : end;
+        size_t len = (size_t)(stop - p);
+        line++;
+        while (len && isspace((unsigned char)p[len - 1]))
+            len--;
+        if (len) {
+            r->rows_read++;
+            cJSON *o = cJSON_ParseWithLength(p, len);
+            if (!o || !cJSON_IsObject(o)) {
+                omen_reader_error(r, line, "not a JSON object");
+                r->rows_bad++;
+            } else {
+                record(st, o, line);
+            }
+            cJSON_Delete(o);
+        }
+        p = stop + 1;
+    }
+}
+
+/* A CSV cell as the JSON value the API would have sent: tags become an array, cardData an
+ * object when it holds JSON, empty cells are absent. */
+static void add_cell(cJSON *o, const char *key, omen_field v)
+{
+    if (!v.len)
+        return;
+    char *s = omen_xmalloc(v.len + 1);
+    memcpy(s, v.ptr, v.len);
+    s[v.len] = 0;
+    if (strcmp(key, "tags") == 0) {
+        cJSON *arr = cJSON_AddArrayToObject(o, key);
+        for (char *tok = strtok(s, ";|,"); tok; tok = strtok(NULL, ";|,")) {
+            while (*tok == ' ' || *tok == '[' || *tok == '\'' || *tok == '"')
+                tok++;
+            size_t n = strlen(tok);
+            while (n && strchr(" ]'\"", tok[n - 1]))
+                tok[--n] = 0;
+            if (n)
+                cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+        }
+    } else if (strcmp(key, "cardData") == 0 || strcmp(key, "card_data") == 0) {
+        cJSON *card = cJSON_Parse(s);
+        if (card && cJSON_IsObject(card))
+            cJSON_AddItemToObject(o, key, card);
+        else {
+            cJSON_Delete(card);
+            cJSON_AddStringToObject(o, key, s);
+        }
+    } else {
+        cJSON_AddStringToObject(
+            o, strcmp(key, "safetensors.total") == 0 ? "safetensors_total" : key, s);
+    }
+    free(s);
+}
+
+static void read_csv(state *st)
+{
+    omen_reader *r = st->r;
+    omen_csv csv;
+    omen_csv_init(&csv, r->data, r->len);
+    omen_field f[OMEN_MAX_COLUMNS];
+    size_t nh = 0, n;
+    if (omen_csv_next(&csv, f, OMEN_MAX_COLUMNS, &nh) != OMEN_CSV_RECORD) {
+        omen_reader_error(r, 1, "no header row");
+        return;
+    }
+    char *names[OMEN_MAX_COLUMNS];
+    bool have_id = false;
+    for (size_t i = 0; i < nh; i++) {
+        names[i] = omen_xmalloc(f[i].len + 1);
+        memcpy(names[i], f[i].ptr, f[i].len);
+        names[i][f[i].len] = 0;
+        for (const char *const *k = id_keys; *k; k++)
+            have_id |= strcmp(names[i], *k) == 0;
+    }
+    if (!have_id)
+        omen_reader_error(r, 1, "missing required column id (or modelId, model_id, model)");
+    while (have_id && omen_reader_next(r, &csv, f, &n)) {
+        r->rows_read++;
+        cJSON *o = cJSON_CreateObject();
+        for (size_t i = 0; i < n && i < nh; i++)
+            add_cell(o, names[i], f[i]);
+        record(st, o, csv.line);
+        cJSON_Delete(o);
+    }
+    for (size_t i = 0; i < nh; i++) {
+        if (have_id)
+            note_unused(st, names[i]);
+        free(names[i]);
+    }
+}
+
+void omen_read_snapshot(omen_reader *r)
+{
+    state st = {.r = r};
+    const char *p = r->data;
+    while (p < r->data + r->len && isspace((unsigned char)*p))
+        p++;
+    if (*p == '{')
+        read_jsonl(&st);
+    else
+        read_csv(&st);
+    if (st.unused) {
+        free(r->unused);
+        r->unused = st.unused;
+    }
+    if (st.thirty_day)
+        omen_reader_note(r,
+                         "%s: the 30-day `downloads` of %llu records is not used (flows come "
+                         "from differencing downloadsAllTime between snapshots)",
+                         r->path, (unsigned long long)st.thirty_day);
+    if (st.no_count)
+        omen_reader_note(r,
+                         "%s: %llu records have no downloadsAllTime: their metadata was read, "
+                         "but they add no downloads",
+                         r->path, (unsigned long long)st.no_count);
+}

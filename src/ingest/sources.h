@@ -1,0 +1,19 @@
+/* sources.h: the readers of the released dataset (`evolution`) and of Hub listings
+ * (`snapshot`), and the piece of the models reader they share. */
+#ifndef OMEN_INGEST_SOURCES_H
+#define OMEN_INGEST_SOURCES_H
+
+#include "reader.h"
+
+struct cJSON;
+
+/* The released dataset: long rows (model, time, downloadsAllTime, metadata...). */
+void omen_read_evolution(omen_reader *r);
+/* One Hub listing at r->opt->date: JSON Lines (camelCase or snake_case) or CSV text (the form
+ * a hub-stats models.parquet takes after parquet.h). */
+void omen_read_snapshot(omen_reader *r);
+/* The models reader's handling of one Hub API record (read_models.c): validates it and adds its
+ * model row and base-model edges, or reports it at `line`. */
+void omen_models_json_record(omen_reader *r, const struct cJSON *o, uint64_t line);
+
+#endif

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# tests/suites/parquet.sh: Parquet input through libduckdb. The fixtures are written here, by a
+# tiny C program linked to the same libduckdb (tests/tools/duckdb_sql.c): the released dataset's
+# layout (lists, DATE and DOUBLE columns) and the hub-stats models.parquet layout (tags list,
+# safetensors struct, TIMESTAMPTZ). The same data as CSV / JSON Lines must give the same store
+# and the same concentration and leaderboard numbers. Without libduckdb in the build, it checks
+# that a Parquet file is refused with exit 1 and a message saying how to get it, and skips the
+# rest with a message.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+case $BUILD in /*) OMEN=$BUILD/omen ;; *) OMEN=$PWD/$BUILD/omen ;; esac
+PY=/usr/bin/python3
+DUCKDB_DIR=${DUCKDB_DIR:-third_party/duckdb}
+pass=0 fail=0 skip=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() {
+    pass=$((pass + 1))
+    echo "  pass $1"
+}
+bad() {
+    fail=$((fail + 1))
+    echo "  FAIL $1"
+    [ -n "${2:-}" ] && sed 's/^/    /' <<<"$2" | head -20
+}
+# same NAME CMD1 CMD2: both commands' stdout must be equal (and non-empty).
+same() {
+    local a b
+    a=$(bash -c "$2" 2>&1)
+    b=$(bash -c "$3" 2>&1)
+    if [ -n "$a" ] && [ "$a" = "$b" ]; then ok "$1"; else bad "$1" "$(diff <(echo "$a") <(echo "$b"))"; fi
+}
+
+NTESTS=10
+if ! "$OMEN" --version | grep -q '^parquet: libduckdb'; then
+    # "PAR1" at both ends is all omen looks at before handing a file to DuckDB.
+    printf 'PAR1\0\0\0\0PAR1' >"$tmp/x.parquet"
+    out=$("$OMEN" --db "$tmp/n.db" ingest evolution "$tmp/x.parquet" 2>&1)
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q 'built without libduckdb: run scripts/fetch-duckdb' <<<"$out" &&
+        [ ! -e "$tmp/n.db" ]; then
+        ok "without libduckdb a Parquet file is refused (exit 1) naming scripts/fetch-duckdb"
+    else
+        bad "without libduckdb a Parquet file is refused (exit $rc)" "$out"
+    fi
+    skip=$NTESTS
+    echo "  skipped $NTESTS Parquet tests: this omen was built without libduckdb" \
+        "(scripts/fetch-duckdb --retry, then make)"
+    echo "parquet: $pass passed, $fail failed, $skip skipped"
+    [ $fail -eq 0 ]
+    exit
+fi
+
+SQL=$tmp/duckdb_sql
+if [ ! -f "$DUCKDB_DIR/include/duckdb.h" ] ||
+    ! cc -std=c11 -O1 -isystem "$DUCKDB_DIR/include" -o "$SQL" tests/tools/duckdb_sql.c \
+        -L"$DUCKDB_DIR/lib" -lduckdb -Wl,-rpath,"$PWD/$DUCKDB_DIR/lib" 2>"$tmp/cc.err"; then
+    echo "  skipped $NTESTS Parquet tests: cannot build the fixture writer against $DUCKDB_DIR"
+    cat "$tmp/cc.err" 2>/dev/null | head -5
+    echo "parquet: 0 passed, 0 failed, $NTESTS skipped"
+    exit 0
+fi
+
+# ---- the released dataset: a random panel as CSV, and the same rows as Parquet with lists
+$PY - "$tmp" <<'EOF'
+import random, sys, datetime as dt
+random.seed(7)
+out = sys.argv[1]
+countries = ["US", "CN", "FR", "DE", "JP", "KR", "AE", "USER"]
+types = ["company", "university", "nonprofit", "community", "user"]
+devs = [(f"dev{i}", random.choice(countries), random.choice(types)) for i in range(40)]
+mods = ["Text", "Image", "Text Generation", "Text Embedding", "Speech"]
+langs = ["en", "zh", "fr", "de", "ja", "multilingual"]
+models = []
+for i in range(300):
+    d = random.choice(devs)
+    parent = random.choice(models)[0] if models and random.random() < 0.3 else ""
+    rel = random.choice(["finetune", "quantized", "adapter", ""]) if parent else ""
+    models.append((f"{d[0]}/m{i}", d, parent, rel))
+start = dt.date(2023, 1, 2)
+with open(f"{out}/evo.csv", "w") as f:
+    f.write("model,author,time,created,downloadsAllTime,org_type,org_country,org_country_single,"
+            "derived_author,derived_org_country_single,merged_derived_from,merged_languages,"
+            "merged_modality,likes\n")
+    for name, d, parent, rel in models:
+        total = 0
+        first = random.randrange(0, 20)
+        created = start + dt.timedelta(days=7 * first - random.randrange(0, 30))
+        ls = ";".join(random.sample(langs, random.randrange(0, 3)))
+        ms = "|".join(random.sample(mods, random.randrange(1, 3)))
+        derived = (rel + ":" if rel else "") + parent if parent else ""
+        for w in range(first, 30):
+            total += int(random.paretovariate(1.2) * 10)
+            day = start + dt.timedelta(days=7 * w + random.randrange(0, 7))
+            f.write(f"{name},{d[0]},{day},{created},{total},{d[2]},{d[1]},{d[1]},{d[0]},{d[1]},"
+                    f"{derived},{ls},\"{ms}\",{random.randrange(100)}\n")
+EOF
+"$SQL" "COPY (SELECT model, author, CAST(time AS DATE) AS time, CAST(created AS DATE) AS created,
+        CAST(downloadsAllTime AS DOUBLE) AS downloadsAllTime, org_type, org_country,
+        org_country_single, derived_author, derived_org_country_single,
+        CASE WHEN merged_derived_from = '' THEN [] ELSE [merged_derived_from] END AS merged_derived_from,
+        CASE WHEN merged_languages = '' THEN [] ELSE string_split(merged_languages, ';') END AS merged_languages,
+        string_split(merged_modality, '|') AS merged_modality, CAST(likes AS INTEGER) AS likes
+        FROM read_csv('$tmp/evo.csv', all_varchar = true))
+        TO '$tmp/evo.parquet' (FORMAT parquet)" >/dev/null || bad "writing evo.parquet"
+
+"$OMEN" --db "$tmp/csv.db" -q ingest evolution "$tmp/evo.csv"
+HOME=$tmp/home "$OMEN" --db "$tmp/pq.db" -q ingest evolution "$tmp/evo.parquet"
+rc=$?
+if [ $rc -eq 0 ]; then ok "the released dataset's layout ingests from Parquet"; else bad "ingest evo.parquet: exit $rc"; fi
+dump() {
+    sqlite3 "$1" "SELECT model, week, downloads FROM weekly_downloads ORDER BY 1, 2;
+        SELECT name, country, org_type FROM developers ORDER BY 1;
+        SELECT c.name, p.name, e.relation, e.position FROM edges e JOIN models c ON c.id = e.child
+            JOIN models p ON p.id = e.parent ORDER BY 1, 4;
+        SELECT m.name, a.field, a.value FROM annotations a JOIN models m ON m.id = a.model ORDER BY 1, 2, 3;
+        SELECT name, developer, created FROM models ORDER BY 1"
+}
+same "Parquet and CSV give the same flows, developers, edges, annotations, models" \
+    "$(declare -f dump); dump $tmp/csv.db" "$(declare -f dump); dump $tmp/pq.db"
+for level in developer country model; do
+    same "concentration --level $level: Parquet = CSV" \
+        "$OMEN --db $tmp/csv.db --format csv concentration --level $level --window month --population-min 0 --attribution recursive" \
+        "$OMEN --db $tmp/pq.db --format csv concentration --level $level --window month --population-min 0 --attribution recursive"
+done
+same "leaderboard (developers, last year): Parquet = CSV" \
+    "$OMEN --db $tmp/csv.db --format csv leaderboard --level developer --period last-year --top 20" \
+    "$OMEN --db $tmp/pq.db --format csv leaderboard --level developer --period last-year --top 20"
+if [ ! -e "$tmp/home/.duckdb" ]; then ok "DuckDB installed or loaded no extensions (no ~/.duckdb)"; else bad "DuckDB created ~/.duckdb"; fi
+
+# ---- a bad row in Parquet is named by its row number; the store is unchanged
+"$SQL" "COPY (SELECT * REPLACE (CASE WHEN model = (SELECT max(model) FROM '$tmp/evo.parquet') THEN -1.0 ELSE downloadsAllTime END AS downloadsAllTime)
+        FROM '$tmp/evo.parquet' ORDER BY model, time) TO '$tmp/bad.parquet' (FORMAT parquet)" >/dev/null
+row=$("$SQL" "SELECT min(r) FROM (SELECT row_number() OVER () AS r, model FROM '$tmp/bad.parquet') WHERE model = (SELECT max(model) FROM '$tmp/bad.parquet')")
+cp "$tmp/pq.db" "$tmp/before.db"
+out=$("$OMEN" --db "$tmp/pq.db" ingest evolution "$tmp/bad.parquet" 2>&1)
+rc=$?
+if [ $rc -eq 3 ] && grep -q "bad.parquet:row $row: downloadsAllTime '-1.0' is negative" <<<"$out" &&
+    cmp -s "$tmp/pq.db" "$tmp/before.db"; then
+    ok "a bad Parquet row: exit 3, file:row $row: reason, store unchanged"
+else
+    bad "a bad Parquet row (exit $rc, row $row)" "$out"
+fi
+
+# ---- hub-stats models.parquet: snapshots as Parquet = the same snapshots as JSON Lines
+ok_hub=1
+for d in 2025-01-06 2025-01-13 2025-01-20 2025-02-03; do
+    "$SQL" "COPY (SELECT id, author, CAST(coalesce(createdAt, created_at) AS TIMESTAMPTZ) AS created_at,
+            downloads, CAST(coalesce(downloadsAllTime, downloads_all_time) AS BIGINT) AS downloadsAllTime,
+            CAST(tags AS VARCHAR[]) AS tags, pipeline_tag, library_name, CAST(gated AS VARCHAR) AS gated,
+            safetensors, CAST(coalesce(usedStorage, used_storage) AS BIGINT) AS usedStorage,
+            0 AS likes, 'abc' AS sha
+            FROM read_json('tests/fixtures/snapshots/hub_$d.jsonl', union_by_name = true,
+                 columns = {id: 'VARCHAR', author: 'VARCHAR', createdAt: 'VARCHAR', created_at: 'VARCHAR',
+                 downloads: 'BIGINT', downloadsAllTime: 'BIGINT', downloads_all_time: 'BIGINT',
+                 tags: 'VARCHAR[]', pipeline_tag: 'VARCHAR', library_name: 'VARCHAR', gated: 'VARCHAR',
+                 safetensors: 'STRUCT(parameters MAP(VARCHAR, BIGINT), total BIGINT)',
+                 usedStorage: 'BIGINT', used_storage: 'BIGINT'}))
+            TO '$tmp/models_$d.parquet' (FORMAT parquet)" >/dev/null || ok_hub=0
+    "$OMEN" --db "$tmp/hub_pq.db" -q ingest snapshot --date $d "$tmp/models_$d.parquet" || ok_hub=0
+    "$OMEN" --db "$tmp/hub_js.db" -q ingest snapshot --date $d "tests/fixtures/snapshots/hub_$d.jsonl" || ok_hub=0
+done
+if [ $ok_hub -eq 1 ]; then ok "hub-stats layout snapshots ingest from Parquet"; else bad "hub-stats layout ingest"; fi
+hubdump() {
+    sqlite3 "$1" "SELECT model, week, downloads FROM weekly_downloads ORDER BY 1, 2;
+        SELECT name, developer, created, license, params, file_bytes, gated, library, pipeline_tag FROM models ORDER BY 1;
+        SELECT c.name, p.name, e.relation FROM edges e JOIN models c ON c.id = e.child
+            JOIN models p ON p.id = e.parent ORDER BY 1, 2"
+}
+same "hub-stats Parquet = JSON Lines: flows, models (license, params, bytes), edges" \
+    "$(declare -f hubdump); hubdump $tmp/hub_pq.db" "$(declare -f hubdump); hubdump $tmp/hub_js.db"
+
+echo "parquet: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
