@@ -298,6 +298,26 @@ await test('a 400 from the API shows an error state, not a blank page', async ()
     await page.close();
 });
 
+await test('an analysis this omen lacks shows "not available in this omen"', async () => {
+    const page = await open('#view=overview');
+    const states = await page.evaluate(async () => {
+        const out = [];
+        for (const listed of [true, false]) {
+            /* listed: /api/meta's analyses say so; not listed: the API's 404 says so */
+            const saved = Omen.meta.analyses;
+            if (!listed) delete Omen.meta.analyses;
+            const div = document.createElement('div');
+            document.body.appendChild(div);
+            await Omen.card(div, { id: 'nosuch' + listed, title: 'x', name: 'nosuch', params: {}, draw: () => null }, Omen.state);
+            out.push([div.querySelector('.card').dataset.state, div.textContent]);
+            Omen.meta.analyses = saved;
+        }
+        return out;
+    });
+    for (const [state, text] of states) assert(state === 'missing' && /not available in this omen/i.test(text), JSON.stringify(states));
+    await page.close();
+});
+
 await test('the canonical request key matches tests/http/canonical_keys.txt in the page', async () => {
     const file = path.join(repo, 'tests/http/canonical_keys.txt');
     if (!fs.existsSync(file)) return skip('canonical key page check', 'no tests/http/canonical_keys.txt');
