@@ -287,14 +287,16 @@
         return Omen.load(key)
             .then(async (data) => {
                 body.replaceChildren();
-                const svg = await spec.draw(data, body, state);
+                const empty = !data.rows || data.rows.length === 0;
+                if (empty) body.appendChild(el('div', { class: 'notice info', role: 'status' }, 'No data for these settings (does the date range hold any week of the panel?).'));
+                const svg = empty ? null : await spec.draw(data, body, state);
                 csvBtn.disabled = false;
                 csvBtn.addEventListener('click', () => download(fileStem(key) + '.csv', Omen.toCSV(data), 'text/csv'));
                 if (svgBtn && svg) {
                     svgBtn.disabled = false;
                     svgBtn.addEventListener('click', () => download(fileStem(key) + '.svg', Omen.svgText(svg), 'image/svg+xml'));
                 }
-                done('ready');
+                done(empty ? 'empty' : 'ready');
             })
             .catch((err) => {
                 if (!(err instanceof OmenError)) console.error(err);

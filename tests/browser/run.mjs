@@ -289,6 +289,14 @@ await test('keyboard: tab to the view switcher and activate with Enter', async (
     await page.close();
 });
 
+await test('a date range without weeks says so instead of drawing empty axes', async () => {
+    const page = await open('#view=concentration&from=2030-01-07');
+    const states = await cardStates(page);
+    assert(states.length && states.every((c) => c.state === 'empty'), 'states: ' + JSON.stringify(states));
+    assert(/No data/.test(await page.textContent('#card-segments')), 'no notice');
+    await page.close();
+});
+
 await test('a 400 from the API shows an error state, not a blank page', async () => {
     const page = await open('#view=concentration&window=fortnight');
     const states = await cardStates(page);

@@ -12,12 +12,20 @@
     const NAMES = '/vendor/i18n-iso-countries/en.json';
     let names = {};
 
+    /* i18n-iso-countries lists variants ("United States of America", "United States", "USA"):
+     * the shortest spelled-out one fits a legend ("Congo" would name two countries) */
+    function shortest(v, code) {
+        if (!Array.isArray(v)) return v;
+        if (code === 'CD' || code === 'CG') return v[0];
+        return v.filter((x) => x.length > 3 && /[a-z]/.test(x)).sort((a, b) => a.length - b.length)[0] || v[0];
+    }
+
     function label(level, e) {
         if (level === 'country') {
             if (e === 'USER') return 'Unaffiliated users';
             if (e === 'ONLINE') return 'International / online';
             if (e === 'INTL') return 'International';
-            return names[e] ? (Array.isArray(names[e]) ? names[e][0] : names[e]) : e;
+            return names[e] ? shortest(names[e], e) : e;
         }
         return e;
     }
