@@ -13,10 +13,11 @@
     let names = {};
 
     /* i18n-iso-countries lists variants ("United States of America", "United States", "USA"):
-     * the shortest spelled-out one fits a legend ("Congo" would name two countries) */
+     * a long official name gives way to the shortest spelled-out one ("Congo" would name two
+     * countries) */
     function shortest(v, code) {
         if (!Array.isArray(v)) return v;
-        if (code === 'CD' || code === 'CG') return v[0];
+        if (code === 'CD' || code === 'CG' || v[0].length <= 16) return v[0];
         return v.filter((x) => x.length > 3 && /[a-z]/.test(x)).sort((a, b) => a.length - b.length)[0] || v[0];
     }
 
