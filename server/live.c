@@ -53,6 +53,7 @@ omen_status sv_live_load(const char *db, size_t cache_budget, sv_live **out, ome
     l->meta_json = sv_meta_json(&l->info, l->version, &l->meta_len);
     atomic_init(&l->refs, 1);
     pthread_mutex_init(&l->cache_lock, NULL);
+    pthread_cond_init(&l->done, NULL);
     l->cache_budget = cache_budget;
     *out = l;
     return OMEN_OK;
@@ -72,27 +73,81 @@ void sv_live_release(sv_live *l)
         free(l->cache[i].key);
     }
     free(l->cache);
+    free(l->inflight);
+    pthread_cond_destroy(&l->done);
     pthread_mutex_destroy(&l->cache_lock);
     free(l->meta_json);
     omen_panel_free(l->panel);
     free(l);
 }
 
-bool sv_cache_queue(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
-                    size_t *bytes)
+/* Queues the cached answer for key if there is one; call with cache_lock held. */
+static bool queue_locked(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
+                         size_t *bytes)
 {
-    bool hit = false;
-    pthread_mutex_lock(&l->cache_lock);
     for (size_t i = 0; i < l->ncache; i++)
         if (strcmp(l->cache[i].key, key) == 0) {
             l->cache[i].used = ++l->clock;
             *queued = MHD_queue_response(c, MHD_HTTP_OK, l->cache[i].resp);
             *bytes = l->cache[i].bytes;
-            hit = true;
-            break;
+            return true;
         }
+    return false;
+}
+
+static bool is_inflight(const sv_live *l, const char *key)
+{
+    for (size_t i = 0; i < l->ninflight; i++)
+        if (strcmp(l->inflight[i], key) == 0)
+            return true;
+    return false;
+}
+
+bool sv_cache_queue_or_claim(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
+                             size_t *bytes, bool *claimed)
+{
+    *claimed = false;
+    pthread_mutex_lock(&l->cache_lock);
+    for (;;) {
+        if (queue_locked(l, key, c, queued, bytes)) {
+            pthread_mutex_unlock(&l->cache_lock);
+            return true;
+        }
+        if (!is_inflight(l, key))
+            break;
+        pthread_cond_wait(&l->done, &l->cache_lock);
+    }
+    if (l->ninflight == l->inflight_cap) {
+        l->inflight_cap = l->inflight_cap ? 2 * l->inflight_cap : 16;
+        l->inflight = realloc(l->inflight, l->inflight_cap * sizeof *l->inflight);
+        if (!l->inflight)
+            abort();
+    }
+    l->inflight[l->ninflight] = strdup(key);
+    if (!l->inflight[l->ninflight++])
+        abort();
+    *claimed = true;
     pthread_mutex_unlock(&l->cache_lock);
-    return hit;
+    return false;
+}
+
+/* Drops key from the in-flight list and wakes its waiters; call with cache_lock held. */
+static void unclaim_locked(sv_live *l, const char *key)
+{
+    for (size_t i = 0; i < l->ninflight; i++)
+        if (strcmp(l->inflight[i], key) == 0) {
+            free(l->inflight[i]);
+            l->inflight[i] = l->inflight[--l->ninflight];
+            pthread_cond_broadcast(&l->done);
+            return;
+        }
+}
+
+void sv_cache_unclaim(sv_live *l, const char *key)
+{
+    pthread_mutex_lock(&l->cache_lock);
+    unclaim_locked(l, key);
+    pthread_mutex_unlock(&l->cache_lock);
 }
 
 static void evict_one(sv_live *l)
@@ -135,6 +190,7 @@ void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const 
         e->used = ++l->clock;
         l->cache_bytes += bytes;
     }
+    unclaim_locked(l, key);
     pthread_mutex_unlock(&l->cache_lock);
     if (!keep)
         MHD_destroy_response(resp);

@@ -40,6 +40,11 @@ typedef struct {
     sv_cache_entry *cache;
     size_t ncache, cache_cap, cache_bytes, cache_budget;
     uint64_t clock;
+    /* keys being computed: a request for one of them waits for that answer instead of
+     * computing it again (32 clients asking for one new view cost one computation) */
+    char **inflight;
+    size_t ninflight, inflight_cap;
+    pthread_cond_t done;
 } sv_live;
 
 /* Stats the store file; false if it cannot be read. */
@@ -53,10 +58,14 @@ void sv_live_retain(sv_live *l);
 void sv_live_release(sv_live *l);
 
 /* Cache look-up: when key is cached, queues its response (status 200) on the connection
- * under the cache lock, so that no eviction can free it meanwhile; returns the MHD result
- * through *queued and true, or false on a miss. */
-bool sv_cache_queue(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
-                    size_t *bytes);
+ * under the cache lock, so that no eviction can free it meanwhile, and returns true (the MHD
+ * result in *queued). On a miss it either claims the key (returns false with *claimed = true:
+ * the caller computes it and must end with sv_cache_put or sv_cache_unclaim) or, when another
+ * request is computing it, waits for that one and queues its answer. */
+bool sv_cache_queue_or_claim(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
+                             size_t *bytes, bool *claimed);
+/* Gives up a claim without an answer to cache (an error); wakes the waiters. */
+void sv_cache_unclaim(sv_live *l, const char *key);
 /* Takes over the caller's reference to resp under key (the caller must not destroy it after
  * this), evicting the least recently used entries beyond the budget; a response larger than a
  * quarter of the budget is destroyed at once instead of kept (after MHD_queue_response took

@@ -149,7 +149,9 @@ static void maybe_reload(void)
             logf_("omen serve: store changed: panel reloaded (%s, %.0f ms)\n", fresh->version,
                   (now_s() - t0) * 1e3);
         } else {
+            pthread_mutex_lock(&S.lock);
             S.failed = now;
+            pthread_mutex_unlock(&S.lock);
             logf_("omen serve: store changed but could not be loaded (keeping the old panel): "
                   "%s\n",
                   err.message ? err.message : "?");
@@ -295,7 +297,8 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
     memcpy(ckey + 2, canon, klen + 1);
     int queued = MHD_NO;
     enum MHD_Result ret;
-    if (sv_cache_queue(l, ckey, c, &queued, &r->bytes)) {
+    bool claimed = false;
+    if (sv_cache_queue_or_claim(l, ckey, c, &queued, &r->bytes, &claimed)) {
         r->status = 200;
         free(ckey);
         return (enum MHD_Result)queued;
@@ -312,6 +315,7 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
     }
     if (res.status != 200) {
         ret = send_result(c, r, &res);
+        sv_cache_unclaim(l, ckey);
     } else {
         size_t zlen = 0;
         char *z = gz ? gzip_body(res.body, res.len, &zlen) : NULL;
