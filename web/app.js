@@ -198,14 +198,81 @@
         setTimeout(() => URL.revokeObjectURL(url), 1000);
     }
 
+    const SVGNS = 'http://www.w3.org/2000/svg';
+
+    function svgNode(tag, attrs, text) {
+        const n = document.createElementNS(SVGNS, tag);
+        for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+        if (text !== undefined) n.textContent = text;
+        return n;
+    }
+
+    /* The legends of a Plot figure (HTML swatches, SVG ramps) redrawn as SVG rows of `width`;
+     * returns [nodes, height]. */
+    function legendRows(fig, main, width) {
+        const nodes = [];
+        let y = 0;
+        for (const child of fig.children) {
+            if (child.tagName.toLowerCase() === 'svg' && child !== main) {
+                const h = +child.getAttribute('height') || 50;
+                const ramp = child.cloneNode(true);
+                ramp.setAttribute('x', 0);
+                ramp.setAttribute('y', y);
+                nodes.push(ramp);
+                y += h + 4;
+            } else if (/swatches/.test(child.getAttribute('class') || '')) {
+                let x = 0;
+                let rowY = y;
+                for (const sw of child.querySelectorAll('span[class$="-swatch"]')) {
+                    const label = sw.textContent.trim();
+                    const colour = (sw.querySelector('svg') && sw.querySelector('svg').getAttribute('fill')) || '#999';
+                    const w = 22 + 6.5 * label.length;
+                    if (x > 0 && x + w > width) {
+                        x = 0;
+                        rowY += 18;
+                    }
+                    nodes.push(svgNode('rect', { x, y: rowY + 3, width: 12, height: 12, fill: colour }));
+                    nodes.push(svgNode('text', { x: x + 16, y: rowY + 13, 'font-size': 11, 'font-family': 'sans-serif', fill: '#222' }, label));
+                    x += w;
+                }
+                y = rowY + 24;
+            }
+        }
+        return [nodes, y];
+    }
+
+    /* A chart as a standalone SVG document, its legends drawn above it. */
     Omen.svgText = function (svg) {
-        const clone = svg.cloneNode(true);
-        clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-        clone.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
-        if (!clone.getAttribute('viewBox') && svg.getAttribute('width'))
-            clone.setAttribute('viewBox', `0 0 ${svg.getAttribute('width')} ${svg.getAttribute('height')}`);
-        clone.querySelectorAll('[aria-hidden="pointer"]').forEach((n) => n.remove());
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(clone) + '\n';
+        const w = +svg.getAttribute('width') || svg.getBoundingClientRect().width;
+        const h = +svg.getAttribute('height') || svg.getBoundingClientRect().height;
+        const fig = svg.parentElement && svg.parentElement.tagName.toLowerCase() === 'figure' ? svg.parentElement : null;
+        let legend = [];
+        let lh = 0;
+        if (fig) [legend, lh] = legendRows(fig, svg, w);
+        const chart = svg.cloneNode(true);
+        chart.querySelectorAll('[aria-hidden="pointer"], [aria-label="tip"]').forEach((n) => n.remove());
+        /* a figure caption becomes wrapped lines under the chart */
+        const caption = fig && fig.querySelector('figcaption') ? fig.querySelector('figcaption').textContent.trim() : '';
+        const lines = [];
+        for (const word of caption ? caption.split(/\s+/) : []) {
+            if (lines.length && (lines[lines.length - 1] + ' ' + word).length * 6.2 < w) lines[lines.length - 1] += ' ' + word;
+            else lines.push(word);
+        }
+        const ch = lines.length ? lines.length * 15 + 8 : 0;
+        let out = chart;
+        if (lh > 0 || ch > 0) {
+            const H = lh + h + ch;
+            out = svgNode('svg', { width: w, height: H, viewBox: `0 0 ${w} ${H}` });
+            out.appendChild(svgNode('rect', { width: w, height: H, fill: '#fff' }));
+            legend.forEach((n) => out.appendChild(n));
+            chart.setAttribute('x', 0);
+            chart.setAttribute('y', lh);
+            out.appendChild(chart);
+            lines.forEach((t, i) => out.appendChild(svgNode('text', { x: 0, y: lh + h + 14 + 15 * i, 'font-size': 11, 'font-family': 'sans-serif', fill: '#333' }, t)));
+        } else if (!chart.getAttribute('viewBox')) chart.setAttribute('viewBox', `0 0 ${w} ${h}`);
+        out.setAttribute('xmlns', SVGNS);
+        out.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(out) + '\n';
     };
 
     function fileStem(key) {
@@ -230,7 +297,9 @@
     Omen.plot = function (el, options) {
         const node = Plot.plot(Object.assign({ width: Omen.width(el), style: { fontSize: '12px' } }, options));
         el.appendChild(node);
-        return node.tagName.toLowerCase() === 'svg' ? node : node.querySelector(':scope > svg');
+        if (node.tagName.toLowerCase() === 'svg') return node;
+        const svgs = node.querySelectorAll(':scope > svg'); /* legend ramps come first */
+        return svgs[svgs.length - 1];
     };
 
     /* ------------------------------------------------------------ cards */

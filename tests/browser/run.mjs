@@ -260,17 +260,26 @@ for (const [view, card] of [['concentration', 'segments'], ['concentration', 'in
     });
 }
 
-await test('SVG download is a valid SVG document', async () => {
-    const page = await open('#view=concentration');
-    const svg = await downloadText(page, '#card-segments button.dl:text("SVG")');
-    assert(/^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/.test(svg), 'no svg root: ' + svg.slice(0, 100));
-    const ok = await page.evaluate((text) => {
-        const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-        return !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg' && doc.querySelectorAll('path').length > 0;
-    }, svg);
-    assert(ok, 'the SVG does not parse');
-    await page.close();
-});
+for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['overview', 'map', 'Top nations: 1 '], ['orgs', 'orgs-country', 'company']]) {
+    await test(`SVG download of ${view}/${card} is a valid SVG document with its legend`, async () => {
+        const page = await open('#view=' + view);
+        const svg = await downloadText(page, `#card-${card} button.dl:text("SVG")`);
+        assert(/^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/.test(svg), 'no svg root: ' + svg.slice(0, 100));
+        const ok = await page.evaluate((text) => {
+            const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+            return !doc.querySelector('parsererror') && doc.documentElement.nodeName === 'svg' && doc.querySelectorAll('path').length > 0;
+        }, svg);
+        assert(ok, 'the SVG does not parse');
+        assert(svg.includes(legend), 'the legend is not in the SVG: ' + legend);
+        const file = path.join(ART, `${view}-${card}.svg`);
+        fs.writeFileSync(file, svg);
+        const shot = await context.newPage();
+        await shot.goto(pathToFileURL(file).href);
+        await shot.screenshot({ path: file.replace(/\.svg$/, '.svg.png') });
+        await shot.close();
+        await page.close();
+    });
+}
 
 await test('keyboard: tab to the view switcher and activate with Enter', async () => {
     const page = await open('#view=overview');

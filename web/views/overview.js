@@ -106,11 +106,13 @@
             const r = info(f);
             return `${r.name || r.country}\n#${nationRank.get(r.country)} of nations · ${fmt.pct(r.share)} of downloads\n${fmt.num(r.downloads)} downloads`;
         };
+        const named = nations.slice(0, 12).map((r, i) => `${i + 1} ${shortName(r)} ${fmt.pct(r.share)}`);
         const width = Omen.width(body);
         const svg = Omen.plot(body, {
             width,
             height: Math.round(Math.min(width * 0.5, 420)),
             projection: { type: 'equal-earth', domain: { type: 'Sphere' }, inset: 4 },
+            caption: 'Top nations: ' + named.join(' · ') + '.',
             color: { type: 'threshold', domain: [0.001, 0.005, 0.01, 0.05, 0.1], scheme: 'blues', legend: true, label: 'Share of downloads', tickFormat: (x) => fmt.pct(x) },
             marks: [
                 Plot.sphere({ fill: '#f7fbff', stroke: '#ccd' }),
@@ -134,8 +136,6 @@
                 Plot.tip(withData, Plot.pointer(Plot.centroid({ title: tipText }))),
             ],
         });
-        const named = nations.slice(0, 12).map((r, i) => `${i + 1} ${shortName(r)} ${fmt.pct(r.share)}`);
-        body.appendChild(el('p', { class: 'legend-line' }, 'Top nations: ' + named.join(' · ') + '.'));
         const user = byCode.get('USER');
         const online = byCode.get('ONLINE');
         const off = [user && `☺ unaffiliated users ${fmt.pct(user.share)}`, online && `⊕ international / online organisations ${fmt.pct(online.share)}`].filter(Boolean);
