@@ -20,6 +20,8 @@ typedef struct {
 
 /* Each command returns the process exit code. */
 int cmd_ingest(cli_ctx *ctx);
+/* pull: the Hub listing (or a hub-stats Parquet URL) as today's snapshot */
+int cmd_pull(cli_ctx *ctx);
 int cmd_info(cli_ctx *ctx);
 int cmd_synth(cli_ctx *ctx);
 int cmd_serve(cli_ctx *ctx);

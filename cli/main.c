@@ -16,7 +16,9 @@ static const char usage[] =
     "model downloads joined with model metadata (the paper \"Economies of Open Intelligence\").\n"
     "\n"
     "Commands:\n"
-    "  ingest SOURCE FILE...   load downloads, models, developers, edges or annotations\n"
+    "  ingest SOURCE FILE...   load downloads, models, developers, edges, annotations, events,\n"
+    "                          evolution (the released dataset) or snapshot (a Hub listing)\n"
+    "  pull                    fetch today's Hub listing and ingest it as a snapshot\n"
     "  synth                   generate the calibrated synthetic panel\n"
     "  info                    what the store holds\n"
     "  concentration           HHI, Gini, top-k shares and rank segments per period\n"
@@ -114,6 +116,7 @@ static const struct {
     {"info", cmd_info},
     {"synth", cmd_synth},
     {"annotate", cmd_annotate},
+    {"pull", cmd_pull},
     {"serve", cmd_serve},
     {"report", cmd_report},
 };

@@ -139,6 +139,45 @@ bool omen_source_parse(const char *name, omen_source *out);
  * built without (Parquet input then fails with OMEN_E_UNSUPPORTED, exit 1). Static string. */
 const char *omen_parquet_support(void);
 
+/* ---------------------------------------------------------------- live pulls (omen pull) */
+
+/* Told before each retry: the URL, what went wrong ("HTTP 429", a transfer error) and the wait. */
+typedef void (*omen_pull_notify_fn)(void *ctx, const char *url, const char *what, double wait_s);
+
+typedef struct {
+    const char *base_url;    /* the Hub, e.g. "https://huggingface.co" (no trailing slash) */
+    const char *parquet_url; /* instead of the listing: a hub-stats models.parquet URL */
+    uint64_t limit;          /* stop after this many models (0 = the whole listing) */
+    uint32_t page_size;      /* models per page (0 = 1000) */
+    int32_t date;            /* the snapshot's date (days since 1970-01-01) ... */
+    bool date_given;         /* ... when set; otherwise today (UTC) */
+    int max_retries;         /* per request, for 429, 5xx and broken transfers (-1 = 6) */
+    double backoff;          /* first wait in seconds, doubled each retry (0 = 1 s) */
+    const char *state_dir;   /* where pages and the cursor are kept (NULL = <db>.pull) */
+    bool keep_raw;           /* keep the fetched JSON Lines / Parquet after the ingest */
+    bool skip_bad;           /* as omen ingest --skip-bad */
+    omen_pull_notify_fn notify;
+    void *notify_ctx;
+    omen_progress_fn progress;
+    void *progress_ctx;
+} omen_pull_options;
+
+/* What a pull did; release with omen_pull_report_free() (it owns raw_path and ingest). */
+typedef struct {
+    uint64_t pages, models, bytes, retries;
+    bool resumed;             /* an interrupted pull of the same date was continued */
+    char *raw_path;           /* the fetched file (removed after the ingest unless keep_raw) */
+    omen_ingest_report ingest; /* the snapshot ingest */
+} omen_pull_report;
+
+/* Fetches the listing page by page (Link: rel="next") or the Parquet file, keeping what it has
+ * in the state folder so that a failed or interrupted pull resumes where it stopped, then
+ * ingests it as a snapshot (omen_ingest_files, one transaction). db_path names the state folder
+ * when opt->state_dir is NULL. Network failures after the retries are OMEN_RUNTIME. */
+omen_status omen_pull(omen_store *store, const char *db_path, const omen_pull_options *opt,
+                      omen_pull_report *report, omen_error *err);
+void omen_pull_report_free(omen_pull_report *report);
+
 /* ---------------------------------------------------------------- synthetic panel */
 
 typedef struct {
