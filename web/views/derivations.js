@@ -10,7 +10,7 @@
         const rel = [...new Set(rows.map((r) => r.relation))].filter((r) => r !== '(none)');
         const domain = rel.concat(rows.some((r) => r.relation === '(none)') ? ['(none)'] : []);
         return Omen.plot(body, {
-            height: Math.max(160, 34 * new Set(rows.map((r) => r.depth)).size + 70),
+            height: Math.max(300, 34 * new Set(rows.map((r) => r.depth)).size + 70),
             marginLeft: 64,
             x: { label: 'Share of downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
             y: { label: null },
@@ -20,7 +20,7 @@
     }
 
     function drawIntermediaries(data, body) {
-        const rows = data.rows.slice(0, 25);
+        const rows = data.rows.slice(0, 16);
         const head = el('tr', {}, ['Developer', 'Country', 'Type', 'Downloads', 'Repackaging', 'Share'].map((h, i) => el('th', { class: i > 2 ? 'num' : '' }, h)));
         body.appendChild(
             el(
@@ -32,15 +32,58 @@
         if (data.rows.length > rows.length) body.appendChild(el('p', { class: 'legend-line' }, `${rows.length} of ${data.rows.length} rows; the CSV has all.`));
     }
 
+    /* Per period, the share of downloads at least d steps from a root: 1 - share of "(none)"
+     * at depth d. */
+    function drawDepthTrend(data, body) {
+        const none = new Map();
+        for (const r of data.rows) if (r.relation === '(none)') none.set(r.period_start + '\t' + r.depth, r.share);
+        const depths = [...new Set(data.rows.map((r) => r.depth))].filter((d) => d > 0 && d <= 4).sort();
+        const periods = [...d3.group(data.rows, (r) => r.period_start)];
+        const rows = periods.flatMap(([start, rs]) =>
+            depths.map((d) => ({ date: fmt.date(start), series: d === 1 ? 'derived (1+ steps)' : d + '+ steps from a root', share: 1 - (none.get(start + '\t' + d) || 0), period: start + ' to ' + rs[0].period_end }))
+        );
+        const domain = depths.map((d) => (d === 1 ? 'derived (1+ steps)' : d + '+ steps from a root'));
+        return Omen.plot(body, {
+            height: 260,
+            marginLeft: 44,
+            y: { label: 'Share of downloads', tickFormat: '.0%', grid: true, zero: true },
+            x: { label: null },
+            color: { domain, range: Omen.palette, legend: true },
+            marks: [
+                Plot.lineY(rows, { x: 'date', y: 'share', stroke: 'series', strokeWidth: 1.8, curve: 'step-after' }),
+                Plot.tip(rows, Plot.pointerX({ x: 'date', y: 'share', stroke: 'series', channels: { period: 'period' }, format: { y: '.1%', x: false, stroke: true } })),
+                Plot.ruleY([0]),
+            ],
+        });
+    }
+
+    function drawIntermediaryTrend(data, body) {
+        const rows = data.rows.filter((r) => r.developer === '(all intermediaries)').map((r) => ({ date: fmt.date(r.period_start), share: r.share, downloads: r.downloads, period: r.period_start + ' to ' + r.period_end }));
+        return Omen.plot(body, {
+            height: 260,
+            marginLeft: 44,
+            y: { label: 'Share of all downloads', tickFormat: '.0%', grid: true, zero: true },
+            x: { label: null },
+            marks: [
+                Plot.areaY(rows, { x: 'date', y: 'share', fill: Omen.palette[1], fillOpacity: 0.35, curve: 'step-after' }),
+                Plot.lineY(rows, { x: 'date', y: 'share', stroke: Omen.palette[1], strokeWidth: 1.8, curve: 'step-after' }),
+                Plot.tip(rows, Plot.pointerX({ x: 'date', y: 'share', channels: { period: 'period', downloads: 'downloads' }, format: { y: '.1%', x: false, downloads: ',.0f' } })),
+                Plot.ruleY([0]),
+            ],
+        });
+    }
+
     Omen.view({
         id: 'derivations',
         title: 'Derivations',
-        controls: ['from', 'to', 'rolling', 'popmin'],
+        controls: ['window', 'from', 'to', 'rolling', 'popmin'],
         columns: 2,
         intro: () => 'Along each model\'s chain of first base models (depth 1 = one step from the root), the share of downloads by relation; "(none)" holds models with fewer steps. Intermediaries: developers most of whose downloads go to repackagings (quantized, adapter, other).',
         cards: (s) => [
             { id: 'depths', title: 'Relations by depth', name: 'derivations', params: Omen.filterParams(s), draw: drawDepths },
             { id: 'intermediaries', title: 'Intermediary developers', kind: 'table', name: 'intermediaries', params: Omen.filterParams(s), draw: drawIntermediaries },
+            { id: 'depth-trend', title: 'Derived downloads over time', name: 'derivations', params: Object.assign({ window: s.window }, Omen.filterParams(s)), draw: drawDepthTrend },
+            { id: 'intermediaries-trend', title: 'Intermediaries\' share of downloads over time', name: 'intermediaries', params: Object.assign({ window: s.window }, Omen.filterParams(s)), draw: drawIntermediaryTrend },
         ],
     });
 })();
