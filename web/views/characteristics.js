@@ -92,6 +92,42 @@
         });
     }
 
+    /* Figure 6: stacked shares of input and of output modalities (label combinations), the 4
+     * largest values of each side named and the others in grey. */
+    function drawModalities(data, body) {
+        const OTHERS = 'Other or unlabelled';
+        const rows = [];
+        const domains = [];
+        for (const [side, rs] of d3.group(data.rows, (r) => r.side)) {
+            const totals = [...d3.rollup(rs, (v) => d3.sum(v, (r) => r.downloads), (r) => r.value)].sort((a, b) => b[1] - a[1]);
+            /* 4 a side: the two sides share the 8 colours */
+            const keep = new Set(totals.filter((d) => d[0] !== '(none)').slice(0, 4).map((d) => d[0]));
+            for (const v of keep) if (!domains.includes(v)) domains.push(v);
+            for (const [start, ps] of d3.group(rs, (r) => r.period_start)) {
+                const by = new Map([...keep].map((v) => [v, 0]));
+                let other = 0;
+                for (const r of ps) keep.has(r.value) ? by.set(r.value, r.share) : (other += r.share);
+                const period = start + ' to ' + ps[0].period_end;
+                for (const [v, sh] of by) rows.push({ side, date: fmt.date(start), value: v, share: sh, period });
+                rows.push({ side, date: fmt.date(start), value: OTHERS, share: other, period });
+            }
+        }
+        const domain = domains.slice(0, 8).concat([OTHERS]);
+        const range = domain.map((v, i) => (v === OTHERS ? Omen.restColor : Omen.palette[i % Omen.palette.length]));
+        return Omen.plot(body, {
+            height: 300,
+            marginLeft: 44,
+            fx: { label: null, tickFormat: (side) => side + ' modality' },
+            y: { label: 'Share of downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
+            x: { label: null, ticks: 4 },
+            color: { domain, range, legend: true },
+            marks: [
+                Plot.areaY(rows.filter((r) => domain.includes(r.value)), { fx: 'side', x: 'date', y: 'share', fill: 'value', order: domain, curve: 'step-after', tip: { format: { y: '.1%', x: false, fx: false, fill: true } }, channels: { period: 'period' } }),
+                Plot.ruleY([0]),
+            ],
+        });
+    }
+
     function header(s) {
         const fields = (Omen.meta && Array.isArray(Omen.meta.fields) && Omen.meta.fields.length ? Omen.meta.fields.map((f) => (typeof f === 'string' ? f : f.name)) : FIELDS).slice();
         for (const f of ['org_type', 'modality']) if (!fields.includes(f)) fields.push(f);
@@ -119,6 +155,7 @@
         cards: (s) => [
             { id: 'table1', title: 'Table 1: characteristics by period', kind: 'table', name: 'attributes', params: tableParams(s), draw: drawTable },
             { id: 'trends', title: 'Trend of ' + field(s), name: 'trends', params: trendParams(s), draw: drawTrends },
+            { id: 'modalities', title: 'Input and output modalities', name: 'modalities', params: Object.assign({ window: s.window }, Omen.filterParams(s)), draw: drawModalities },
         ],
     });
 })();
