@@ -437,7 +437,7 @@
                 input.placeholder = String(defaultPopmin());
             } else if (c.type === 'select' && !c.options.includes(s[c.name])) {
                 /* a value from the URL that the list lacks: show it (the server judges it) */
-                input.appendChild(el('option', { value: s[c.name] }, s[c.name]));
+                if (![...input.options].some((o) => o.value === s[c.name])) input.appendChild(el('option', { value: s[c.name] }, s[c.name]));
                 input.value = s[c.name];
             } else input.value = s[c.name];
             if (c.type === 'date' && Omen.meta) {

@@ -1,7 +1,9 @@
 // run.mjs: browser tests of the dashboard (web/) in Debian's chromium through playwright-core,
 // against `omen serve` on a small synthetic store (or tests/browser/mock_server.mjs when this
 // omen has no serve command yet). Saves a screenshot of each view in tests/artifacts/browser/.
-// Ends with "N passed, N failed, N skipped". Env: BUILD (omen's build folder), OMEN_BROWSER_SCALE.
+// Ends with "N passed, N failed, N skipped". Env: BUILD (omen's build folder), OMEN_BROWSER_SCALE
+// (synth scale, default 0.02), ONLY (a regex of test names), OMEN_BROWSER_MOCK=1 (use the mock
+// server even when serve exists), CHROMIUM (default /usr/bin/chromium).
 import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -9,7 +9,8 @@
 
     /* Figure 1's symbols, as glyphs every font has (the paper uses emoji). */
     const AFFIL = {
-        ONLINE: ['⊕', 'international or online organisation'],
+        ONLINE: ['⊕', 'online organisation'],
+        INTL: ['⊕', 'international organisation'],
         USER: ['☺', 'unaffiliated user'],
     };
     const TYPES = [
@@ -45,7 +46,8 @@
 
     function countryLabel(code, name) {
         if (code === 'USER') return 'Unaffiliated users';
-        if (code === 'ONLINE') return 'International / online';
+        if (code === 'ONLINE') return 'Online organisations';
+        if (code === 'INTL') return 'International organisations';
         return name || code;
     }
 
@@ -136,9 +138,13 @@
                 Plot.tip(withData, Plot.pointer(Plot.centroid({ title: tipText }))),
             ],
         });
-        const user = byCode.get('USER');
-        const online = byCode.get('ONLINE');
-        const off = [user && `☺ unaffiliated users ${fmt.pct(user.share)}`, online && `⊕ international / online organisations ${fmt.pct(online.share)}`].filter(Boolean);
+        const off = [
+            ['USER', '☺ unaffiliated users'],
+            ['ONLINE', '⊕ online organisations'],
+            ['INTL', '⊕ international organisations'],
+        ]
+            .filter(([c]) => byCode.has(c))
+            .map(([c, label]) => `${label} ${fmt.pct(byCode.get(c).share)}`);
         if (off.length) body.appendChild(el('p', { class: 'legend-line' }, 'Not on the map: ' + off.join(' · ') + '.'));
         return svg;
     }

@@ -24,8 +24,8 @@
     function label(level, e) {
         if (level === 'country') {
             if (e === 'USER') return 'Unaffiliated users';
-            if (e === 'ONLINE') return 'International / online';
-            if (e === 'INTL') return 'International';
+            if (e === 'ONLINE') return 'Online organisations';
+            if (e === 'INTL') return 'International organisations';
             return names[e] ? shortest(names[e], e) : e;
         }
         return e;
