@@ -118,10 +118,12 @@ format:
 check-format:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
-install: $(BUILD)/omen
+install: $(BUILD)/omen web
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/omen
 	install -m 755 $(BUILD)/omen $(DESTDIR)$(PREFIX)/bin/omen
-	if [ -d web ] && [ -n "$$(ls -A web)" ]; then cp -r web $(DESTDIR)$(PREFIX)/share/omen/; fi
+	if [ -d web ] && [ -n "$$(ls -A web)" ]; then \
+	    tar -cf - --exclude=web/node_modules --exclude=web/package.json --exclude=web/package-lock.json web \
+	    | tar -xf - -C $(DESTDIR)$(PREFIX)/share/omen; fi
 	if [ -n "$(HAVE_DUCKDB)" ]; then install -d $(DESTDIR)$(PREFIX)/lib/omen && \
 	    install -m 644 $(DUCKDB_DIR)/lib/libduckdb.so $(DESTDIR)$(PREFIX)/lib/omen/; fi
 
