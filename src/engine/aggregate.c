@@ -1,10 +1,14 @@
 /* aggregate.c: downloads per entity per period: sample, --from/--to, the Rolling Window Filter,
  * attribution, levels and windows (DESIGN.md section 5), in one pass over the panel.
  *
- * The pass appends (entity, amount) pairs to one growable bucket per base period (a calendar
- * period, or a week for trailing52 and cumulative windows). Each bucket is then summed into a
- * dense per-entity array reused across periods, so the work is linear in the downloads counted
- * and no period needs a hash table. */
+ * The pass goes entity by entity (the models feeding each entity are read in turn, so each
+ * model's weeks are read sequentially) and appends one (entity, amount) pair per period the
+ * entity has downloads in to that period's bucket (a calendar period, or a week for trailing52
+ * and cumulative windows). The buckets are sized exactly by a first, cheaper pass over the
+ * weeks, both passes split across two threads by entity, and a calendar bucket is then the
+ * period's list as it stands: the work is linear in the downloads counted and no period needs
+ * a hash table. docs/architecture.md ("Performance") has the measurements behind the choices. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,10 +23,10 @@ typedef struct {
     size_t n, cap;
 } bucket;
 
-/* All buckets live in one anonymous mapping sized by count_totals' bounds. Transparent huge
+/* All buckets live in one anonymous mapping sized by count_half's bounds. Transparent huge
  * pages are asked for because the kernel's 4 KiB first-touch faults were the largest single
  * cost of a full-scale run on a virtual machine (measured: 66.8k faults, about a sixth of the
- * time); the bounds are exact upper limits, so a bucket never grows. */
+ * time); the bounds are upper limits, so a bucket never grows. */
 typedef struct {
     void *base;
     size_t len;
@@ -31,7 +35,7 @@ typedef struct {
 static void bucket_add(bucket *b, uint32_t e, double v)
 {
     if (b->n == b->cap)
-        abort(); /* count_totals' bound is an upper limit: this cannot happen */
+        abort(); /* count_half's bound is an upper limit: this cannot happen */
     b->entity[b->n] = e;
     b->amount[b->n++] = v;
 }
@@ -39,9 +43,9 @@ static void bucket_add(bucket *b, uint32_t e, double v)
 /* Entity lists per credited model: one entity for the model, developer, country and org type
  * levels, the field's values (credit split equally) for an annotation field. */
 typedef struct {
-    uint64_t *off; /* [n_models + 1] */
+    uint64_t *off; /* [n_models + 1]; NULL: model m maps to id[m] alone, weight 1 */
     uint32_t *id;
-    double *weight;
+    double *weight; /* NULL with off */
 } entity_map;
 
 static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_string,
@@ -65,11 +69,16 @@ static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_stri
 static void map_single(const omen_panel *p, omen_agg *a, entity_map *em)
 {
     size_t n = p->n_models, cap = 0;
-    em->off = omen_xmalloc((n + 1) * sizeof *em->off);
+    /* One entity per model with weight 1: no offsets or weights (off and weight stay NULL),
+     * which spares a query two model-sized arrays to fill and read at random. */
+    em->off = NULL;
+    em->weight = NULL;
     em->id = omen_xmalloc((n ? n : 1) * sizeof *em->id);
-    em->weight = omen_xmalloc((n ? n : 1) * sizeof *em->weight);
-    uint32_t *by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
-    memset(by_string, 0xff, (p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    uint32_t *by_string = NULL;
+    if (a->level != OMEN_LEVEL_MODEL && a->level != OMEN_LEVEL_DEVELOPER) {
+        by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+        memset(by_string, 0xff, (p->n_strings ? p->n_strings : 1) * sizeof *by_string);
+    }
     if (a->level == OMEN_LEVEL_MODEL || a->level == OMEN_LEVEL_DEVELOPER) {
         bool model = a->level == OMEN_LEVEL_MODEL;
         a->nentities = model ? p->n_models : p->n_developers;
@@ -91,11 +100,8 @@ static void map_single(const omen_panel *p, omen_agg *a, entity_map *em)
             const char *none = a->level == OMEN_LEVEL_COUNTRY ? "UNKNOWN" : "unknown";
             e = intern_name(a, s == OMEN_NONE ? none : omen_panel_str(p, s), by_string, s, &cap);
         }
-        em->off[m] = m;
         em->id[m] = e;
-        em->weight[m] = 1.0;
     }
-    em->off[n] = n;
     free(by_string);
 }
 
@@ -235,65 +241,13 @@ static int64_t last_counted_week(const pass *s, uint32_t m)
     return x >= 0 ? x / 7 : -((-x + 6) / 7);
 }
 
-/* The downloads of the sample in range, before and after the filters, for the meta block. */
-/* The downloads of the sample in range, before and after the filters, for the meta block; and
- * room for every bucket up front: a bucket cannot get more entries than the rows counted in its
- * period times the entities each row is credited to. The arrays are reserved, not touched, so
- * the unused part costs no memory, and no bucket is copied by realloc as it grows (measured: the
- * copies and their page faults were a third of a full-scale run). */
-static void count_totals(pass *s)
-{
-    const omen_panel *p = s->p;
-    size_t nb = s->pd->nbase, ne = s->agg->nentities;
-    uint64_t *bound = omen_xcalloc(nb ? nb : 1, sizeof *bound);
-    for (uint32_t m = 0; m < p->n_models; m++) {
-        if (!s->in[m])
-            continue;
-        int64_t last = last_counted_week(s, m);
-        uint64_t width = 0;
-        for (uint64_t t = s->credit->off[m]; t < s->credit->off[m + 1]; t++)
-            width += s->em->off[s->credit->target[t] + 1] - s->em->off[s->credit->target[t]];
-        for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
-            uint32_t b = s->pd->base_of[p->dl_week[i]];
-            if (b == UINT32_MAX)
-                continue;
-            double c = (double)p->dl_count[i];
-            s->agg->downloads_in_range += c;
-            if (p->dl_week[i] <= last) {
-                s->agg->downloads_counted += c;
-                bound[b] += width;
-            }
-        }
-    }
-    size_t total = 0;
-    for (size_t b = 0; b < nb; b++) {
-        size_t cap = bound[b] < ne ? (size_t)bound[b] : ne;
-        s->buckets[b].cap = cap;
-        total += cap;
-    }
-    size_t len = total * (sizeof(uint32_t) + sizeof(double)) + 64;
-    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED)
-        base = omen_xmalloc(len), len = 0; /* len 0: free() it, not munmap() */
-    else
-        madvise(base, len, MADV_HUGEPAGE);
-    s->store = (bucket_store){base, len};
-    double *amounts = base;
-    uint32_t *entities = (uint32_t *)(amounts + total);
-    for (size_t b = 0; b < nb; b++) {
-        s->buckets[b].amount = amounts;
-        s->buckets[b].entity = entities;
-        amounts += s->buckets[b].cap;
-        entities += s->buckets[b].cap;
-    }
-    free(bound);
-}
-
-/* Which models feed each entity, with what weight: CSR over entities. */
+/* Which models feed each entity, with what weight: CSR over entities. first[k] marks a model's
+ * first feed, where its downloads are counted once for the meta block. */
 typedef struct {
     uint64_t *off;
     uint32_t *model;
     double *weight;
+    uint8_t *first;
 } feeds;
 
 static void build_feeds(const pass *s, size_t ne, feeds *f)
@@ -306,8 +260,10 @@ static void build_feeds(const pass *s, size_t ne, feeds *f)
         if (fill) {
             for (size_t e = 0; e < ne; e++)
                 f->off[e + 1] += f->off[e];
-            f->model = omen_xmalloc((f->off[ne] ? f->off[ne] : 1) * sizeof *f->model);
-            f->weight = omen_xmalloc((f->off[ne] ? f->off[ne] : 1) * sizeof *f->weight);
+            size_t n = f->off[ne] ? f->off[ne] : 1;
+            f->model = omen_xmalloc(n * sizeof *f->model);
+            f->weight = omen_xmalloc(n * sizeof *f->weight);
+            f->first = omen_xmalloc(n);
         }
         uint64_t *next = fill ? omen_xmalloc((ne + 1) * sizeof *next) : NULL;
         if (fill)
@@ -315,16 +271,21 @@ static void build_feeds(const pass *s, size_t ne, feeds *f)
         for (uint32_t m = 0; m < p->n_models; m++) {
             if (!s->in[m] || p->dl_off[m] == p->dl_off[m + 1])
                 continue;
+            uint8_t first = 1;
             for (uint64_t t = cr->off[m]; t < cr->off[m + 1]; t++) {
                 uint32_t root = cr->target[t];
-                for (uint64_t j = em->off[root]; j < em->off[root + 1]; j++) {
+                uint64_t j0 = em->off ? em->off[root] : root;
+                uint64_t j1 = em->off ? em->off[root + 1] : (uint64_t)root + 1;
+                for (uint64_t j = j0; j < j1; j++) {
                     uint32_t e = em->id[j];
                     if (!fill) {
                         f->off[e + 1]++;
                         continue;
                     }
                     f->model[next[e]] = m;
-                    f->weight[next[e]++] = cr->weight[t] * em->weight[j];
+                    f->weight[next[e]] = cr->weight[t] * (em->weight ? em->weight[j] : 1.0);
+                    f->first[next[e]++] = first;
+                    first = 0;
                 }
             }
         }
@@ -332,28 +293,110 @@ static void build_feeds(const pass *s, size_t ne, feeds *f)
     }
 }
 
+static void feeds_free(feeds *f)
+{
+    free(f->off);
+    free(f->model);
+    free(f->weight);
+    free(f->first);
+}
+
+/* The downloads of the sample in the weeks counted, before the filters (meta block). Over the
+ * whole panel they are the models' totals, which the panel holds: no row is read. */
+static double in_range_total(const pass *s)
+{
+    const omen_panel *p = s->p;
+    bool all = true;
+    for (size_t w = 0; w < p->n_weeks && all; w++)
+        all = s->pd->base_of[w] != UINT32_MAX;
+    uint64_t sum = 0;
+    for (uint32_t m = 0; m < p->n_models; m++) {
+        if (!s->in[m])
+            continue;
+        if (all) {
+            sum += s->facts->total[m];
+            continue;
+        }
+        for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++)
+            if (s->pd->base_of[p->dl_week[i]] != UINT32_MAX)
+                sum += p->dl_count[i];
+    }
+    return (double)sum;
+}
+
+/* The work of fill_buckets splits by entity into two halves, one per core (the machine the
+ * budget is measured on has two): each half counts and fills its own part of every bucket, the
+ * second half's part right behind the first's, so a bucket stays one array in entity order. */
+typedef struct {
+    pass *s;
+    const feeds *f;
+    size_t e0, e1;    /* entities [e0, e1) */
+    uint64_t *bound;  /* [nbase] entries per period, counted by count_half */
+    bucket *part;     /* [nbase] this half's part of each bucket */
+    int64_t *last;    /* [feeds] last counted week of each feed's model */
+    uint64_t counted; /* downloads counted (meta block) */
+    bool fill;        /* false: count_half, true: fill_half */
+} half;
+
+/* Room for every bucket, counted exactly: the periods each entity has rows in (an upper bound
+ * only where a row holds 0 downloads). Bounds by rows instead (an earlier version) left most of
+ * each bucket's reserve unused, and huge pages zeroed it anyway (measured: a quarter of a
+ * full-scale run in the kernel's page clearing); reading the weeks twice costs less. */
+static void count_half(half *h)
+{
+    const omen_panel *p = h->s->p;
+    const feeds *f = h->f;
+    size_t nb = h->s->pd->nbase;
+    uint8_t *seen = omen_xcalloc(nb ? nb : 1, 1);
+    uint32_t *list = omen_xmalloc((nb ? nb : 1) * sizeof *list);
+    for (size_t e = h->e0; e < h->e1; e++) {
+        size_t nt = 0;
+        for (uint64_t k = f->off[e]; k < f->off[e + 1]; k++) {
+            uint32_t m = f->model[k];
+            int64_t last = h->last[k] = last_counted_week(h->s, m);
+            for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1] && p->dl_week[i] <= last; i++) {
+                uint32_t b = h->s->pd->base_of[p->dl_week[i]];
+                if (b != UINT32_MAX && !seen[b]) {
+                    seen[b] = 1;
+                    list[nt++] = b;
+                }
+            }
+        }
+        for (size_t t = 0; t < nt; t++) {
+            h->bound[list[t]]++;
+            seen[list[t]] = 0;
+        }
+    }
+    free(seen);
+    free(list);
+}
+
 /* Entity by entity: the weeks of every model that feeds it are summed into a small dense array
  * of base periods, and only the entity's non-zero periods are appended to the buckets. Reading
  * each model's weeks is sequential, and the buckets receive one entry per (entity, period)
- * instead of one per download row. */
-static void fill_buckets(pass *s)
+ * instead of one per download row, in increasing entity order with no entity twice. */
+static void fill_half(half *h)
 {
-    const omen_panel *p = s->p;
-    size_t ne = s->agg->nentities, nb = s->pd->nbase;
-    feeds f = {0};
-    build_feeds(s, ne, &f);
+    const omen_panel *p = h->s->p;
+    const feeds *f = h->f;
+    size_t nb = h->s->pd->nbase;
     double *acc = omen_xcalloc(nb ? nb : 1, sizeof *acc);
     uint32_t *touched = omen_xmalloc((nb ? nb : 1) * sizeof *touched);
-    for (size_t e = 0; e < ne; e++) {
+    for (size_t e = h->e0; e < h->e1; e++) {
         size_t nt = 0;
-        for (uint64_t k = f.off[e]; k < f.off[e + 1]; k++) {
-            uint32_t m = f.model[k];
-            double w = f.weight[k];
-            int64_t last = last_counted_week(s, m);
+        for (uint64_t k = f->off[e]; k < f->off[e + 1]; k++) {
+            uint32_t m = f->model[k];
+            double w = f->weight[k];
+            bool first = f->first[k];
+            int64_t last = h->last[k];
             for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1] && p->dl_week[i] <= last; i++) {
-                uint32_t b = s->pd->base_of[p->dl_week[i]];
+                uint32_t b = h->s->pd->base_of[p->dl_week[i]];
+                if (b == UINT32_MAX)
+                    continue;
                 uint64_t c = p->dl_count[i];
-                if (b == UINT32_MAX || c == 0)
+                if (first)
+                    h->counted += c;
+                if (c == 0)
                     continue;
                 if (acc[b] == 0.0)
                     touched[nt++] = b;
@@ -363,15 +406,114 @@ static void fill_buckets(pass *s)
         for (size_t t = 0; t < nt; t++) {
             uint32_t b = touched[t];
             if (acc[b] > 0)
-                bucket_add(&s->buckets[b], (uint32_t)e, acc[b]);
+                bucket_add(&h->part[b], (uint32_t)e, acc[b]);
             acc[b] = 0.0;
         }
     }
     free(acc);
     free(touched);
-    free(f.off);
-    free(f.model);
-    free(f.weight);
+}
+
+static void *run_half(void *arg)
+{
+    half *h = arg;
+    if (h->fill)
+        fill_half(h);
+    else
+        count_half(h);
+    return NULL;
+}
+
+/* Runs both halves, the second on a thread of its own (or after the first if none starts). */
+static void run_halves(half *h, bool fill)
+{
+    h[0].fill = h[1].fill = fill;
+    pthread_t t;
+    bool threaded = h[1].e0 < h[1].e1 && pthread_create(&t, NULL, run_half, &h[1]) == 0;
+    run_half(&h[0]);
+    if (threaded)
+        pthread_join(t, NULL);
+    else
+        run_half(&h[1]);
+}
+
+/* All buckets share one anonymous mapping with no gaps, so the memory touched is the memory
+ * used; each bucket is the first half's part followed by the second's. */
+static void reserve_buckets(pass *s, half *h)
+{
+    size_t nb = s->pd->nbase, total = 0;
+    for (size_t b = 0; b < nb; b++) {
+        s->buckets[b].cap = (size_t)(h[0].bound[b] + h[1].bound[b]);
+        total += s->buckets[b].cap;
+    }
+    size_t len = total * (sizeof(uint32_t) + sizeof(double)) + 64;
+    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        base = omen_xmalloc(len), len = 0; /* len 0: free() it, not munmap() */
+    else
+        madvise(base, len, MADV_HUGEPAGE);
+    s->store = (bucket_store){base, len};
+    double *amounts = base;
+    uint32_t *entities = (uint32_t *)(amounts + total);
+    for (size_t b = 0; b < nb; b++) {
+        bucket *all = &s->buckets[b];
+        all->amount = amounts;
+        all->entity = entities;
+        h[0].part[b] = (bucket){entities, amounts, 0, (size_t)h[0].bound[b]};
+        h[1].part[b] =
+            (bucket){entities + h[0].bound[b], amounts + h[0].bound[b], 0, (size_t)h[1].bound[b]};
+        amounts += all->cap;
+        entities += all->cap;
+    }
+}
+
+/* Joins the halves' parts: the second moves down where the first used less than its room. */
+static void join_parts(pass *s, const half *h)
+{
+    for (size_t b = 0; b < s->pd->nbase; b++) {
+        bucket *all = &s->buckets[b];
+        const bucket *a = &h[0].part[b], *z = &h[1].part[b];
+        if (a->n < a->cap && z->n) {
+            memmove(all->entity + a->n, z->entity, z->n * sizeof *z->entity);
+            memmove(all->amount + a->n, z->amount, z->n * sizeof *z->amount);
+        }
+        all->n = a->n + z->n;
+    }
+}
+
+static void fill_buckets(pass *s)
+{
+    size_t ne = s->agg->nentities, nb = s->pd->nbase;
+    feeds f = {0};
+    build_feeds(s, ne, &f);
+    /* The split point balances the models read, the bulk of the work. */
+    size_t mid = 0;
+    while (mid < ne && f.off[mid] < f.off[ne] / 2)
+        mid++;
+    int64_t *last = omen_xmalloc((f.off[ne] ? f.off[ne] : 1) * sizeof *last);
+    half h[2];
+    for (int i = 0; i < 2; i++)
+        h[i] = (half){s,
+                      &f,
+                      i ? mid : 0,
+                      i ? ne : mid,
+                      omen_xcalloc(nb ? nb : 1, sizeof(uint64_t)),
+                      omen_xcalloc(nb ? nb : 1, sizeof(bucket)),
+                      last,
+                      0,
+                      false};
+    run_halves(h, false);
+    reserve_buckets(s, h);
+    run_halves(h, true);
+    join_parts(s, h);
+    s->agg->downloads_counted = (double)(h[0].counted + h[1].counted);
+    s->agg->downloads_in_range = in_range_total(s);
+    for (int i = 0; i < 2; i++) {
+        free(h[i].bound);
+        free(h[i].part);
+    }
+    free(last);
+    feeds_free(&f);
 }
 
 /* Sums a bucket into acc (dense) and lists the entities it touched. */
@@ -387,27 +529,15 @@ static size_t sum_bucket(const bucket *b, double *acc, uint32_t *touched)
     return n;
 }
 
+/* A bucket holds each entity of its period once, with a positive amount (fill_buckets): it is
+ * the period's list as it stands. */
 static bool emit_calendar(pass *s, omen_period_fn fn, void *ctx)
 {
-    size_t ne = s->agg->nentities;
-    double *acc = omen_xcalloc(ne ? ne : 1, sizeof *acc);
-    uint32_t *ids = omen_xmalloc((ne ? ne : 1) * sizeof *ids);
-    double *amounts = omen_xmalloc((ne ? ne : 1) * sizeof *amounts);
     bool go = true;
     for (size_t k = 0; k < s->pd->nbase && go; k++) {
-        size_t n = sum_bucket(&s->buckets[k], acc, ids), out = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (acc[ids[i]] > 0) {
-                ids[out] = ids[i];
-                amounts[out++] = acc[ids[i]];
-            }
-            acc[ids[i]] = 0.0;
-        }
-        go = fn(ctx, s->agg, s->pd->start[k], s->pd->end[k], ids, amounts, out);
+        const bucket *b = &s->buckets[k];
+        go = fn(ctx, s->agg, s->pd->start[k], s->pd->end[k], b->entity, b->amount, b->n);
     }
-    free(acc);
-    free(ids);
-    free(amounts);
     return go;
 }
 
@@ -529,7 +659,6 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
               in,        &credit,    &em,
               &pd,       created_lo, omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)),
               {NULL, 0}, agg};
-    count_totals(&s);
     fill_buckets(&s);
     agg->nperiods = pd.nbase;
     if (pd.sliding)
