@@ -140,6 +140,13 @@ static void build_html(const char *webroot, const char *html, const char *inline
             break;
         }
         sv_buf_put(out, p, (size_t)(lt - p));
+        if (strncmp(lt, "<!--", 4) == 0) { /* comments verbatim: tags in them are text */
+            const char *end = strstr(lt + 4, "-->");
+            size_t n = end ? (size_t)(end + 3 - lt) : strlen(lt);
+            sv_buf_put(out, lt, n);
+            p = lt + n;
+            continue;
+        }
         const char *gt = strchr(lt, '>');
         if (!gt) {
             sv_buf_puts(out, lt);
@@ -355,6 +362,8 @@ static void cell(sv_buf *b, const omen_table *t, size_t row, size_t col)
         double v = omen_table_real(t, row, col);
         if (v == (double)(long long)v && v > -1e15 && v < 1e15 && (v >= 100 || v <= -100))
             sv_buf_printf(b, "%lld", (long long)v); /* a count stored as real */
+        else if (v != 0 && v > -0.001 && v < 0.001)
+            sv_buf_printf(b, "%.2e", v); /* p-values */
         else
             sv_buf_printf(b, "%.4f", v);
         break;

@@ -148,10 +148,15 @@ class Server:
         if self.p.poll() is None:
             self.p.send_signal(sig)
         try:
-            return self.p.wait(timeout=15)
+            rc = self.p.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.p.kill()
-            return None
+            rc = None
+        self.p.stdout.close()
+        if rc != 0:
+            print("    server log tail:", self.log()[-1500:].replace("\n", "\n    "))
+        os.unlink(self.errlog.name)
+        return rc
 
 
 def without_elapsed(doc):
@@ -265,7 +270,8 @@ def make_web(tmp):
     with open(os.path.join(tmp, "secret.txt"), "w") as f:
         f.write("TOP-SECRET-OUTSIDE\n")
     with open(os.path.join(web, "index.html"), "w") as f:
-        f.write("<!doctype html><title>t</title><link rel=\"stylesheet\" href=\"s.css\">"
+        f.write("<!doctype html><!-- a comment naming <script src=\"app.js\"> stays text -->"
+                "<title>t</title><link rel=\"stylesheet\" href=\"s.css\">"
                 "<script src=\"app.js\"></script><p>hello</p>\n")
     app = "window.APP = 1; // " + "x" * 3000 + "\n"
     with open(os.path.join(web, "app.js"), "w") as f:
@@ -476,6 +482,31 @@ def test_report(db, tmp, names):
           "summary.md has the headline sections")
 
 
+def test_report_inlining(db, tmp, web, app):
+    """The report on the test's own web folder: what is inlined where."""
+    reqs = os.path.join(tmp, "small.txt")
+    with open(reqs, "w") as f:
+        f.write("# comment\n/api/meta\n/sub/d.json\n/api/map?period=last-year\n/missing.json\n")
+    out = os.path.join(tmp, "small-report")
+    r = omen("report", "--out", out, "--web", web, "--requests", reqs, db=db)
+    if not check(r.returncode == 0, "report on a small web folder", r.stderr):
+        return
+    html = open(os.path.join(out, "index.html")).read()
+    comment_end = html.find("stays text -->")
+    data = html.find("window.OMEN_INLINE = ")
+    check(0 < comment_end < data, "OMEN_INLINE goes after comments, before the first script",
+          html[:300])
+    check(app.strip() in html and "body{color:red}" in html and 'src="app.js"></script>'
+          not in html.split("-->", 1)[1], "local script and stylesheet inlined", html[:500])
+    inline = json.loads(html[data + len("window.OMEN_INLINE = "):html.find("\n};\n", data) + 2])
+    check(set(inline) == {"/api/meta", "/sub/d.json", "/api/map?period=last-year"} and
+          inline["/sub/d.json"] == {"a": 1}, "inlined keys: API answers and assets", list(inline))
+    md = open(os.path.join(out, "summary.md")).read()
+    check("/missing.json" in md, "summary.md notes what was skipped", md[-300:])
+    check(os.path.exists(os.path.join(out, "csv", "map_period-last-year.csv")),
+          "CSV file named from the key", os.listdir(os.path.join(out, "csv")))
+
+
 def main():
     if not os.access(OMEN, os.X_OK):
         ko("binary " + OMEN + " is missing")
@@ -511,6 +542,7 @@ def main():
         check(r.returncode == 2 and "web" in r.stderr, "missing web folder: usage error", r.stderr)
         print("== report")
         test_report(db, tmp, names)
+        test_report_inlining(db, tmp, web, app)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return finish()
