@@ -29,6 +29,8 @@ int cmd_report(cli_ctx *ctx);
 int cmd_annotate(cli_ctx *ctx);
 /* concentration, shares, leaderboard, map, lorenz */
 int cmd_analysis(cli_ctx *ctx);
+/* sizes estimate [--apply], sizes distribution */
+int cmd_sizes(cli_ctx *ctx);
 
 /* Prints `omen: <message>` (every line of it) to stderr and returns the exit code. */
 int cli_fail(const omen_error *err, omen_status status);

@@ -29,6 +29,9 @@ static const char usage[] =
     "  serve                   the dashboard and the HTTP API (http://127.0.0.1:8080/)\n"
     "  report --out DIR        the dashboard as one HTML file with the data, CSVs, summary\n"
     "  annotate                annotation sheet, heuristic labels, agreement, taxonomy\n"
+    "  sizes estimate|distribution  parameter counts from file bytes (RANSAC); sizes per year\n"
+    "  derivations             download shares by derivation depth and relation\n"
+    "  intermediaries          developers whose downloads are mostly repackagings\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
@@ -116,6 +119,7 @@ static const struct {
     {"info", cmd_info},
     {"synth", cmd_synth},
     {"annotate", cmd_annotate},
+    {"sizes", cmd_sizes},
     {"pull", cmd_pull},
     {"serve", cmd_serve},
     {"report", cmd_report},

@@ -51,6 +51,32 @@ static const omen_analysis analyses[] = {
      "joined by ' + '), over the whole range or per --window (the paper's Figure 6). Default\n"
      "sample: head.",
      "period_start,period_end,side,value,downloads,share"},
+    {"sizes", omen_sizes_distribution,
+     "Model sizes per year (the paper's Figure 5 and Table 1's size row): by download year\n"
+     "(--by download-year: each week's downloads weigh the downloaded model's size in the\n"
+     "week's year) or by creation year (--by creation-year: one weight per model of the sample,\n"
+     "by its effective created date): weighted mean and quartiles. --density gives instead the\n"
+     "kernel density of log10(params) on --points grid points per year, for violins. Stored\n"
+     "estimates (omen sizes estimate --apply) count as sizes. CLI: `omen sizes distribution`.",
+     "year,models,weight,mean,p25,median,p75,share_estimated,coverage\n"
+     "(--density: year,log10_params,density)"},
+    {"sizes-estimate", omen_sizes_estimate,
+     "RANSAC on log10(params) ~ log10(file_bytes) over the models with a reported (safetensors\n"
+     "or official) count and file bytes, fitted on a seeded 80% and validated by R^2 on the\n"
+     "other 20%; coverage of sizes in the sample before and after estimation. CLI: `omen sizes\n"
+     "estimate [--apply]`.",
+     "slope,intercept,inliers,fitted,validation_r2,coverage_before,coverage_after"},
+    {"derivations", omen_derivations,
+     "Download shares by (depth, relation) along each model's chain of first base models, depth\n"
+     "counted from the root; '(none)' holds the downloads of models with fewer steps, so each\n"
+     "depth sums to 1 (the paper's Figure 9). Whole range, or per --window. The share of\n"
+     "downloads 2+ steps deep is in the meta block.",
+     "period_start,period_end,depth,relation,downloads,share"},
+    {"intermediaries", omen_intermediaries,
+     "Developers at least --threshold of whose downloads go to repackagings (relation to the\n"
+     "first base model quantized, adapter or other), with their downloads, repackaging share\n"
+     "and share of all downloads, over the whole range or per --window, then their sum.",
+     "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share"},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)

@@ -29,6 +29,8 @@ void omen_query_defaults(omen_query *q)
     q->ncuts = 4;
     q->top = 10;
     q->points = 101;
+    q->threshold = 0.8;
+    q->seed = 42;
     static const int32_t years[] = {2023, 2024, 2025};
     memcpy(q->year_cuts, years, sizeof years);
     q->nyear_cuts = 3;
@@ -64,6 +66,14 @@ static const struct {
     {"entropy", NULL,
      "concentration: add Shannon entropy and the effective number of "
      "entities (1/HHI)"},
+    {"by", "B",
+     "sizes: download-year (download-weighted) or creation-year (default "
+     "download-year)"},
+    {"density", NULL, "sizes: kernel density of log10(params) per year (violins), long form"},
+    {"threshold", "X",
+     "intermediaries: repackaging share of a developer's downloads (default "
+     "0.8)"},
+    {"seed", "N", "sizes estimate: seed of RANSAC and the validation split (default 42)"},
     {"field", "F",
      "attributes, trends: an annotation field, org_type or modality (attributes: default "
      "all fields)"},
@@ -334,6 +344,22 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
         q->last_year = k == 1;
     } else if (strcmp(name, "entropy") == 0) {
         q->entropy = true;
+    } else if (strcmp(name, "by") == 0) {
+        static const char *const bys[] = {"download-year", "creation-year", NULL};
+        if (!pick(v, bys, &k))
+            return bad(err, name, v, "download-year, creation-year");
+        q->by_creation = k == 1;
+    } else if (strcmp(name, "density") == 0) {
+        q->density = true;
+    } else if (strcmp(name, "threshold") == 0) {
+        char *end = NULL;
+        double t = strtod(v, &end);
+        if (end == v || *end || !(t > 0 && t <= 1))
+            return bad(err, name, v, "a number in (0, 1]");
+        q->threshold = t;
+    } else if (strcmp(name, "seed") == 0) {
+        if (!parse_u64(v, UINT64_MAX, &q->seed))
+            return bad(err, name, v, "a whole number >= 0");
     } else if (strcmp(name, "points") == 0) {
         if (!parse_u64(v, 100000, &x) || x < 2)
             return bad(err, name, v, "a whole number from 2 to 100000");

@@ -45,12 +45,26 @@ omen_status omen_store_apply(omen_store *store, const omen_rows *rows,
                              const omen_ingest_record *rec, omen_progress_fn progress,
                              void *progress_ctx, uint64_t *written, omen_error *err);
 
+/* One transaction: stores params[i] as the 'estimated' count of model names[i] where the model
+ * has no count or an estimate (a safetensors or official count is never replaced). When a row
+ * changed, records `rec` in `ingests` and bumps the generation; when none did, the file is left
+ * byte for byte as it was. *changed gets the rows changed. */
+omen_status omen_store_set_estimated_params(omen_store *store, const char *const *names,
+                                            const int64_t *params, size_t n,
+                                            const omen_ingest_record *rec, uint64_t *changed,
+                                            omen_error *err);
+
 /* Whether the store holds synthetic data (meta `synthetic` = 1). */
 bool omen_store_is_synthetic(omen_store *store);
 /* Inside or outside a transaction: the stored cumulative observations of a model, sorted by
  * day, as a heap array the caller frees (NULL and 0 when there are none). */
 omen_status omen_store_snapshots_of(omen_store *store, const char *model, omen_count_row **out,
                                     size_t *n, omen_error *err);
+
+/* Inside or outside a transaction: sets later[id] = 1 (later has rows->names.count bytes) for
+ * each model of the batch with a stored cumulative observation after `day`; *n counts them. */
+omen_status omen_store_later_snapshots(omen_store *store, const omen_rows *rows, int32_t day,
+                                       unsigned char *later, size_t *n, omen_error *err);
 
 /* Meta values (NULL when absent; the returned string is heap-owned by the caller). */
 char *omen_store_meta_get(omen_store *store, const char *key);
