@@ -11,7 +11,7 @@
 typedef struct {
     omen_table *t;
     const omen_query *q;
-    double *buf;
+    double *buf, *scratch; /* a period's sorted amounts and the sort's buffer, reused */
     size_t cap;
     size_t seg_col;
 } conc;
@@ -42,9 +42,9 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
     if (n > c->cap) {
         c->cap = n;
         c->buf = omen_xrealloc(c->buf, n * sizeof *c->buf);
+        c->scratch = omen_xrealloc(c->scratch, n * sizeof *c->scratch);
     }
-    memcpy(c->buf, amounts, n * sizeof *amounts);
-    omen_metrics_sort(c->buf, n);
+    omen_metrics_sort_copy(amounts, c->buf, n, c->scratch);
     omen_measures m;
     omen_metrics_compute_ex(c->buf, n, c->q->cuts, c->q->ncuts, c->q->entropy, &m);
     omen_table *t = c->t;
@@ -86,13 +86,14 @@ omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_ta
         omen_table_add_column(t, "entropy", OMEN_COL_REAL);
         omen_table_add_column(t, "effective_entities", OMEN_COL_REAL);
     }
-    conc c = {t, q, NULL, 0, 0};
+    conc c = {t, q, NULL, NULL, 0, 0};
     omen_agg agg;
     omen_status s = omen_aggregate(p, q, false, on_period, &c, &agg, err);
     if (s == OMEN_OK)
         omen_query_to_meta(p, q, &agg, t);
     omen_agg_free(&agg);
     free(c.buf);
+    free(c.scratch);
     if (s != OMEN_OK) {
         omen_table_free(t);
         return s;

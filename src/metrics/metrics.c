@@ -205,6 +205,43 @@ void omen_metrics_sort_scratch(double *values, size_t n, double *scratch)
     free(hist);
 }
 
+/* Sorts a copy: the first pass reads `src` and the passes are arranged so the last one writes
+ * `dst`, which saves the copy a caller would otherwise make before sorting in place (a pass over
+ * every amount of every period). */
+void omen_metrics_sort_copy(const double *src, double *dst, size_t n, double *scratch)
+{
+    if (n < 64 || n > UINT32_MAX) {
+        memcpy(dst, src, n * sizeof *dst);
+        omen_metrics_sort_scratch(dst, n, scratch);
+        return;
+    }
+    uint32_t(*hist)[RADIX_SIZE] = omen_xcalloc(RADIX_PASSES, sizeof *hist);
+    radix_histograms((const unsigned char *)src, n, hist);
+    int passes[RADIX_PASSES], np = 0;
+    uint64_t first = to_key(load_bits((const unsigned char *)src, 0));
+    for (int p = 0; p < RADIX_PASSES; p++)
+        if (hist[p][digit(first, p)] != n)
+            passes[np++] = p;
+    if (np == 0) {
+        memcpy(dst, src, n * sizeof *dst);
+        free(hist);
+        return;
+    }
+    unsigned char *own = scratch ? NULL : omen_xmalloc(n * sizeof *dst);
+    unsigned char *tmp = scratch ? (unsigned char *)scratch : own;
+    /* Pass i writes buf[i % 2]; the last (np - 1) must write dst. */
+    unsigned char *buf[2] = {np % 2 ? (unsigned char *)dst : tmp,
+                             np % 2 ? tmp : (unsigned char *)dst};
+    const unsigned char *from = (const unsigned char *)src;
+    for (int i = 0; i < np; i++) {
+        radix_offsets(hist[passes[i]]);
+        scatter_pass(from, buf[i % 2], n, hist[passes[i]], passes[i], i == 0, i == np - 1);
+        from = buf[i % 2];
+    }
+    free(own);
+    free(hist);
+}
+
 void omen_metrics_sort(double *values, size_t n)
 {
     omen_metrics_sort_scratch(values, n, NULL);

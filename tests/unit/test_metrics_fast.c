@@ -1,0 +1,77 @@
+/* test_metrics_fast.c: the fast paths of the measures give the same bits as the plain ones:
+ * the sort into a copy against the in-place sort, and the fused measures (with and without
+ * entropy) against the single-measure functions. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/metrics/metrics.h"
+
+static uint64_t rng = 88172645463325252ull;
+
+static double draw(int kind)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    switch (kind) {
+    case 0: /* download counts, heavy tailed */
+        return (double)(1 + (rng % 1000) * (rng % 1000) * (rng % 97));
+    case 1: /* fractional credit */
+        return (double)(rng % 100000) / 7.0 + 1e-3;
+    default: /* all equal */
+        return 5.0;
+    }
+}
+
+Test(metrics_fast, sort_copy_matches_sort_in_place)
+{
+    size_t sizes[] = {0, 1, 63, 64, 65, 1000, 4097, 50000};
+    for (int kind = 0; kind < 3; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            double *src = malloc((n + 1) * sizeof *src), *keep = malloc((n + 1) * sizeof *keep);
+            double *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+            double *scratch = malloc((n + 1) * sizeof *scratch);
+            for (size_t i = 0; i < n; i++)
+                src[i] = draw(kind);
+            memcpy(keep, src, n * sizeof *src);
+            memcpy(a, src, n * sizeof *src);
+            omen_metrics_sort(a, n);
+            omen_metrics_sort_copy(src, b, n, s % 2 ? scratch : NULL);
+            cr_assert(n == 0 || memcmp(a, b, n * sizeof *a) == 0, "kind %d n %zu: sorted", kind, n);
+            cr_assert(n == 0 || memcmp(src, keep, n * sizeof *src) == 0, "kind %d n %zu: source",
+                      kind, n);
+            free(src);
+            free(keep);
+            free(a);
+            free(b);
+            free(scratch);
+        }
+}
+
+Test(metrics_fast, fused_measures_equal_single_measures_bit_for_bit)
+{
+    static const uint32_t cuts[4] = {1, 10, 100, 1000};
+    size_t sizes[] = {1, 2, 3, 11, 150, 1001, 20000};
+    for (int kind = 0; kind < 3; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            double *v = malloc(n * sizeof *v);
+            for (size_t i = 0; i < n; i++)
+                v[i] = draw(kind);
+            omen_metrics_sort(v, n);
+            omen_measures with, without;
+            omen_metrics_compute(v, n, cuts, 4, &with);
+            omen_metrics_compute_ex(v, n, cuts, 4, false, &without);
+            cr_assert_eq(with.hhi, omen_metrics_hhi(v, n), "kind %d n %zu: hhi", kind, n);
+            cr_assert_eq(with.gini, omen_metrics_gini(v, n), "kind %d n %zu: gini", kind, n);
+            cr_assert_eq(with.entropy, omen_metrics_entropy(v, n), "kind %d n %zu", kind, n);
+            cr_assert_eq(with.top[1], omen_metrics_top_share(v, n, 10), "kind %d n %zu", kind, n);
+            cr_assert_eq(without.entropy, 0.0);
+            without.entropy = with.entropy;
+            cr_assert(memcmp(&with, &without, sizeof with) == 0, "kind %d n %zu: the rest", kind,
+                      n);
+            free(v);
+        }
+}
