@@ -9,7 +9,8 @@
 
 static const char help[] =
     "usage: omen sizes estimate [--apply] [--seed N] [options]\n"
-    "       omen sizes distribution [--by download-year|creation-year] [--density] [options]\n"
+    "       omen sizes distribution [--by download-year|creation-year|download-segment|\n"
+    "                               creation-segment] [--cuts YEARS] [--density] [options]\n"
     "\n"
     "estimate      RANSAC on log10(params) ~ log10(file_bytes) (scikit-learn's defaults), fitted\n"
     "              on a seeded 80% of the models with a reported count and file bytes, validated\n"
@@ -17,7 +18,8 @@ static const char help[] =
     "              the estimates (params_source 'estimated'; reported counts are never touched)\n"
     "              in one transaction.\n"
     "distribution  sizes per year, download-weighted by download year or per model by creation\n"
-    "              year: mean, quartiles; --density: kernel density of log10(params) for violins.\n"
+    "              year (or per Table 1 segment of --cuts): mean, quartiles; --density: kernel\n"
+    "              density of log10(params) for violins.\n"
     "\n"
     "`omen sizes estimate --help` and `omen sizes distribution --help` list every option.\n"
     "Definitions: docs/methodology.md (\"Model size\").\n";

@@ -343,6 +343,7 @@ typedef struct {
     /* sizes, derivations, intermediaries */
     bool by_creation; /* sizes: --by creation-year (model-weighted), else download-year */
     bool density;     /* sizes: --density gives kernel density rows for violins */
+    bool by_segment;  /* sizes: --by download-segment|creation-segment (the --cuts segments) */
     double threshold; /* intermediaries: repackaging share of a developer (default 0.8) */
     uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42) */
 } omen_query;

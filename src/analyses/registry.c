@@ -20,7 +20,8 @@ static const omen_analysis analyses[] = {
      "Entities ranked by downloads over the range (--period all) or the last year of it\n"
      "(--period last-year: weeks in the 365 days ending at --to, models created in them), as in\n"
      "the paper's Figure 1. Tied downloads share a rank.",
-     "rank,entity,downloads,share (plus country,org_type for the model and developer levels)"},
+     "rank,entity,downloads,share (plus country,org_type for the model and developer levels,\n"
+     "and pipeline_tag, the Hub's task tag, for the model level)"},
     {"map", omen_map,
      "Every country's share of downloads over the range or the last year (the map of the\n"
      "paper's Figure 1). The level is always country.",
@@ -55,11 +56,12 @@ static const omen_analysis analyses[] = {
      "Model sizes per year (the paper's Figure 5 and Table 1's size row): by download year\n"
      "(--by download-year: each week's downloads weigh the downloaded model's size in the\n"
      "week's year) or by creation year (--by creation-year: one weight per model of the sample,\n"
-     "by its effective created date): weighted mean and quartiles. --density gives instead the\n"
+     "by its effective created date): weighted mean and quartiles; download-segment and\n"
+     "creation-segment give Table 1's --cuts segments instead of years. --density gives the\n"
      "kernel density of log10(params) on --points grid points per year, for violins. Stored\n"
      "estimates (omen sizes estimate --apply) count as sizes. CLI: `omen sizes distribution`.",
      "year,models,weight,mean,p25,median,p75,share_estimated,coverage\n"
-     "(--density: year,log10_params,density)"},
+     "(--density: year,log10_params,density; by segment: segment instead of year)"},
     {"sizes-estimate", omen_sizes_estimate,
      "RANSAC on log10(params) ~ log10(file_bytes) over the models with a reported (safetensors\n"
      "or official) count and file bytes, fitted on a seeded 80% and validated by R^2 on the\n"

@@ -67,8 +67,8 @@ static const struct {
      "concentration: add Shannon entropy and the effective number of "
      "entities (1/HHI)"},
     {"by", "B",
-     "sizes: download-year (download-weighted) or creation-year (default "
-     "download-year)"},
+     "sizes: download-year (download-weighted), creation-year, or the --cuts segments: "
+     "download-segment, creation-segment (default download-year)"},
     {"density", NULL, "sizes: kernel density of log10(params) per year (violins), long form"},
     {"threshold", "X",
      "intermediaries: repackaging share of a developer's downloads (default "
@@ -345,10 +345,13 @@ omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_
     } else if (strcmp(name, "entropy") == 0) {
         q->entropy = true;
     } else if (strcmp(name, "by") == 0) {
-        static const char *const bys[] = {"download-year", "creation-year", NULL};
+        static const char *const bys[] = {"download-year", "creation-year", "download-segment",
+                                          "creation-segment", NULL};
         if (!pick(v, bys, &k))
-            return bad(err, name, v, "download-year, creation-year");
-        q->by_creation = k == 1;
+            return bad(err, name, v,
+                       "download-year, creation-year, download-segment, creation-segment");
+        q->by_creation = k == 1 || k == 3;
+        q->by_segment = k >= 2;
     } else if (strcmp(name, "density") == 0) {
         q->density = true;
     } else if (strcmp(name, "threshold") == 0) {

@@ -231,6 +231,42 @@ def compare_sizes(label, db, st, by):
     return want
 
 
+def segment_of(year, cuts):
+    return sum(1 for c in cuts if year >= c)
+
+
+def segment_label(k, cuts):
+    if k == 0:
+        return f"le{cuts[0] - 1}"
+    if k == len(cuts):
+        return f"ge{cuts[-1]}"
+    return str(cuts[k - 1]) if cuts[k] - cuts[k - 1] == 1 else f"{cuts[k - 1]}_{cuts[k] - 1}"
+
+
+def compare_segments(label, db, st, cuts):
+    """--by download-segment: a model's downloads over the segment's years, summed first."""
+    d = st.counted.copy()
+    d["seg"] = d["year"].map(lambda y: segment_label(segment_of(y, cuts), cuts))
+    d = d.groupby(["seg", "model"], as_index=False)["downloads"].sum()
+    params = st.models["params"]
+    want = {}
+    for k, g in d.groupby("seg"):
+        p = g["model"].map(params)
+        sized = g[p.notna() & (p > 0)]
+        want[k] = summary(sized["model"].map(params).astype(float).to_numpy(),
+                          sized["downloads"].astype(float).to_numpy(), float(g["downloads"].sum()))
+    got = {r["segment"]: r for r in omen_json(db, "sizes", "distribution", "--by",
+                                              "download-segment", "--cuts",
+                                              ",".join(map(str, cuts)))["rows"]}
+    bad = [] if set(got) == set(want) else [f"segments {sorted(got)} != {sorted(want)}"]
+    for k in set(got) & set(want):
+        for c in ("models", "weight", "coverage", "mean", "p25", "median", "p75"):
+            if not close(got[k].get(c), want[k].get(c)):
+                bad.append(f"{k}: {c} {got[k].get(c)} != {want[k].get(c)}")
+    check(f"{label}: sizes --by download-segment --cuts {','.join(map(str, cuts))}: "
+          f"{len(want)} segments", not bad, "\n".join(bad[:10]))
+
+
 def compare_density(label, db, want):
     from scipy.stats import gaussian_kde
     res = omen_json(db, "sizes", "distribution", "--density", "--points", "41")
@@ -425,6 +461,8 @@ def test_synth(tmp):
     fit = compare_estimate(label, db, st)
     want = compare_sizes(label, db, st, "download-year")
     compare_sizes(label, db, st, "creation-year")
+    compare_segments(label, db, st, [2023, 2024, 2025])
+    compare_segments(label, db, st, [2022, 2025])
     compare_density(label, db, want)
     compare_derivations(label, db, st, lin)
     compare_intermediaries(label, db, st, lin)
@@ -526,6 +564,15 @@ def check_growth(tmp):
         return
     rows = omen_json(db, "sizes", "distribution", "--sample", "head")["rows"]
     s = segment_means(rows)
+    seg = {r["segment"]: r["mean"] for r in omen_json(
+        db, "sizes", "distribution", "--sample", "head", "--by", "download-segment")["rows"]}
+    seg["<2025"] = omen_json(db, "sizes", "distribution", "--sample", "head", "--by",
+                             "download-segment", "--cuts", "2025")["rows"][0]["mean"]
+    agree = all(close(seg[a], s[b]) for a, b in (("le2022", "<=2022"), ("2023", "2023"),
+                                                  ("2024", "2024"), ("ge2025", ">=2025"),
+                                                  ("<2025", "<2025")))
+    check(f"{label}: the segment rows equal the weighted per-year rows combined", agree,
+          f"{seg} vs {s}")
     delta, growth = s[">=2025"] / s["<2025"], s[">=2025"] / s["<=2022"]
     order = s["<=2022"] < s["2023"] < s["2024"] < s[">=2025"]
     check(f"{label}: download-weighted mean size {s['<=2022'] / 1e6:.0f}M, {s['2023'] / 1e6:.0f}M, "
