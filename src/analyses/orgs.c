@@ -142,6 +142,7 @@ omen_status omen_orgs(const omen_panel *p, const omen_query *q, omen_table **out
         fill(t, &c, q->top);
         omen_query_to_meta(p, &qq, &agg, t);
         omen_table_meta_text(t, "level", "country x org_type");
+        omen_table_meta_text(t, "window", "whole range");
         omen_table_meta_text(t, "period", q->last_year ? "last-year" : "all");
         omen_table_meta_int(t, "top", q->top);
         omen_table_meta_text(t, "share", "of the country's downloads (country_share: of all)");

@@ -52,12 +52,15 @@ typedef struct {
     omen_traits *t;
     uint32_t *by_string; /* panel string id -> value id */
     size_t cap_names, cap_values, at;
+    uint32_t none; /* the id of OMEN_TRAIT_NONE once made: most models of a field lack labels */
 } builder;
 
 static uint32_t value_id(builder *b, const char *name, uint32_t sid)
 {
     if (sid != OMEN_NONE && b->by_string[sid] != OMEN_NONE)
         return b->by_string[sid];
+    if (b->none != OMEN_NONE && strcmp(name, OMEN_TRAIT_NONE) == 0)
+        return b->none;
     omen_traits *t = b->t;
     uint32_t v = OMEN_NONE;
     for (size_t i = 0; i < t->nvalues && v == OMEN_NONE; i++)
@@ -73,6 +76,8 @@ static uint32_t value_id(builder *b, const char *name, uint32_t sid)
     }
     if (sid != OMEN_NONE)
         b->by_string[sid] = v;
+    if (strcmp(name, OMEN_TRAIT_NONE) == 0)
+        b->none = v;
     return v;
 }
 
@@ -335,7 +340,8 @@ void omen_traits_build(const omen_panel *p, const char *field, int flags, omen_t
     memset(t, 0, sizeof *t);
     t->field = field;
     size_t ns = p->n_strings ? p->n_strings : 1;
-    builder b = {p, t, omen_xmalloc(ns * sizeof(uint32_t)), 0, (size_t)p->n_models + 16, 0};
+    builder b = {p, t,        omen_xmalloc(ns * sizeof(uint32_t)), 0, (size_t)p->n_models + 16,
+                 0, OMEN_NONE};
     memset(b.by_string, 0xff, ns * sizeof(uint32_t));
     t->off = omen_xmalloc(((size_t)p->n_models + 1) * sizeof *t->off);
     t->value = omen_xmalloc(b.cap_values * sizeof *t->value);
