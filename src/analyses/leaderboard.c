@@ -12,6 +12,7 @@ typedef struct {
     omen_table *t;
     const omen_query *q;
     bool map;
+    bool model_level;
 } board;
 
 static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
@@ -44,6 +45,8 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
             omen_table_set_text(t, row, k++, country);
             omen_table_set_text(t, row, k++, org);
         }
+        if (b->model_level) /* the Hub's task tag: what kind of model it is (Figure 1's symbols) */
+            omen_table_set_text(t, row, k++, omen_panel_str(b->p, b->p->model_pipeline[r[i].id]));
     }
     free(r);
     return true;
@@ -63,7 +66,10 @@ static omen_status run(const omen_panel *p, const omen_query *q, bool map, omen_
         omen_table_add_column(t, "country", OMEN_COL_TEXT);
         omen_table_add_column(t, "org_type", OMEN_COL_TEXT);
     }
-    board b = {p, t, q, map};
+    bool model_level = !map && q->level == OMEN_LEVEL_MODEL;
+    if (model_level)
+        omen_table_add_column(t, "pipeline_tag", OMEN_COL_TEXT);
+    board b = {p, t, q, map, model_level};
     omen_agg agg;
     omen_status s = omen_aggregate(p, q, true, on_period, &b, &agg, err);
     if (s == OMEN_OK) {
