@@ -564,7 +564,7 @@ static struct MHD_Daemon *start(struct sockaddr_storage *addr, omen_error *err, 
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, S.opt.max_conns,
         MHD_OPTION_CONNECTION_TIMEOUT, S.opt.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         S.opt.memory_limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        on_completed, NULL, MHD_OPTION_END);
     if (!d)
         *s = fail(err, OMEN_E_IO, "cannot listen on %s port %d: %s", S.opt.host, S.opt.port,
                   errno ? strerror(errno) : "libmicrohttpd refused the options");

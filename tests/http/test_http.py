@@ -536,6 +536,18 @@ def main():
             rc = srv.stop()
         check(rc == 0, "SIGTERM: exit code 0", rc)
         srv = Server(db, web)
+        second = subprocess.Popen([OMEN, "--db", db, "serve", "--port", str(srv.port), "--web",
+                                   web], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                  text=True)
+        try:
+            rc2 = second.wait(timeout=30)
+            err2 = second.stderr.read()
+        except subprocess.TimeoutExpired:  # it listens on a port that is taken: the bug
+            second.terminate()
+            rc2, err2 = second.wait(), "still running"
+        second.stderr.close()
+        check(rc2 == 1 and "cannot listen" in err2, "a port in use is an error (exit 1)",
+              (rc2, err2))
         rc = srv.stop(signal.SIGINT)
         check(rc == 0, "SIGINT: exit code 0", rc)
         r = omen("serve", "--port", "0", "--web", os.path.join(tmp, "nope"), db=db)
