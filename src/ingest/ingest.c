@@ -121,11 +121,17 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
     in->rep->bytes_read += len;
     /* Parquet (any source) is read as the CSV text DuckDB makes of it; errors then name rows. */
     bool parquet = omen_is_parquet(data, len);
+    char *parquet_dropped = NULL;
     size_t diag_lines = in->diag.nlines, diag_all = in->diag.nall;
     if (parquet) {
         uint64_t prows = 0;
         char *csv = NULL;
-        omen_status ps = omen_parquet_to_csv(fi->path, &csv, &len, &prows, err);
+        const char *const *keep = in->opt->source == OMEN_SOURCE_SNAPSHOT ? omen_snapshot_columns
+                                  : in->opt->source == OMEN_SOURCE_EVOLUTION
+                                      ? omen_evolution_columns
+                                      : NULL;
+        omen_status ps =
+            omen_parquet_to_csv(fi->path, keep, &csv, &len, &prows, &parquet_dropped, err);
         free(data);
         if (ps != OMEN_OK)
             return ps;
@@ -160,6 +166,11 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
         omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
     if (parquet)
         omen_parquet_diag_rows(&in->diag, fi->path, diag_lines, diag_all);
+    if (parquet_dropped) {
+        append(&r.unused, r.unused ? "," : "");
+        append(&r.unused, parquet_dropped);
+        free(parquet_dropped);
+    }
     fi->rows_read = r.rows_read;
     fi->rows_bad = r.rows_bad;
     in->rep->rows_read += r.rows_read;
@@ -199,6 +210,36 @@ static char *file_rejects(const omen_diag *d, const char *path)
     return out;
 }
 
+/* An older listing ingested after a newer one adds its downloads, not its metadata: models with
+ * a stored observation after its date keep what the newer listing said (fields and edges). */
+static omen_status keep_newer_metadata(ingest *in, omen_store *st, int32_t day, uint64_t *deleted,
+                                       omen_error *err)
+{
+    omen_rows *rows = &in->rows;
+    unsigned char *later = omen_xcalloc(rows->names.count + 1, 1);
+    size_t n = 0, k = 0;
+    omen_status s = omen_store_later_snapshots(st, rows, day, later, &n, err);
+    if (s == OMEN_OK)
+        s = omen_store_replace_edges(st, rows, later, deleted, err);
+    if (s == OMEN_OK && n) {
+        for (size_t i = 0; i < rows->nmodels; i++)
+            if (later[rows->models[i].name])
+                rows->models[i].fields = 0;
+        for (size_t i = 0; i < rows->nedges; i++)
+            if (!later[rows->edges[i].child])
+                rows->edges[k++] = rows->edges[i];
+        rows->nedges = k;
+        char line[200];
+        snprintf(line, sizeof line,
+                 "%zu models have a later snapshot in the store: their metadata from this "
+                 "listing was not applied\n",
+                 n);
+        append(&in->rep->notes, line);
+    }
+    free(later);
+    return s;
+}
+
 static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
                              omen_error *err)
 {
@@ -209,9 +250,12 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
     if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS ||
         opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
         s = omen_series_build(in->obs, &in->rows, kind, opt, st, in->rep, err);
-    uint64_t written = 0;
+    uint64_t written = 0, edges_deleted = 0;
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT)
+        s = keep_newer_metadata(in, st, opt->date, &edges_deleted, err);
     if (s == OMEN_OK)
         s = omen_store_write_rows(st, &in->rows, opt->progress, opt->progress_ctx, &written, err);
+    written += edges_deleted;
     char options[128];
     snprintf(options, sizeof options, "kind=%s baseline_first=%d skip_bad=%d", kind_name(kind),
              opt->baseline_first, opt->skip_bad);

@@ -20,11 +20,14 @@
 /* Whether the bytes start with Parquet's magic "PAR1". */
 bool omen_is_parquet(const char *data, size_t len);
 
-/* Converts the Parquet file at path to CSV text with a header row. *out is heap-owned by the
- * caller (free()); *rows is the number of data rows. Without libduckdb in the build it fails
- * with OMEN_E_UNSUPPORTED (exit 1) saying how to get it. */
-omen_status omen_parquet_to_csv(const char *path, char **out, size_t *len, uint64_t *rows,
-                                omen_error *err);
+/* Converts the Parquet file at path to CSV text with a header row. keep (NULL-terminated,
+ * matched case-insensitively; NULL = every column) names the top-level columns wanted, so that
+ * bulky ones a reader ignores (hub-stats' `siblings`) are never read; the others are listed in
+ * *dropped (comma-separated, NULL when none). *out and *dropped are heap-owned by the caller
+ * (free()); *rows is the number of data rows. Without libduckdb in the build it fails with
+ * OMEN_E_UNSUPPORTED (exit 1) saying how to get it. */
+omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char **out, size_t *len,
+                                uint64_t *rows, char **dropped, omen_error *err);
 
 /* Rewrites the diag messages of `path` from index from_lines (kept lines) and from_all (all
  * lines) on, from "path:L: reason" to "path:row L-1: reason" (L = 1, the header, loses the

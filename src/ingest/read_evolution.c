@@ -55,6 +55,33 @@ static const omen_column_spec specs[NCOL] = {
     {"merged_modality", NULL, false},
 };
 
+const char *const omen_evolution_columns[] = {"model",
+                                              "model_id",
+                                              "id",
+                                              "modelId",
+                                              "time",
+                                              "week",
+                                              "date",
+                                              "snapshot_date",
+                                              "downloadsAllTime",
+                                              "downloads_all_time",
+                                              "cumulative",
+                                              "author",
+                                              "developer",
+                                              "namespace",
+                                              "created",
+                                              "created_at",
+                                              "createdAt",
+                                              "org_type",
+                                              "org_country",
+                                              "org_country_single",
+                                              "derived_author",
+                                              "derived_org_country_single",
+                                              "merged_derived_from",
+                                              "merged_languages",
+                                              "merged_modality",
+                                              NULL};
+
 /* What a model's first row said, to compare later rows with (string ids, UINT32_MAX = none). */
 typedef struct {
     bool seen;

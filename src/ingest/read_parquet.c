@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/error.h"
 
@@ -49,10 +50,11 @@ const char *omen_parquet_support(void)
     return NULL;
 }
 
-omen_status omen_parquet_to_csv(const char *path, char **out, size_t *len, uint64_t *rows,
-                                omen_error *err)
+omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char **out, size_t *len,
+                                uint64_t *rows, char **dropped, omen_error *err)
 {
-    *out = NULL;
+    (void)keep;
+    *out = *dropped = NULL;
     *len = 0;
     *rows = 0;
     return omen_error_set(err, OMEN_E_UNSUPPORTED,
@@ -235,8 +237,18 @@ static omen_status open_db(duckdb_database *db, duckdb_connection *con, omen_err
 }
 
 /* The SELECT that gives every column as text, and the CSV header line. */
-static omen_status plan(duckdb_connection con, const char *path, text *sql, text *hdr,
-                        omen_error *err)
+static bool wanted(const char *name, const char *const *keep)
+{
+    if (!keep)
+        return true;
+    for (; *keep; keep++)
+        if (strcasecmp(*keep, name) == 0)
+            return true;
+    return false;
+}
+
+static omen_status plan(duckdb_connection con, const char *path, const char *const *keep, text *sql,
+                        text *hdr, text *skipped, omen_error *err)
 {
     text from = {0}, probe = {0};
     puts_(&from, " FROM read_parquet(");
@@ -254,6 +266,12 @@ static omen_status plan(duckdb_connection con, const char *path, text *sql, text
     }
     text sel = {0};
     for (idx_t c = 0; c < duckdb_column_count(&res); c++) {
+        if (!wanted(duckdb_column_name(&res, c), keep)) {
+            if (skipped->len)
+                puts_(skipped, ",");
+            puts_(skipped, duckdb_column_name(&res, c));
+            continue;
+        }
         duckdb_logical_type t = duckdb_column_logical_type(&res, c);
         text e = {0};
         put_quoted(&e, duckdb_column_name(&res, c), '"');
@@ -295,10 +313,10 @@ static void put_chunk(text *out, duckdb_data_chunk ch, idx_t ncols)
     }
 }
 
-omen_status omen_parquet_to_csv(const char *path, char **out, size_t *len, uint64_t *rows,
-                                omen_error *err)
+omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char **out, size_t *len,
+                                uint64_t *rows, char **dropped, omen_error *err)
 {
-    *out = NULL;
+    *out = *dropped = NULL;
     *len = 0;
     *rows = 0;
     duckdb_database db;
@@ -306,8 +324,8 @@ omen_status omen_parquet_to_csv(const char *path, char **out, size_t *len, uint6
     omen_status s = open_db(&db, &con, err);
     if (s != OMEN_OK)
         return s;
-    text sql = {0}, csv = {0};
-    s = plan(con, path, &sql, &csv, err);
+    text sql = {0}, csv = {0}, skipped = {0};
+    s = plan(con, path, keep, &sql, &csv, &skipped, err);
     duckdb_result res;
     if (s == OMEN_OK)
         s = query(con, sql.buf, &res, path, err);
@@ -331,8 +349,10 @@ omen_status omen_parquet_to_csv(const char *path, char **out, size_t *len, uint6
     duckdb_close(&db);
     if (s != OMEN_OK) {
         free(csv.buf);
+        free(skipped.buf);
         return s;
     }
+    *dropped = skipped.buf;
     *out = csv.buf;
     *len = csv.len;
     return OMEN_OK;

@@ -41,6 +41,30 @@ static const char *const used_keys[] = {"id",
                                         "card_data",
                                         NULL};
 
+const char *const omen_snapshot_columns[] = {"id",
+                                             "modelId",
+                                             "model_id",
+                                             "model",
+                                             "author",
+                                             "createdAt",
+                                             "created_at",
+                                             "downloadsAllTime",
+                                             "downloads_all_time",
+                                             "downloads",
+                                             "tags",
+                                             "pipeline_tag",
+                                             "pipelineTag",
+                                             "library_name",
+                                             "libraryName",
+                                             "gated",
+                                             "safetensors",
+                                             "safetensors_total",
+                                             "usedStorage",
+                                             "used_storage",
+                                             "cardData",
+                                             "card_data",
+                                             NULL};
+
 static const char *const count_keys[] = {"downloadsAllTime", "downloads_all_time", NULL};
 static const char *const id_keys[] = {"id", "modelId", "model_id", "model", NULL};
 

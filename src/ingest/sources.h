@@ -7,6 +7,11 @@
 
 struct cJSON;
 
+/* The top-level columns each reader reads, NULL-terminated: a Parquet file is read only for
+ * these (the rest are reported unused without being read). */
+extern const char *const omen_evolution_columns[];
+extern const char *const omen_snapshot_columns[];
+
 /* The released dataset: long rows (model, time, downloadsAllTime, metadata...). */
 void omen_read_evolution(omen_reader *r);
 /* One Hub listing at r->opt->date: JSON Lines (camelCase or snake_case) or CSV text (the form
