@@ -56,7 +56,7 @@ fi
 SQL=$tmp/duckdb_sql
 if [ ! -f "$DUCKDB_DIR/include/duckdb.h" ] ||
     ! cc -std=c11 -O1 -isystem "$DUCKDB_DIR/include" -o "$SQL" tests/tools/duckdb_sql.c \
-        -L"$DUCKDB_DIR/lib" -lduckdb -Wl,-rpath,"$PWD/$DUCKDB_DIR/lib" 2>"$tmp/cc.err"; then
+        -L"$DUCKDB_DIR/lib" -lduckdb -Wl,-rpath,"$(cd "$DUCKDB_DIR/lib" && pwd)" 2>"$tmp/cc.err"; then
     echo "  skipped $NTESTS Parquet tests: cannot build the fixture writer against $DUCKDB_DIR"
     cat "$tmp/cc.err" 2>/dev/null | head -5
     echo "parquet: 0 passed, 0 failed, $NTESTS skipped"
