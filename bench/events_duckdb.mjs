@@ -4,18 +4,22 @@
 // The log of bench/events_gen.c holds ISO 8601 UTC times ending in Z and epoch seconds only, so
 // both are parsed without time-zone support (DuckDB's ICU extension is never loaded).
 //
-// usage: node bench/events_duckdb.mjs LOG.csv OUT.csv MEMORY_LIMIT
+// usage: node bench/events_duckdb.mjs LOG.csv OUT.csv MEMORY_LIMIT TEMP_DIR
 // Prints `duckdb_events_s SECONDS` (read + deduplicate + sum, one run) and writes the weekly
 // table as model,week,downloads sorted by model and week.
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [log, out, memory] = process.argv.slice(2);
+const [log, out, memory, tempDir] = process.argv.slice(2);
 if (!log || !out) {
     console.error('usage: node events_duckdb.mjs LOG.csv OUT.csv [MEMORY_LIMIT]');
     process.exit(2);
 }
 const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: memory || '512MB',
+    // DuckDB's own advice for large aggregations under a memory limit (its OOM message)
+    preserve_insertion_order: 'false',
+    // spills go beside the log, not into the current folder
+    ...(tempDir ? { temp_directory: tempDir } : {}),
     autoinstall_known_extensions: 'false',
     autoload_known_extensions: 'false',
 });

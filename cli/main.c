@@ -115,14 +115,8 @@ static const struct {
     const char *name;
     int (*run)(cli_ctx *);
 } commands[] = {
-    {"ingest", cmd_ingest},
-    {"info", cmd_info},
-    {"synth", cmd_synth},
-    {"annotate", cmd_annotate},
-    {"sizes", cmd_sizes},
-    {"pull", cmd_pull},
-    {"serve", cmd_serve},
-    {"report", cmd_report},
+    {"ingest", cmd_ingest},     {"pull", cmd_pull},   {"info", cmd_info},   {"synth", cmd_synth},
+    {"annotate", cmd_annotate}, {"sizes", cmd_sizes}, {"serve", cmd_serve}, {"report", cmd_report},
 };
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */

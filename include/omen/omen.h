@@ -90,7 +90,7 @@ typedef enum {
     OMEN_SOURCE_DEVELOPERS,
     OMEN_SOURCE_EDGES,
     OMEN_SOURCE_ANNOTATIONS,
-    OMEN_SOURCE_EVENTS, /* raw download events: model,user,timestamp (streamed, deduplicated) */
+    OMEN_SOURCE_EVENTS,    /* raw download events: model,user,timestamp (streamed, deduplicated) */
     OMEN_SOURCE_EVOLUTION, /* the paper's released dataset (long: model x week, cumulative) */
     OMEN_SOURCE_SNAPSHOT   /* one Hub listing at a date (JSON Lines, CSV or hub-stats Parquet) */
 } omen_source;
@@ -165,8 +165,8 @@ typedef struct {
 /* What a pull did; release with omen_pull_report_free() (it owns raw_path and ingest). */
 typedef struct {
     uint64_t pages, models, bytes, retries;
-    bool resumed;             /* an interrupted pull of the same date was continued */
-    char *raw_path;           /* the fetched file (removed after the ingest unless keep_raw) */
+    bool resumed;              /* an interrupted pull of the same date was continued */
+    char *raw_path;            /* the fetched file (removed after the ingest unless keep_raw) */
     omen_ingest_report ingest; /* the snapshot ingest */
 } omen_pull_report;
 

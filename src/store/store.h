@@ -67,8 +67,7 @@ omen_status omen_store_snapshots_of(omen_store *store, const char *model, omen_c
  * record) and that skip[] does not mark, deletes its stored edges that the batch does not list
  * again (its base models changed); *deleted counts them. Unchanged edges are not touched. */
 omen_status omen_store_replace_edges(omen_store *store, const omen_rows *rows,
-                                     const unsigned char *skip, uint64_t *deleted,
-                                     omen_error *err);
+                                     const unsigned char *skip, uint64_t *deleted, omen_error *err);
 omen_status omen_store_later_snapshots(omen_store *store, const omen_rows *rows, int32_t day,
                                        unsigned char *later, size_t *n, omen_error *err);
 

@@ -81,11 +81,9 @@ static void debug_dump(const sy_ctx *c)
                 sy_str(c, m->name), c->streams[m->stream].key, m->cls,
                 m->rel ? sy_relation_str(m->rel) : "root", m->depth, !!(m->flags & SY_HEAD),
                 !!(m->flags & SY_ANNOT), m->params, m->t, !!(m->flags & SY_POP),
-                (unsigned long long)m->total, sy_str(c, dv->name), sy_org_str(dv->org),
-                dv->country, sy_str(c, r->name),
-                m->base != SY_NONE ? sy_str(c, c->models[m->base].name) : "",
-                c->segdl[i][0], c->segdl[i][1],
-                c->segdl[i][2], c->segdl[i][3]);
+                (unsigned long long)m->total, sy_str(c, dv->name), sy_org_str(dv->org), dv->country,
+                sy_str(c, r->name), m->base != SY_NONE ? sy_str(c, c->models[m->base].name) : "",
+                c->segdl[i][0], c->segdl[i][1], c->segdl[i][2], c->segdl[i][3]);
         for (int yy = 0; yy < 6; yy++)
             fprintf(f, ",%.0f", y[yy]);
         fprintf(f, ",%.0f\n", ly);
@@ -171,12 +169,10 @@ omen_status omen_synth_to_store(omen_store *store, const omen_synth_options *opt
     char options[96];
     snprintf(options, sizeof options, "scale=%g seed=%llu", c.scale,
              (unsigned long long)c.opt.seed);
-    uint64_t nrows = rows.nmodels + rows.ndevelopers + rows.nedges + rows.nannotations +
-                     rows.nweekly;
-    omen_ingest_record rec = {.source = "synth",
-                              .file = "(synth)",
-                              .rows_read = nrows,
-                              .options = options};
+    uint64_t nrows =
+        rows.nmodels + rows.ndevelopers + rows.nedges + rows.nannotations + rows.nweekly;
+    omen_ingest_record rec = {
+        .source = "synth", .file = "(synth)", .rows_read = nrows, .options = options};
     /* the generator's own arrays are no longer needed while the store writes */
     fill_report(&c, report);
     ctx_free(&c);

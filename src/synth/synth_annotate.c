@@ -16,7 +16,7 @@
 #include "synth_internal.h"
 
 #define MAXCAT 12
-#define EPS 0.005
+#define EPS    0.005
 
 const char *const sy_arch_labels[] = {"Transformer: Text Encoder-only",
                                       "Transformer: Text Decoder-only",
@@ -35,8 +35,24 @@ const char *const sy_arch_labels[] = {"Transformer: Text Encoder-only",
                                       "Transformer: Unknown",
                                       "Other",
                                       NULL};
-enum { AR_ENC, AR_DEC, AR_ENCDEC, AR_IMGENC, AR_SPENC, AR_SPED, AR_SPDEC, AR_LSTM, AR_GRU,
-       AR_CNN, AR_DIFF, AR_VAE, AR_MOE, AR_GAN, AR_UNKNOWN, AR_OTHER };
+enum {
+    AR_ENC,
+    AR_DEC,
+    AR_ENCDEC,
+    AR_IMGENC,
+    AR_SPENC,
+    AR_SPED,
+    AR_SPDEC,
+    AR_LSTM,
+    AR_GRU,
+    AR_CNN,
+    AR_DIFF,
+    AR_VAE,
+    AR_MOE,
+    AR_GAN,
+    AR_UNKNOWN,
+    AR_OTHER
+};
 
 const char *const sy_method_labels[] = {"Pretraining: Masked Language Modeling (MLM)",
                                         "Pretraining: Causal Language Modeling (CLM)",
@@ -52,8 +68,21 @@ const char *const sy_method_labels[] = {"Pretraining: Masked Language Modeling (
                                         "Pretraining: Denoising Autoencoder",
                                         "Undisclosed",
                                         NULL};
-enum { ME_MLM, ME_CLM, ME_CONTR, ME_SUP, ME_FT, ME_PEFT, ME_KD, ME_INSTR, ME_RLHF, ME_QUANT,
-       ME_MERGE, ME_DENOISE, ME_UNDISCLOSED };
+enum {
+    ME_MLM,
+    ME_CLM,
+    ME_CONTR,
+    ME_SUP,
+    ME_FT,
+    ME_PEFT,
+    ME_KD,
+    ME_INSTR,
+    ME_RLHF,
+    ME_QUANT,
+    ME_MERGE,
+    ME_DENOISE,
+    ME_UNDISCLOSED
+};
 
 const char *const sy_data_labels[] = {"Not disclosed", "Disclosed: unavailable",
                                       "Disclosed: available", "Partially disclosed: unavailable",
@@ -70,11 +99,11 @@ static const double org_t[POOL_N][SY_NSEG] = {{.165, .340, .396, .387},
                                               {.047, .041, .064, .054},
                                               {.000, .079, .038, .096}};
 /* Modality groups by class, then Undocumented. */
-static const double mod_t[CL_N + 1][SY_NSEG] = {
-    {.752, .285, .269, .229}, {.210, .110, .125, .203}, {.003, .279, .250, .230},
-    {.000, .004, .008, .018}, {.000, .008, .013, .033}, {.010, .074, .090, .092},
-    {.002, .148, .125, .066}, {.003, .021, .021, .021}, {.001, .000, .001, .001},
-    {.019, .071, .097, .106}};
+static const double mod_t[CL_N + 1][SY_NSEG] = {{.752, .285, .269, .229}, {.210, .110, .125, .203},
+                                                {.003, .279, .250, .230}, {.000, .004, .008, .018},
+                                                {.000, .008, .013, .033}, {.010, .074, .090, .092},
+                                                {.002, .148, .125, .066}, {.003, .021, .021, .021},
+                                                {.001, .000, .001, .001}, {.019, .071, .097, .106}};
 /* License classes: Open Use, Acceptable Usage Policy, Attribution, Non-commercial,
  * Undocumented (the last but one is what the others leave). */
 static const double lic_t[5][SY_NSEG] = {{.814, .541, .583, .551},
@@ -91,8 +120,24 @@ static const double data_t[4][SY_NSEG] = {{.098, .234, .316, .431},
                                           {.793, .585, .535, .398},
                                           {.069, .098, .030, .036}};
 
-enum { B_MOE, B_DEC, B_SPEECH, B_DIFF, B_VAEGAN, B_ENCDEC, B_CNN, B_ENC, B_LSTM, B_QUANT,
-       B_RLHF, B_INSTR, B_PEFT, B_CONTR, B_MERGE, NBIN };
+enum {
+    B_MOE,
+    B_DEC,
+    B_SPEECH,
+    B_DIFF,
+    B_VAEGAN,
+    B_ENCDEC,
+    B_CNN,
+    B_ENC,
+    B_LSTM,
+    B_QUANT,
+    B_RLHF,
+    B_INSTR,
+    B_PEFT,
+    B_CONTR,
+    B_MERGE,
+    NBIN
+};
 static const double bin_t[NBIN][SY_NSEG] = {
     {.000, .001, .004, .016}, {.081, .074, .102, .208}, {.008, .038, .069, .077},
     {.001, .200, .189, .195}, {.000, .051, .026, .028}, {.118, .053, .055, .048},
@@ -109,7 +154,7 @@ typedef struct {
 } fit;
 
 typedef struct {
-    uint32_t *idx;  /* head models, most downloaded first */
+    uint32_t *idx;        /* head models, most downloaded first */
     double (*x)[SY_NSEG]; /* share of the segment's head downloads, per idx */
     size_t n;
 } head_view;
@@ -265,12 +310,18 @@ static unsigned org_mask(const sy_ctx *c, const sy_model *m)
 {
     if (is_named(m)) {
         switch (named_org(c, m)) {
-        case ORG_USER: return 1u << POOL_USER;
-        case ORG_COMPANY: return 1u << POOL_CO;
-        case ORG_UNIV: return 1u << POOL_UNIV;
-        case ORG_NONPROFIT: return 1u << POOL_NP;
-        case ORG_COMMUNITY: return 1u << POOL_CMTY;
-        default: return 0;
+        case ORG_USER:
+            return 1u << POOL_USER;
+        case ORG_COMPANY:
+            return 1u << POOL_CO;
+        case ORG_UNIV:
+            return 1u << POOL_UNIV;
+        case ORG_NONPROFIT:
+            return 1u << POOL_NP;
+        case ORG_COMMUNITY:
+            return 1u << POOL_CMTY;
+        default:
+            return 0;
         }
     }
     unsigned all = (1u << POOL_N) - 1;
@@ -279,8 +330,7 @@ static unsigned org_mask(const sy_ctx *c, const sy_model *m)
 
 static unsigned modality_mask(const sy_ctx *c, const sy_model *m)
 {
-    bool undoc_ok = !is_named(m) || named_org(c, m) == ORG_COMMUNITY ||
-                    named_org(c, m) == ORG_USER;
+    bool undoc_ok = !is_named(m) || named_org(c, m) == ORG_COMMUNITY || named_org(c, m) == ORG_USER;
     return (1u << m->cls) | (undoc_ok ? 1u << CL_N : 0);
 }
 
@@ -322,20 +372,29 @@ static int bin_elig(const sy_ctx *c, const sy_model *m, int a)
     switch (a) {
     case B_MOE:
         return gen_text && m->params >= 40e9 && m->cweek >= week_of(c, 2023, 10, 1);
-    case B_DEC: return gen_text;
-    case B_SPEECH: return m->cls == CL_AU;
-    case B_DIFF: return image;
-    case B_VAEGAN: return image;
-    case B_ENCDEC: return m->cls == CL_TG || m->cls == CL_TE;
-    case B_CNN: return image || m->cls == CL_IE || m->cls == CL_AU;
-    case B_ENC: return m->cls == CL_TE || m->cls == CL_IE || m->cls == CL_ME || m->cls == CL_MG;
+    case B_DEC:
+        return gen_text;
+    case B_SPEECH:
+        return m->cls == CL_AU;
+    case B_DIFF:
+        return image;
+    case B_VAEGAN:
+        return image;
+    case B_ENCDEC:
+        return m->cls == CL_TG || m->cls == CL_TE;
+    case B_CNN:
+        return image || m->cls == CL_IE || m->cls == CL_AU;
+    case B_ENC:
+        return m->cls == CL_TE || m->cls == CL_IE || m->cls == CL_ME || m->cls == CL_MG;
     case B_LSTM:
         return (m->cls == CL_TE || m->cls == CL_AU || m->cls == CL_TG) &&
                m->cweek < week_of(c, 2022, 6, 1);
     case B_QUANT:
         return m->rel == REL_QUANT ? 2 : (m->rel == REL_OTHER || (gen_text && late)) ? 1 : 0;
-    case B_RLHF: return gen_text && late;
-    case B_INSTR: return gen_text && late;
+    case B_RLHF:
+        return gen_text && late;
+    case B_INSTR:
+        return gen_text && late;
     case B_PEFT:
         if (m->rel == REL_ADAPTER)
             return 2;
@@ -387,7 +446,8 @@ static void fit_license(sy_ctx *c, const head_view *v)
 static void fit_gating_data(sy_ctx *c, const head_view *v)
 {
     fit g = {3, gate_t, {{0}}}, d = {4, data_t, {{0}}};
-    int *go = omen_xmalloc((v->n + 1) * sizeof *go), *dout = omen_xmalloc((v->n + 1) * sizeof *dout);
+    int *go = omen_xmalloc((v->n + 1) * sizeof *go),
+        *dout = omen_xmalloc((v->n + 1) * sizeof *dout);
     partition(c, v, &g, gating_mask, go);
     partition(c, v, &d, data_mask, dout);
     for (size_t k = 0; k < v->n; k++) {
@@ -398,7 +458,7 @@ static void fit_gating_data(sy_ctx *c, const head_view *v)
         l->gating = (uint8_t)(go[k] < 0 ? 0 : go[k]);
         l->data = dout[k] == 3 || dout[k] < 0 ? 0xff : (uint8_t)dout[k];
         if (l->data == 1 && gsl_rng_uniform(c->rng) < 0.5)
-            l->data = 3; /* partially disclosed: unavailable */
+            l->data = 3;      /* partially disclosed: unavailable */
         m->gated = l->gating; /* 0 no, 1 auto, 2 manual */
     }
     free(go);
@@ -439,30 +499,59 @@ static void set_binary(sy_ctx *c, const sy_model *m, sy_labels *l, int a)
 {
     double u = gsl_rng_uniform(c->rng);
     switch (a) {
-    case B_MOE: l->arch |= 1u << AR_MOE; break;
-    case B_DEC: l->arch |= 1u << AR_DEC; break;
-    case B_SPEECH: l->arch |= 1u << (u < 0.5 ? AR_SPED : u < 0.85 ? AR_SPENC : AR_SPDEC); break;
-    case B_DIFF: l->arch |= 1u << AR_DIFF; break;
-    case B_VAEGAN: l->arch |= 1u << (m->params < 300e6 || u < 0.6 ? AR_VAE : AR_GAN); break;
-    case B_ENCDEC: l->arch |= 1u << AR_ENCDEC; break;
-    case B_CNN: l->arch |= 1u << AR_CNN; break;
-    case B_ENC: l->arch |= 1u << AR_ENC; break;
-    case B_LSTM: l->arch |= 1u << (u < 0.7 ? AR_LSTM : AR_GRU); break;
-    case B_QUANT: l->methods |= 1u << ME_QUANT; break;
-    case B_RLHF: l->methods |= 1u << ME_RLHF; break;
-    case B_INSTR: l->methods |= 1u << ME_INSTR; break;
-    case B_PEFT: l->methods |= 1u << ME_PEFT; break;
-    case B_CONTR: l->methods |= 1u << ME_CONTR; break;
-    case B_MERGE: l->methods |= 1u << ME_MERGE; break;
+    case B_MOE:
+        l->arch |= 1u << AR_MOE;
+        break;
+    case B_DEC:
+        l->arch |= 1u << AR_DEC;
+        break;
+    case B_SPEECH:
+        l->arch |= 1u << (u < 0.5 ? AR_SPED : u < 0.85 ? AR_SPENC : AR_SPDEC);
+        break;
+    case B_DIFF:
+        l->arch |= 1u << AR_DIFF;
+        break;
+    case B_VAEGAN:
+        l->arch |= 1u << (m->params < 300e6 || u < 0.6 ? AR_VAE : AR_GAN);
+        break;
+    case B_ENCDEC:
+        l->arch |= 1u << AR_ENCDEC;
+        break;
+    case B_CNN:
+        l->arch |= 1u << AR_CNN;
+        break;
+    case B_ENC:
+        l->arch |= 1u << AR_ENC;
+        break;
+    case B_LSTM:
+        l->arch |= 1u << (u < 0.7 ? AR_LSTM : AR_GRU);
+        break;
+    case B_QUANT:
+        l->methods |= 1u << ME_QUANT;
+        break;
+    case B_RLHF:
+        l->methods |= 1u << ME_RLHF;
+        break;
+    case B_INSTR:
+        l->methods |= 1u << ME_INSTR;
+        break;
+    case B_PEFT:
+        l->methods |= 1u << ME_PEFT;
+        break;
+    case B_CONTR:
+        l->methods |= 1u << ME_CONTR;
+        break;
+    case B_MERGE:
+        l->methods |= 1u << ME_MERGE;
+        break;
     }
 }
 
 /* Labels outside Table 1 that make each annotation complete and coherent. */
 static void complete_labels(const sy_model *m, sy_labels *l)
 {
-    static const int arch_fallback[CL_N] = {AR_UNKNOWN, AR_UNKNOWN, AR_OTHER, AR_OTHER,
-                                            AR_IMGENC,  AR_OTHER,   AR_IMGENC, AR_IMGENC,
-                                            AR_OTHER};
+    static const int arch_fallback[CL_N] = {AR_UNKNOWN, AR_UNKNOWN, AR_OTHER,  AR_OTHER, AR_IMGENC,
+                                            AR_OTHER,   AR_IMGENC,  AR_IMGENC, AR_OTHER};
     if (m->cls == CL_IE || m->cls == CL_ME || m->cls == CL_MG)
         l->arch |= 1u << AR_IMGENC;
     if (!l->arch)

@@ -17,17 +17,17 @@ typedef struct {
 
 /* Where small organisations are based (real ISO 3166-1 alpha-2 codes). */
 static const weighted co_countries[] = {
-    {"US", 56}, {"CN", 16}, {"DE", 4}, {"FR", 3}, {"GB", 3}, {"KR", 5}, {"JP", 5}, {"IN", 5},
-    {"CA", 4},  {"IL", 2},  {"SG", 2}, {"AE", 1}, {"NL", 2}, {"CH", 2}, {"ES", 2}, {"IT", 2},
-    {"SE", 1},  {"RU", 2},  {"BR", 2}, {"VN", 1}, {"TW", 2}, {"PL", 1}, {"FI", 1}, {"TR", 1},
-    {"ID", 1},  {"AU", 1},  {NULL, 0}};
+    {"US", 56}, {"CN", 16}, {"DE", 4}, {"FR", 3}, {"GB", 3}, {"KR", 5}, {"JP", 5},
+    {"IN", 5},  {"CA", 4},  {"IL", 2}, {"SG", 2}, {"AE", 1}, {"NL", 2}, {"CH", 2},
+    {"ES", 2},  {"IT", 2},  {"SE", 1}, {"RU", 2}, {"BR", 2}, {"VN", 1}, {"TW", 2},
+    {"PL", 1},  {"FI", 1},  {"TR", 1}, {"ID", 1}, {"AU", 1}, {NULL, 0}};
 static const weighted univ_countries[] = {
     {"US", 35}, {"CN", 12}, {"DE", 8}, {"GB", 7}, {"FR", 5}, {"KR", 4}, {"JP", 4}, {"IN", 4},
     {"CA", 4},  {"CH", 3},  {"NL", 3}, {"SG", 2}, {"IL", 2}, {"IT", 2}, {"ES", 2}, {"SE", 2},
     {"AU", 2},  {"BR", 1},  {"TW", 2}, {"HK", 2}, {"FI", 1}, {"DK", 1}, {NULL, 0}};
-static const weighted np_countries[] = {
-    {"US", 40}, {"DE", 10}, {"FR", 8}, {"GB", 6}, {"CN", 5}, {"CA", 3}, {"NL", 2},
-    {"CH", 2},  {"IN", 2},  {"JP", 2}, {"ES", 2}, {"SE", 1}, {NULL, 0}};
+static const weighted np_countries[] = {{"US", 40}, {"DE", 10}, {"FR", 8}, {"GB", 6}, {"CN", 5},
+                                        {"CA", 3},  {"NL", 2},  {"CH", 2}, {"IN", 2}, {"JP", 2},
+                                        {"ES", 2},  {"SE", 1},  {NULL, 0}};
 static const weighted cmty_countries[] = {{"ONLINE", 6}, {"INTL", 4}, {NULL, 0}};
 
 /* Models per developer on average, and the skew of the assignment (larger = more skewed). */
@@ -76,7 +76,9 @@ static void pool_dev_set(sy_ctx *c, sy_dev *d, int pool)
     d->pool = (uint8_t)pool;
     d->org = org[pool];
     switch (pool) {
-    case POOL_USER: d->country = "USER"; break;
+    case POOL_USER:
+        d->country = "USER";
+        break;
     case POOL_CO: {
         double u = gsl_rng_uniform(c->rng);
         if (u < 0.01) {
@@ -89,9 +91,15 @@ static void pool_dev_set(sy_ctx *c, sy_dev *d, int pool)
         }
         break;
     }
-    case POOL_UNIV: d->country = pick(c, univ_countries); break;
-    case POOL_NP: d->country = pick(c, np_countries); break;
-    default: d->country = pick(c, cmty_countries); break;
+    case POOL_UNIV:
+        d->country = pick(c, univ_countries);
+        break;
+    case POOL_NP:
+        d->country = pick(c, np_countries);
+        break;
+    default:
+        d->country = pick(c, cmty_countries);
+        break;
     }
 }
 

@@ -13,7 +13,7 @@
 #include "../util/error.h"
 #include "synth_internal.h"
 
-#define CHUNK 4096
+#define CHUNK    4096
 #define NTHREADS 2
 
 typedef struct {
@@ -53,7 +53,8 @@ static uint32_t model_rows(const sy_model *m, const double *gw, gsl_rng *r, chun
         double lam = base * sy_shape(m, age);
         if (lam < 0.01 && age > 6)
             break;
-        double x = lam * gw[w] * exp(sigma * gsl_ran_gaussian_ziggurat(r, 1.0) - 0.5 * sigma * sigma);
+        double x =
+            lam * gw[w] * exp(sigma * gsl_ran_gaussian_ziggurat(r, 1.0) - 0.5 * sigma * sigma);
         uint64_t k = x < 1e6 ? gsl_ran_poisson(r, x) : (uint64_t)llround(x);
         if (k)
             push(b, w, k);

@@ -67,8 +67,7 @@ void sy_panel_stats(sy_ctx *c)
     int32_t cut = omen_date_days(2022, 3, 2);
     for (size_t i = 0; i < c->nmodels; i++) {
         sy_model *m = &c->models[i];
-        if (c->week0 + 7 * m->cweek + m->cday < cut &&
-            gsl_rng_uniform(c->rng) < NO_CREATED_SHARE)
+        if (c->week0 + 7 * m->cweek + m->cday < cut && gsl_rng_uniform(c->rng) < NO_CREATED_SHARE)
             m->flags |= SY_NOCREATED;
     }
     c->segdl = omen_xcalloc(c->nmodels ? c->nmodels : 1, sizeof *c->segdl);

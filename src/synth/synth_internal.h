@@ -11,12 +11,12 @@
 
 #include "omen/omen.h"
 
-#define SY_NWEEKS 265   /* weeks 2020-06-01 .. 2025-06-23 */
-#define SY_NSEG 4       /* Table 1 segments: <=2022, 2023, 2024, >=2025 */
-#define SY_NKNOT 11     /* calibration knots (see synth_tables.c) */
-#define SY_HEAD_K 200   /* top models per week in the Head Sample */
-#define SY_POP_MIN 200  /* Population Sample: total downloads at least this */
-#define SY_NONE UINT32_MAX
+#define SY_NWEEKS  265 /* weeks 2020-06-01 .. 2025-06-23 */
+#define SY_NSEG    4   /* Table 1 segments: <=2022, 2023, 2024, >=2025 */
+#define SY_NKNOT   11  /* calibration knots (see synth_tables.c) */
+#define SY_HEAD_K  200 /* top models per week in the Head Sample */
+#define SY_POP_MIN 200 /* Population Sample: total downloads at least this */
+#define SY_NONE    UINT32_MAX
 
 typedef enum { CL_TE, CL_TG, CL_IG, CL_VG, CL_MG, CL_AU, CL_IE, CL_ME, CL_TB, CL_N } sy_class;
 typedef enum {
@@ -46,15 +46,15 @@ typedef struct {
     const char *role;    /* what it stands in for, for docs and debugging only */
     const char *country; /* ISO 3166-1 alpha-2, ONLINE, INTL or USER */
     sy_org org;
-    int style;           /* naming style, see synth_names.c */
-    int family_words;    /* how many distinct model family names it uses */
+    int style;        /* naming style, see synth_names.c */
+    int family_words; /* how many distinct model family names it uses */
 } sy_named_def;
 
 /* A stream: one developer (or pool of small developers) publishing one class of model with
  * one mix of derivations, with its share of the young (rolling-window) downloads over time. */
 typedef struct {
     const char *key;
-    int src;           /* >= 0: named developer index; < 0: pool -(pool + 1) */
+    int src; /* >= 0: named developer index; < 0: pool -(pool + 1) */
     sy_class cls;
     const char *rel;   /* relation mix: "root=.3 ft=.6 d2:ft=.1" */
     const char *sizes; /* root sizes "110e6:.6 340e6:.4" (params:weight), optionally per
@@ -65,10 +65,10 @@ typedef struct {
     float ever;        /* mean evergreen fraction (long slow tail) */
     float pre;         /* share of the pre-panel volume (models created before 2020-06) */
     float share[SY_NKNOT];
-    int base_own;      /* derived models take bases of their own developer */
-    int window;        /* bases were created at most this many weeks before (0 = 104) */
-    int base_cls;      /* class of the bases; -1 = the stream's class */
-    const char *from;  /* no models before this date (NULL: the knots decide) */
+    int base_own;     /* derived models take bases of their own developer */
+    int window;       /* bases were created at most this many weeks before (0 = 104) */
+    int base_cls;     /* class of the bases; -1 = the stream's class */
+    const char *from; /* no models before this date (NULL: the knots decide) */
 } sy_stream_def;
 
 /* The parsed relation mix and size tables of a stream (eras: before 2023, 2023, from 2024). */
@@ -78,8 +78,15 @@ typedef struct {
     int nsize[3];
 } sy_stream_mix;
 
-enum { SY_PRE = 1, SY_POP = 2, SY_HEAD = 4, SY_ANNOT = 8, SY_PKNOWN = 16, SY_NOBYTES = 32,
-       SY_NOCREATED = 64 };
+enum {
+    SY_PRE = 1,
+    SY_POP = 2,
+    SY_HEAD = 4,
+    SY_ANNOT = 8,
+    SY_PKNOWN = 16,
+    SY_NOBYTES = 32,
+    SY_NOCREATED = 64
+};
 
 /* Label sets of an annotated model: bit i = label i of the lists in synth_annotate.c. */
 typedef struct {
@@ -88,28 +95,28 @@ typedef struct {
 } sy_labels;
 
 typedef struct {
-    float t;          /* young mass: expected downloads in the first 52 weeks of life */
+    float t; /* young mass: expected downloads in the first 52 weeks of life */
     float tau, rise, ever, tau_e;
-    float ynorm;      /* 1 / sum of the shape over the first 52 weeks */
-    int16_t cweek;    /* true creation week (negative before the panel) */
+    float ynorm;   /* 1 / sum of the shape over the first 52 weeks */
+    int16_t cweek; /* true creation week (negative before the panel) */
     uint16_t stream;
     uint8_t cls, rel, depth, pool; /* pool kind, 0xff for named developers */
     uint8_t flags, license, gated, lang;
-    uint8_t cday;     /* day of the week of creation, 0 = Monday */
-    uint8_t lclass;   /* license class fitted on the Head Sample + 1; 0 = not fitted */
+    uint8_t cday;   /* day of the week of creation, 0 = Monday */
+    uint8_t lclass; /* license class fitted on the Head Sample + 1; 0 = not fitted */
     uint8_t pad[2];
-    uint32_t dev;     /* developer index */
+    uint32_t dev; /* developer index */
     uint32_t base, base2;
-    uint32_t annot;   /* index into ctx->labels, SY_NONE when not annotated */
-    double params;    /* true parameter count */
-    int64_t bytes;    /* used storage */
-    uint64_t total;   /* realised downloads */
-    int32_t eff;      /* created_effective, days */
-    uint32_t name;    /* offset of "dev/name" in ctx->names */
+    uint32_t annot; /* index into ctx->labels, SY_NONE when not annotated */
+    double params;  /* true parameter count */
+    int64_t bytes;  /* used storage */
+    uint64_t total; /* realised downloads */
+    int32_t eff;    /* created_effective, days */
+    uint32_t name;  /* offset of "dev/name" in ctx->names */
 } sy_model;
 
 typedef struct {
-    uint8_t named;    /* 1 for named developers */
+    uint8_t named; /* 1 for named developers */
     uint8_t org, pool;
     const char *country;
     uint32_t name, display; /* offsets into ctx->names */

@@ -12,7 +12,7 @@
 #include "synth_internal.h"
 
 #define PARAMS_KNOWN_SHARE 0.236
-#define NO_BYTES_SHARE 0.02
+#define NO_BYTES_SHARE     0.02
 
 enum { LC_OPEN, LC_AUP, LC_ATTR, LC_NC, LC_UNDOC, LC_N };
 
@@ -20,25 +20,16 @@ static const struct {
     const char *id;
     int cls;
 } licenses[] = {
-    {"apache-2.0", LC_OPEN},
-    {"mit", LC_OPEN},
-    {"bsd-3-clause", LC_OPEN},
-    {"cc-by-sa-4.0", LC_OPEN},
-    {"afl-3.0", LC_OPEN},
-    {"openrail", LC_AUP},
-    {"creativeml-openrail-m", LC_AUP},
-    {"openrail++", LC_AUP},
-    {"bigscience-openrail-m", LC_AUP},
-    {"llama3.1", LC_AUP},
-    {"llama2", LC_AUP},
-    {"gemma", LC_AUP},
-    {"cc-by-4.0", LC_ATTR},
-    {"cc-by-3.0", LC_ATTR},
-    {"cc-by-nc-4.0", LC_NC},
-    {"cc-by-nc-sa-4.0", LC_NC},
-    {"", LC_UNDOC},
-    {"other", LC_UNDOC},
-    {"unknown", LC_UNDOC},
+    {"apache-2.0", LC_OPEN},    {"mit", LC_OPEN},
+    {"bsd-3-clause", LC_OPEN},  {"afl-3.0", LC_OPEN},
+    {"openrail", LC_AUP},       {"creativeml-openrail-m", LC_AUP},
+    {"openrail++", LC_AUP},     {"bigscience-openrail-m", LC_AUP},
+    {"llama3.1", LC_AUP},       {"llama2", LC_AUP},
+    {"gemma", LC_AUP},          {"cc-by-4.0", LC_ATTR},
+    {"cc-by-sa-4.0", LC_ATTR}, /* every CC BY variant is Attribution (docs/methodology.md) */
+    {"cc-by-3.0", LC_ATTR},     {"cc-by-nc-4.0", LC_NC},
+    {"cc-by-nc-sa-4.0", LC_NC}, {"", LC_UNDOC},
+    {"other", LC_UNDOC},        {"unknown", LC_UNDOC},
 };
 const int sy_nlicenses = (int)(sizeof licenses / sizeof licenses[0]);
 
@@ -52,9 +43,25 @@ int sy_license_class_of(int idx)
     return licenses[idx].cls;
 }
 
-static const char *const langs[] = {"",   "en", "multilingual", "zh", "en;zh", "de", "fr",
-                                    "es", "ja", "ko",           "ru", "ar",    "hi", "pt",
-                                    "it", "nl", "tr",           "vi", "en;fr;de;es;it"};
+static const char *const langs[] = {"",
+                                    "en",
+                                    "multilingual",
+                                    "zh",
+                                    "en;zh",
+                                    "de",
+                                    "fr",
+                                    "es",
+                                    "ja",
+                                    "ko",
+                                    "ru",
+                                    "ar",
+                                    "hi",
+                                    "pt",
+                                    "it",
+                                    "nl",
+                                    "tr",
+                                    "vi",
+                                    "en;fr;de;es;it"};
 
 const char *sy_lang_str(int idx)
 {
@@ -69,9 +76,8 @@ const char *sy_gated_str(int g)
 
 const char *sy_relation_str(int rel)
 {
-    static const char *const s[REL_N] = {"",          "finetune", "adapter",
-                                         "quantized", "merge",    "continued_pretraining",
-                                         "other"};
+    static const char *const s[REL_N] = {
+        "", "finetune", "adapter", "quantized", "merge", "continued_pretraining", "other"};
     return s[rel];
 }
 
@@ -98,8 +104,8 @@ static const sy_model *root_of(const sy_ctx *c, const sy_model *m)
 
 static bool embedding_stream(const sy_ctx *c, const sy_model *m)
 {
-    return stream_is(c, m, "te_st") || stream_is(c, m, "te_baai") ||
-           stream_is(c, m, "te_jina") || stream_is(c, m, "te_qw");
+    return stream_is(c, m, "te_st") || stream_is(c, m, "te_baai") || stream_is(c, m, "te_jina") ||
+           stream_is(c, m, "te_qw");
 }
 
 /* The pipeline tag follows the class; `c` is needed to tell families apart. */
@@ -111,27 +117,35 @@ static const char *pipeline_of(const sy_ctx *c, const sy_model *m, unsigned h)
             return h % 3 ? "sentence-similarity" : "feature-extraction";
         if (m->rel == REL_ROOT || m->rel == REL_CP)
             return "fill-mask";
-        return h % 20 < 12 ? "text-classification" : h % 20 < 17 ? "token-classification"
-                                                                 : "question-answering";
+        return h % 20 < 12   ? "text-classification"
+               : h % 20 < 17 ? "token-classification"
+                             : "question-answering";
     case CL_TG: {
         const sy_model *r = root_of(c, m);
         return stream_is(c, r, "tg_g_t5") || stream_is(c, r, "tg_m_bart") ? "text2text-generation"
-                                                                        : "text-generation";
+                                                                          : "text-generation";
     }
-    case CL_IG: return "text-to-image";
-    case CL_VG: return h % 3 ? "text-to-video" : "image-to-video";
-    case CL_MG: return "image-text-to-text";
+    case CL_IG:
+        return "text-to-image";
+    case CL_VG:
+        return h % 3 ? "text-to-video" : "image-to-video";
+    case CL_MG:
+        return "image-text-to-text";
     case CL_AU:
-        return h % 10 < 7 ? "automatic-speech-recognition"
-                          : h % 10 < 9 ? "text-to-speech" : "audio-classification";
+        return h % 10 < 7   ? "automatic-speech-recognition"
+               : h % 10 < 9 ? "text-to-speech"
+                            : "audio-classification";
     case CL_IE:
         if (stream_is(c, m, "ie_o") || stream_is(c, m, "ie_laion"))
             return "zero-shot-image-classification";
-        return h % 10 < 5 ? "image-classification"
-                          : h % 10 < 7 ? "object-detection"
-                                       : h % 10 < 8 ? "image-segmentation" : "image-feature-extraction";
-    case CL_ME: return h % 2 ? "zero-shot-image-classification" : "feature-extraction";
-    default: return "tabular-classification";
+        return h % 10 < 5   ? "image-classification"
+               : h % 10 < 7 ? "object-detection"
+               : h % 10 < 8 ? "image-segmentation"
+                            : "image-feature-extraction";
+    case CL_ME:
+        return h % 2 ? "zero-shot-image-classification" : "feature-extraction";
+    default:
+        return "tabular-classification";
     }
 }
 
@@ -149,16 +163,21 @@ static const char *library_of(const sy_ctx *c, const sy_model *m, unsigned h)
         return embedding_stream(c, m) || embedding_stream(c, root_of(c, m))
                    ? "sentence-transformers"
                    : "transformers";
-    case CL_TG: return m->rel == REL_ADAPTER ? "peft" : "transformers";
+    case CL_TG:
+        return m->rel == REL_ADAPTER ? "peft" : "transformers";
     case CL_IG:
-    case CL_VG: return m->rel == REL_OTHER ? "" : "diffusers";
+    case CL_VG:
+        return m->rel == REL_OTHER ? "" : "diffusers";
     case CL_IE:
         if (m->pool == POOL_CO)
             return h % 2 ? "timm" : "ultralytics";
         return "transformers";
-    case CL_ME: return h % 2 ? "open_clip" : "transformers";
-    case CL_TB: return h % 2 ? "sklearn" : "keras";
-    default: return "transformers";
+    case CL_ME:
+        return h % 2 ? "open_clip" : "transformers";
+    case CL_TB:
+        return h % 2 ? "sklearn" : "keras";
+    default:
+        return "transformers";
     }
 }
 

@@ -10,22 +10,22 @@
 #include "../util/error.h"
 #include "synth_internal.h"
 
-#define LAG 6             /* weeks between a cohort's creation and the volume it serves */
-#define POOL_XM 230.0     /* smallest young mass of a pool model */
-#define POOL_TMAX 4.0e6   /* truncation of the pool popularity tail */
-#define LOW_SHARE 0.012   /* share of young volume that goes to models below 200 downloads */
+#define LAG           6     /* weeks between a cohort's creation and the volume it serves */
+#define POOL_XM       230.0 /* smallest young mass of a pool model */
+#define POOL_TMAX     4.0e6 /* truncation of the pool popularity tail */
+#define LOW_SHARE     0.012 /* share of young volume that goes to models below 200 downloads */
 #define TARGET_MODELS 851000.0
-#define BASE_EXP 0.75
-#define STAR_MEDIAN 60000.0 /* young mass of a typical pool star at scale 1 */
-#define STAR_SIGMA 1.2
-#define STAR_EVER 0.25
+#define BASE_EXP      0.75
+#define STAR_MEDIAN   60000.0 /* young mass of a typical pool star at scale 1 */
+#define STAR_SIGMA    1.2
+#define STAR_EVER     0.25
 
 /* Share of each pool's mass that goes to its stars: the few popular models of small
  * developers that reach the weekly top 200 (the rest follows a truncated Pareto). */
 static const double star_share[POOL_N] = {0.5, 0.5, 0.5, 0.5, 0.35};
 /* From 2023 the pools' stars are more popular still (the diffusion and LLM communities). */
 #define STAR_LATE 1.35
-#define KEEP_FRAC 0.90    /* fraction of generated pool models that reach 200 downloads */
+#define KEEP_FRAC 0.90 /* fraction of generated pool models that reach 200 downloads */
 
 size_t sy_model_add(sy_ctx *c)
 {
@@ -100,7 +100,7 @@ static double vol(const sy_ctx *c, int s, int w)
 
 static int rel_of(const char *s, size_t n)
 {
-    static const char *const names[REL_N] = {"root", "ft", "adapter", "quant",
+    static const char *const names[REL_N] = {"root",  "ft", "adapter", "quant",
                                              "merge", "cp", "other"};
     for (int r = 0; r < REL_N; r++)
         if (strlen(names[r]) == n && strncmp(names[r], s, n) == 0)
@@ -347,8 +347,9 @@ static void gen_pre(sy_ctx *c, int s, double alpha)
     int nstar = named ? 0 : (int)gsl_ran_poisson(c->rng, mass * sf / star_mean(c));
     double wsum = 0;
     for (int i = 0; i < n + nstar; i++) {
-        double w = named ? pow(gsl_rng_uniform_pos(c->rng), -1.2)
-                   : i < n ? pareto_draw(c, alpha) : star_draw(c);
+        double w = named   ? pow(gsl_rng_uniform_pos(c->rng), -1.2)
+                   : i < n ? pareto_draw(c, alpha)
+                           : star_draw(c);
         sy_model *m = new_model(c, s, -1 - (int)gsl_rng_uniform_int(c->rng, 150), w);
         m->flags |= SY_PRE;
         m->tau = (float)(tau_med * gsl_ran_lognormal(c->rng, 0, 0.5));

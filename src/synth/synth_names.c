@@ -11,35 +11,36 @@
 #include "../util/error.h"
 #include "synth_internal.h"
 
-#define MAX_NAME 120
+#define MAX_NAME  120
 #define MAX_STEMS 8
 
-static const char *const onsets[] = {"b",  "br", "c",  "d",  "dr", "f",  "g",  "gr", "h",
-                                     "j",  "k",  "kr", "l",  "m",  "n",  "p",  "pr", "qu",
-                                     "r",  "s",  "sh", "st", "t",  "tr", "v",  "vr", "z",
+static const char *const onsets[] = {"b",  "br", "c",  "d",  "dr", "f",  "g", "gr", "h",
+                                     "j",  "k",  "kr", "l",  "m",  "n",  "p", "pr", "qu",
+                                     "r",  "s",  "sh", "st", "t",  "tr", "v", "vr", "z",
                                      "th", "ch", "sk", "fl", "pl", "gl", "bl"};
-static const char *const vowels[] = {"a", "e", "i", "o", "u", "a", "e", "o",
-                                     "ia", "eo", "ai", "ou", "y"};
-static const char *const codas[] = {"", "", "", "n", "r", "l", "x", "s",
-                                    "th", "m", "nd", "rk", "v", "k"};
+static const char *const vowels[] = {"a", "e",  "i",  "o",  "u",  "a", "e",
+                                     "o", "ia", "eo", "ai", "ou", "y"};
+static const char *const codas[] = {"",  "",   "",  "n",  "r",  "l", "x",
+                                    "s", "th", "m", "nd", "rk", "v", "k"};
 static const char *const adjectives[] = {
-    "quiet", "lazy",  "brave",  "bright", "cosmic", "crimson", "dusty",  "eager",
+    "quiet", "lazy",   "brave", "bright", "cosmic", "crimson", "dusty",  "eager",
     "fuzzy", "gentle", "happy", "hidden", "icy",    "jolly",   "lucky",  "mellow",
     "misty", "nimble", "odd",   "proud",  "rapid",  "rusty",   "silent", "sleepy",
     "sunny", "swift",  "tiny",  "wild",   "witty",  "zesty",   "amber",  "velvet"};
 static const char *const nouns[] = {
-    "otter", "panda", "falcon", "badger", "cedar",  "comet",  "ember",  "fern",
-    "gecko", "harbor", "heron", "koala",  "lynx",   "maple",  "meadow", "moth",
-    "nebula", "orca", "pebble", "quokka", "raven",  "river",  "sparrow", "tiger",
-    "tulip", "walrus", "willow", "yak",   "zebra",  "lotus",  "canyon", "glacier"};
+    "otter",  "panda",  "falcon", "badger", "cedar", "comet", "ember",   "fern",
+    "gecko",  "harbor", "heron",  "koala",  "lynx",  "maple", "meadow",  "moth",
+    "nebula", "orca",   "pebble", "quokka", "raven", "river", "sparrow", "tiger",
+    "tulip",  "walrus", "willow", "yak",    "zebra", "lotus", "canyon",  "glacier"};
 static const char *const domains[] = {
-    "sentiment", "emotion", "legal",  "medical",  "clinical", "finance", "news",     "tweet",
-    "review",    "toxic",   "spam",   "ner",      "pos",      "qa",      "squad",    "summarize",
-    "translate", "chat",    "code",   "math",     "story",    "poem",    "anime",    "portrait",
-    "pixel",     "landscape", "watercolor", "sketch", "realistic", "fantasy", "cyber", "retro",
-    "vintage",   "neon",    "dream",  "voice",    "speech",   "accent",  "bird",     "plant",
-    "xray",      "satellite", "food", "car",      "face",     "document", "invoice", "receipt",
-    "roleplay",  "reasoning", "agent", "tutor",   "biomed",   "patent",  "recipe",   "lyrics"};
+    "sentiment", "emotion",   "legal",     "medical",  "clinical",  "finance",    "news",
+    "tweet",     "review",    "toxic",     "spam",     "ner",       "pos",        "qa",
+    "squad",     "summarize", "translate", "chat",     "code",      "math",       "story",
+    "poem",      "anime",     "portrait",  "pixel",    "landscape", "watercolor", "sketch",
+    "realistic", "fantasy",   "cyber",     "retro",    "vintage",   "neon",       "dream",
+    "voice",     "speech",    "accent",    "bird",     "plant",     "xray",       "satellite",
+    "food",      "car",       "face",      "document", "invoice",   "receipt",    "roleplay",
+    "reasoning", "agent",     "tutor",     "biomed",   "patent",    "recipe",     "lyrics"};
 
 typedef struct {
     sy_ctx *c;
@@ -131,20 +132,31 @@ static void user_handle(sy_ctx *c, char *out, size_t cap)
     }
 }
 
-static const char *const styles[][2] = {
-    {"", ""},          {"-ai", " AI"},           {"labs", " Labs"},
-    {"-research", " Research"}, {"-community", " Community"}, {"", ""},
-    {"-nlp", " NLP Group"},     {"-foundation", " Foundation"}, {"-institute", " Institute"},
-    {"-collective", " Collective"}, {"-lab", " Lab"}};
+static const char *const styles[][2] = {{"", ""},
+                                        {"-ai", " AI"},
+                                        {"labs", " Labs"},
+                                        {"-research", " Research"},
+                                        {"-community", " Community"},
+                                        {"", ""},
+                                        {"-nlp", " NLP Group"},
+                                        {"-foundation", " Foundation"},
+                                        {"-institute", " Institute"},
+                                        {"-collective", " Collective"},
+                                        {"-lab", " Lab"}};
 
 static int pool_style(sy_ctx *c, int pool)
 {
     switch (pool) {
-    case POOL_USER: return 5;
-    case POOL_CO: return (int)gsl_rng_uniform_int(c->rng, 3);
-    case POOL_UNIV: return gsl_rng_uniform(c->rng) < 0.5 ? 6 : 10;
-    case POOL_NP: return gsl_rng_uniform(c->rng) < 0.5 ? 7 : 8;
-    default: return gsl_rng_uniform(c->rng) < 0.5 ? 4 : 9;
+    case POOL_USER:
+        return 5;
+    case POOL_CO:
+        return (int)gsl_rng_uniform_int(c->rng, 3);
+    case POOL_UNIV:
+        return gsl_rng_uniform(c->rng) < 0.5 ? 6 : 10;
+    case POOL_NP:
+        return gsl_rng_uniform(c->rng) < 0.5 ? 7 : 8;
+    default:
+        return gsl_rng_uniform(c->rng) < 0.5 ? 4 : 9;
     }
 }
 
@@ -222,8 +234,9 @@ static void named_root(namer *nm, const sy_model *m, char *out, size_t cap)
     const char *ver = version_of(c, m);
     switch (m->cls) {
     case CL_TE:
-        snprintf(out, cap, "%s-%s%s", stem, size_word(m->params), PICK(((const char *[]){
-                     "", "-uncased", "-cased", "-v2", "-multilingual", "-embed"})));
+        snprintf(
+            out, cap, "%s-%s%s", stem, size_word(m->params),
+            PICK(((const char *[]){"", "-uncased", "-cased", "-v2", "-multilingual", "-embed"})));
         break;
     case CL_TG:
         if (m->cweek < (omen_date_days(2023, 1, 1) - c->week0) / 7)
@@ -238,12 +251,26 @@ static void named_root(namer *nm, const sy_model *m, char *out, size_t cap)
         else
             snprintf(out, cap, "%s-%s%s", stem, m->params > 3e9 ? "xl-" : "v", ver);
         break;
-    case CL_VG: snprintf(out, cap, "%s%s-%s-%s", stem, ver, PICK(((const char *[]){"t2v", "i2v"})), st); break;
-    case CL_MG: snprintf(out, cap, "%s%s-vl-%s-instruct", stem, ver, st); break;
-    case CL_AU: snprintf(out, cap, "%s-%s%s", stem, size_word(m->params), PICK(((const char *[]){"", ".en", "-v2", "-v3"}))); break;
-    case CL_IE: snprintf(out, cap, "%s-%s-patch%d-224", stem, size_word(m->params), 14 + 2 * (int)gsl_rng_uniform_int(c->rng, 2)); break;
-    case CL_ME: snprintf(out, cap, "%s-%s-patch14-384", stem, size_word(m->params)); break;
-    default: snprintf(out, cap, "%s-tabular", stem); break;
+    case CL_VG:
+        snprintf(out, cap, "%s%s-%s-%s", stem, ver, PICK(((const char *[]){"t2v", "i2v"})), st);
+        break;
+    case CL_MG:
+        snprintf(out, cap, "%s%s-vl-%s-instruct", stem, ver, st);
+        break;
+    case CL_AU:
+        snprintf(out, cap, "%s-%s%s", stem, size_word(m->params),
+                 PICK(((const char *[]){"", ".en", "-v2", "-v3"})));
+        break;
+    case CL_IE:
+        snprintf(out, cap, "%s-%s-patch%d-224", stem, size_word(m->params),
+                 14 + 2 * (int)gsl_rng_uniform_int(c->rng, 2));
+        break;
+    case CL_ME:
+        snprintf(out, cap, "%s-%s-patch14-384", stem, size_word(m->params));
+        break;
+    default:
+        snprintf(out, cap, "%s-tabular", stem);
+        break;
     }
 }
 
@@ -281,11 +308,14 @@ static void derived_name(namer *nm, const sy_model *m, char *out, size_t cap)
     switch (m->rel) {
     case REL_QUANT:
         if (strstr(key, "mlx"))
-            snprintf(out, cap, "%s-%s", b, PICK(((const char *[]){"4bit", "8bit", "mlx-4bit", "6bit"})));
+            snprintf(out, cap, "%s-%s", b,
+                     PICK(((const char *[]){"4bit", "8bit", "mlx-4bit", "6bit"})));
         else if (strstr(key, "qw_q"))
-            snprintf(out, cap, "%s-%s", b, PICK(((const char *[]){"AWQ", "GPTQ-Int4", "GGUF", "FP8"})));
+            snprintf(out, cap, "%s-%s", b,
+                     PICK(((const char *[]){"AWQ", "GPTQ-Int4", "GGUF", "FP8"})));
         else
-            snprintf(out, cap, "%s-%s", b, PICK(((const char *[]){"GGUF", "GGUF", "Q4_K_M-GGUF", "i1-GGUF"})));
+            snprintf(out, cap, "%s-%s", b,
+                     PICK(((const char *[]){"GGUF", "GGUF", "Q4_K_M-GGUF", "i1-GGUF"})));
         break;
     case REL_ADAPTER:
         snprintf(out, cap, "%s-%s-lora", PICK(domains), b);

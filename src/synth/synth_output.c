@@ -35,9 +35,15 @@ static void modality(const sy_ctx *c, const sy_model *m, const char **in, int *n
                : strcmp(p, "question-answering") == 0   ? "Text Sequence Classification"
                                                         : "Text Embedding";
         break;
-    case CL_TG: *out = "Text Generation"; break;
-    case CL_IG: *out = "Image Generation"; break;
-    case CL_VG: *out = "Video Generation"; break;
+    case CL_TG:
+        *out = "Text Generation";
+        break;
+    case CL_IG:
+        *out = "Image Generation";
+        break;
+    case CL_VG:
+        *out = "Video Generation";
+        break;
     case CL_MG:
         in[(*nin)++] = "Image";
         *out = "Text Generation";
@@ -52,8 +58,8 @@ static void modality(const sy_ctx *c, const sy_model *m, const char **in, int *n
         break;
     case CL_IE:
         in[0] = "Image";
-        *out = strcmp(p, "object-detection") == 0     ? "Image Bounding Boxes"
-               : strcmp(p, "image-segmentation") == 0 ? "Image Segmentation"
+        *out = strcmp(p, "object-detection") == 0           ? "Image Bounding Boxes"
+               : strcmp(p, "image-segmentation") == 0       ? "Image Segmentation"
                : strcmp(p, "image-feature-extraction") == 0 ? "Image Embedding"
                                                             : "Image Classification";
         break;
@@ -379,11 +385,21 @@ omen_status sy_write_csv(sy_ctx *c, const char *dir, omen_error *err)
         if (!e) {
             sy_progress(c, files[k].file, k, 5);
             switch (files[k].which) {
-            case 0: write_developers(c, &w); break;
-            case 1: write_models(c, &w); break;
-            case 2: write_edges(c, &w); break;
-            case 3: write_annotations(c, &w); break;
-            default: write_downloads(c, &w); break;
+            case 0:
+                write_developers(c, &w);
+                break;
+            case 1:
+                write_models(c, &w);
+                break;
+            case 2:
+                write_edges(c, &w);
+                break;
+            case 3:
+                write_annotations(c, &w);
+                break;
+            default:
+                write_downloads(c, &w);
+                break;
             }
         }
         e = e ? e : wb_close(&w);

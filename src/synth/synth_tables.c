@@ -4,19 +4,16 @@
 #include "synth_internal.h"
 
 /* Knot dates; shares are interpolated linearly between them and held flat outside. */
-const char *const sy_knot_dates[SY_NKNOT] = {"2020-08-01", "2021-02-01", "2021-08-01",
-                                             "2022-02-01", "2022-08-01", "2022-12-15",
-                                             "2023-04-01", "2023-10-01", "2024-04-01",
-                                             "2024-10-01", "2025-04-01"};
+const char *const sy_knot_dates[SY_NKNOT] = {"2020-08-01", "2021-02-01", "2021-08-01", "2022-02-01",
+                                             "2022-08-01", "2022-12-15", "2023-04-01", "2023-10-01",
+                                             "2024-04-01", "2024-10-01", "2025-04-01"};
 
 /* Young downloads per week at each knot, in units of sy_unit. The step at the end of 2022 is
  * the diffusion boom; it is also why Table 1's <=2022 segment weighs little against 2023-24. */
-const double sy_young_units[SY_NKNOT] = {0.25, 0.22, 0.22, 0.25, 0.3, 0.5,
-                                         4.3,  4.5,  4.5,  4.7, 6.5};
+const double sy_young_units[SY_NKNOT] = {0.25, 0.22, 0.22, 0.25, 0.3, 0.5, 4.3, 4.5, 4.5, 4.7, 6.5};
 /* Weight of the pools of small developers against the named developers, by knot (the pool
  * streams' shares below are multiplied by it before each week is normalised). */
-const double sy_pool_weight[SY_NKNOT] = {2.6, 2.6, 2.6, 2.4, 2.0, 1.7,
-                                         1.5,  1.5,  1.55, 1.8,  2.3};
+const double sy_pool_weight[SY_NKNOT] = {2.6, 2.6, 2.6, 2.4, 2.0, 1.7, 1.5, 1.5, 1.55, 1.8, 2.3};
 /* Weekly downloads at 2020-06-01 of the models created before the panel. */
 const double sy_pre_units = 0.35;
 /* Downloads per unit-week at scale 1. */
@@ -57,9 +54,9 @@ enum {
 };
 
 #define P_USER (-(POOL_USER + 1))
-#define P_CO (-(POOL_CO + 1))
+#define P_CO   (-(POOL_CO + 1))
 #define P_UNIV (-(POOL_UNIV + 1))
-#define P_NP (-(POOL_NP + 1))
+#define P_NP   (-(POOL_NP + 1))
 #define P_CMTY (-(POOL_CMTY + 1))
 
 /* style: 0 org syllables, 1 "<x>-ai", 2 "<x>labs", 3 "<x>-research", 4 "<x>-community",

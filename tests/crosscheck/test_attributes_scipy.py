@@ -420,11 +420,6 @@ def table1_key(attr):
 # Rows the synthetic generator is known to miss (src/synth/ is not this test's to change), as
 # measured with seed 1 (scale 0.05 / 0.1).
 GENERATOR_GAPS = {
-    "License: Open Use": "synth's license table counts cc-by-sa-4.0 as Open Use; omen's "
-                         "mapping (docs/methodology.md) counts every CC BY variant as Attribution "
-                         "(0.772/0.524/0.556/0.526 at 0.05: 4 points low before 2023)",
-    "License: Attribution": "the same cc-by-sa-4.0 disagreement, seen from the other side "
-                            "(0.044/0.023/0.060/0.055 at 0.05 against 0.002/0.006/0.033/0.030)",
     "Text Generation": "the greedy annotation fit leaves <=2022 at 0.167 (0.05) / 0.173 (0.1) "
                        "against 0.210, and >=2025 at 0.226 / 0.225 against 0.203",
     "Image Generation": "at scale 0.05 the fit leaves >=2025 at 0.195 against 0.230 (delta 0.87 "
