@@ -45,7 +45,8 @@
             ['gini', 'Gini'],
             ['top1_share', 'Top-1 share'],
         ];
-        const long = data.rows.flatMap((r) => metrics.map(([c, label]) => ({ date: fmt.date(r.period_start), metric: label, value: r[c], period: periodText(r), entities: r.entities })));
+        /* A period with no downloads has no market: its measures are gaps, not zeros. */
+        const long = data.rows.flatMap((r) => metrics.map(([c, label]) => ({ date: fmt.date(r.period_start), metric: label, value: r.entities > 0 ? r[c] : NaN, period: periodText(r), entities: r.entities })));
         return Omen.plot(body, {
             height: 320,
             marginLeft: 44,
