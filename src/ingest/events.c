@@ -329,12 +329,7 @@ static void flush_week(weekly_sum *w)
 {
     if (!w->count)
         return;
-    omen_obs_list *o = w->obs;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 1 << 12;
-        o->v = omen_xrealloc(o->v, o->cap * sizeof *o->v);
-    }
-    o->v[o->n++] = (omen_obs){w->model, w->week, w->count, OMEN_WHERE(0, 0)};
+    omen_obs_push(w->obs, w->model, w->week, w->count, OMEN_WHERE(0, 0));
     w->count = 0;
 }
 

@@ -15,15 +15,6 @@ static const char *const week_alias[] = {"date", "time", "day", "snapshot_date",
 static const char *const count_alias[] = {"count",      "downloads_all_time", "downloadsAllTime",
                                           "cumulative", "total_downloads",    NULL};
 
-static void add_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count, uint64_t where)
-{
-    if (obs->n == obs->cap) {
-        obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
-        obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
-    }
-    obs->v[obs->n++] = (omen_obs){model, day, count, where};
-}
-
 void omen_read_downloads(omen_reader *r)
 {
     omen_column_spec specs[3] = {
@@ -81,6 +72,6 @@ void omen_read_downloads(omen_reader *r)
             last_model.len = 0;
             continue;
         }
-        add_obs(r->obs, model_id, day, value, OMEN_WHERE(r->file_index, csv.line));
+        omen_obs_push(r->obs, model_id, day, value, OMEN_WHERE(r->file_index, csv.line));
     }
 }

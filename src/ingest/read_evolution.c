@@ -125,16 +125,6 @@ static bool next_item(omen_field list, size_t *pos, omen_field *item)
     return false;
 }
 
-static void push_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count,
-                     uint64_t where)
-{
-    if (obs->n == obs->cap) {
-        obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
-        obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
-    }
-    obs->v[obs->n++] = (omen_obs){model, day, count, where};
-}
-
 /* Sets one developer field, keeping the first value given; a different one is counted. */
 static void dev_field(state *st, uint32_t *field, uint32_t value)
 {
@@ -383,7 +373,7 @@ static void row(state *st, const omen_field *fields, size_t nf, uint64_t line)
         snprintf(st->first_differing_model, sizeof st->first_differing_model, "%.*s", (int)id.len,
                  id.ptr);
     }
-    push_obs(r->obs, model, day, count, OMEN_WHERE(r->file_index, line));
+    omen_obs_push(r->obs, model, day, count, OMEN_WHERE(r->file_index, line));
 }
 
 void omen_read_evolution(omen_reader *r)

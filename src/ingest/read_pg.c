@@ -77,13 +77,8 @@ static void add_row(omen_reader *r, const PGresult *res, const int col[3], uint6
         r->rows_bad++;
         return;
     }
-    omen_obs_list *o = r->obs;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 1 << 16;
-        o->v = omen_xrealloc(o->v, o->cap * sizeof *o->v);
-    }
-    o->v[o->n++] = (omen_obs){omen_rows_name(r->rows, id.ptr, id.len), day, value,
-                              OMEN_WHERE(r->file_index, row)};
+    omen_obs_push(r->obs, omen_rows_name(r->rows, id.ptr, id.len), day, value,
+                  OMEN_WHERE(r->file_index, row));
 }
 
 omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query, char sha[65],

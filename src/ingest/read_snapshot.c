@@ -107,16 +107,6 @@ static const cJSON *get(const cJSON *o, const char *const *keys)
     return NULL;
 }
 
-static void push_obs(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count,
-                     uint64_t where)
-{
-    if (obs->n == obs->cap) {
-        obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
-        obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
-    }
-    obs->v[obs->n++] = (omen_obs){model, day, count, where};
-}
-
 /* One record: metadata through the models reader, then the cumulative observation. */
 static void record(state *st, const cJSON *o, uint64_t line)
 {
@@ -154,7 +144,7 @@ static void record(state *st, const cJSON *o, uint64_t line)
     if (!omen_parse_model_id(&id))
         return; /* the models reader reported it */
     uint32_t model = omen_rows_name(r->rows, id.ptr, id.len);
-    push_obs(r->obs, model, r->opt->date, count, OMEN_WHERE(r->file_index, line));
+    omen_obs_push(r->obs, model, r->opt->date, count, OMEN_WHERE(r->file_index, line));
 }
 
 static void read_jsonl(state *st)

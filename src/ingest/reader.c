@@ -281,3 +281,12 @@ void omen_index_free(omen_index *ix)
     ix->row_of = NULL;
     ix->cap = 0;
 }
+
+void omen_obs_push(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count, uint64_t where)
+{
+    if (obs->n == obs->cap) {
+        obs->cap = obs->cap ? obs->cap * 2 : 1 << 16;
+        obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
+    }
+    obs->v[obs->n++] = (omen_obs){model, day, count, where};
+}

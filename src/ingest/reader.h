@@ -31,6 +31,9 @@ typedef struct {
     uint64_t *conflicts; /* per file: observations rejected as conflicting duplicates */
 } omen_obs_list;
 
+/* Appends one observation (growing the list by doubling). */
+void omen_obs_push(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t count, uint64_t where);
+
 #define OMEN_WHERE(file, line) (((uint64_t)(file) << 48) | ((line)&0xFFFFFFFFFFFFull))
 #define OMEN_WHERE_FILE(w)     ((size_t)((w) >> 48))
 #define OMEN_WHERE_LINE(w)     ((w)&0xFFFFFFFFFFFFull)
