@@ -11,9 +11,6 @@
 typedef struct {
     omen_table *t;
     const omen_query *q;
-    double *buf, *scratch; /* a period's sorted amounts and the sort's buffer, reused */
-    size_t cap;
-    size_t seg_col;
 } conc;
 
 /* Segment names follow the cuts: 1,10,100,1000 give seg_1, seg_2_10, seg_11_100, seg_101_1000
@@ -33,20 +30,15 @@ static void add_segment_columns(omen_table *t, const omen_query *q)
     omen_table_add_column(t, "seg_rest", OMEN_COL_REAL);
 }
 
+/* The engine delivers each period's amounts sorted (omen_aggregate_sorted). */
 static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
-                      const double *amounts, size_t n)
+                      const double *sorted, size_t n)
 {
     (void)a;
     (void)ids;
     conc *c = ctx;
-    if (n > c->cap) {
-        c->cap = n;
-        c->buf = omen_xrealloc(c->buf, n * sizeof *c->buf);
-        c->scratch = omen_xrealloc(c->scratch, n * sizeof *c->scratch);
-    }
-    omen_metrics_sort_copy(amounts, c->buf, n, c->scratch);
     omen_measures m;
-    omen_metrics_compute_ex(c->buf, n, c->q->cuts, c->q->ncuts, c->q->entropy, &m);
+    omen_metrics_compute_ex(sorted, n, c->q->cuts, c->q->ncuts, c->q->entropy, &m);
     omen_table *t = c->t;
     size_t r = omen_table_add_row(t), k = 0;
     omen_table_set_date(t, r, k++, start);
@@ -86,14 +78,12 @@ omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_ta
         omen_table_add_column(t, "entropy", OMEN_COL_REAL);
         omen_table_add_column(t, "effective_entities", OMEN_COL_REAL);
     }
-    conc c = {t, q, NULL, NULL, 0, 0};
+    conc c = {t, q};
     omen_agg agg;
-    omen_status s = omen_aggregate(p, q, false, on_period, &c, &agg, err);
+    omen_status s = omen_aggregate_sorted(p, q, false, on_period, &c, &agg, err);
     if (s == OMEN_OK)
         omen_query_to_meta(p, q, &agg, t);
     omen_agg_free(&agg);
-    free(c.buf);
-    free(c.scratch);
     if (s != OMEN_OK) {
         omen_table_free(t);
         return s;

@@ -1,44 +1,29 @@
 /* aggregate.c: downloads per entity per period: sample, --from/--to, the Rolling Window Filter,
  * attribution, levels and windows (DESIGN.md section 5), in one pass over the panel.
  *
- * The pass goes entity by entity (the models feeding each entity are read in turn, so each
- * model's weeks are read sequentially) and appends one (entity, amount) pair per period the
- * entity has downloads in to that period's bucket (a calendar period, or a week for trailing52
- * and cumulative windows). The buckets are sized exactly by a first, cheaper pass over the
- * weeks, both passes split across two threads by entity, and a calendar bucket is then the
- * period's list as it stands: the work is linear in the downloads counted and no period needs
- * a hash table. docs/architecture.md ("Performance") has the measurements behind the choices. */
+ * The pass reads the panel's week-major index (panel.h, omen_week_index): week by week, only
+ * the rows the Rolling Window Filter keeps (a prefix of each week's rows), each credited
+ * through a per-model table of targets into a dense accumulator per period. Two workers sum
+ * alternate periods while the caller's callback measures the finished ones in time order, so
+ * the work is linear in the rows counted, no period needs a hash table and no period is kept
+ * longer than its turn. docs/architecture.md ("Performance") has the measurements behind the
+ * choices. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
+#include "../metrics/metrics.h"
 #include "../util/dates.h"
+#include "../util/arena.h"
 #include "../util/error.h"
 #include "engine.h"
 
+/* One period's list: each entity once, with its amount. */
 typedef struct {
     uint32_t *entity;
     double *amount;
     size_t n, cap;
 } bucket;
-
-/* All buckets live in one anonymous mapping sized by count_half's bounds. Transparent huge
- * pages are asked for because the kernel's 4 KiB first-touch faults were the largest single
- * cost of a full-scale run on a virtual machine (measured: 66.8k faults, about a sixth of the
- * time); the bounds are upper limits, so a bucket never grows. */
-typedef struct {
-    void *base;
-    size_t len;
-} bucket_store;
-
-static void bucket_add(bucket *b, uint32_t e, double v)
-{
-    if (b->n == b->cap)
-        abort(); /* count_half's bound is an upper limit: this cannot happen */
-    b->entity[b->n] = e;
-    b->amount[b->n++] = v;
-}
 
 /* Entity lists per credited model: one entity for the model, developer, country and org type
  * levels, the field's values (credit split equally) for an annotation field. */
@@ -46,6 +31,7 @@ typedef struct {
     uint64_t *off; /* [n_models + 1]; NULL: model m maps to id[m] alone, weight 1 */
     uint32_t *id;
     double *weight; /* NULL with off */
+    bool borrowed;  /* id is the panel's or the arena's: entity_map_free leaves it */
 } entity_map;
 
 static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_string,
@@ -66,14 +52,20 @@ static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_stri
     return (uint32_t)a->nentities++;
 }
 
-static void map_single(const omen_panel *p, omen_agg *a, entity_map *em)
+/* With named false (sorted delivery: no ids, so nothing to name) the model and developer levels
+ * skip their names, model-sized arrays that a concentration series never reads. */
+static void map_single(const omen_panel *p, omen_agg *a, entity_map *em, bool named)
 {
+    omen_arena *mem = &a->mem;
     size_t n = p->n_models, cap = 0;
     /* One entity per model with weight 1: no offsets or weights (off and weight stay NULL),
      * which spares a query two model-sized arrays to fill and read at random. */
     em->off = NULL;
     em->weight = NULL;
-    em->id = omen_xmalloc((n ? n : 1) * sizeof *em->id);
+    em->borrowed = true; /* the panel's (developer level) or the arena's */
+    em->id = a->level == OMEN_LEVEL_DEVELOPER
+                 ? (uint32_t *)(uintptr_t)p->model_developer /* read-only */
+                 : omen_arena_take(mem, (n ? n : 1) * sizeof *em->id);
     uint32_t *by_string = NULL;
     if (a->level != OMEN_LEVEL_MODEL && a->level != OMEN_LEVEL_DEVELOPER) {
         by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
@@ -82,14 +74,18 @@ static void map_single(const omen_panel *p, omen_agg *a, entity_map *em)
     if (a->level == OMEN_LEVEL_MODEL || a->level == OMEN_LEVEL_DEVELOPER) {
         bool model = a->level == OMEN_LEVEL_MODEL;
         a->nentities = model ? p->n_models : p->n_developers;
-        a->names = omen_xmalloc((a->nentities ? a->nentities : 1) * sizeof *a->names);
-        a->developer = omen_xmalloc((a->nentities ? a->nentities : 1) * sizeof *a->developer);
-        for (size_t e = 0; e < a->nentities; e++) {
+        a->names_in_mem = true;
+        if (named) {
+            a->names = omen_arena_take(mem, (a->nentities ? a->nentities : 1) * sizeof *a->names);
+            a->developer =
+                omen_arena_take(mem, (a->nentities ? a->nentities : 1) * sizeof *a->developer);
+        }
+        for (size_t e = 0; e < a->nentities && named; e++) {
             a->names[e] = omen_panel_str(p, model ? p->model_name[e] : p->dev_name[e]);
             a->developer[e] = model ? p->model_developer[e] : (uint32_t)e;
         }
     }
-    for (size_t m = 0; m < n; m++) {
+    for (size_t m = 0; m < n && a->level != OMEN_LEVEL_DEVELOPER; m++) {
         uint32_t d = p->model_developer[m], e;
         if (a->level == OMEN_LEVEL_MODEL) {
             e = (uint32_t)m;
@@ -109,6 +105,7 @@ static void map_field(const omen_panel *p, const char *field, omen_agg *a, entit
 {
     size_t n = p->n_models, cap = 0, at = 0, room = n + p->n_annotations + 1;
     em->off = omen_xmalloc((n + 1) * sizeof *em->off);
+    em->borrowed = false;
     em->id = omen_xmalloc(room * sizeof *em->id);
     em->weight = omen_xmalloc(room * sizeof *em->weight);
     uint32_t *by_string = omen_xmalloc((p->n_strings ? p->n_strings : 1) * sizeof *by_string);
@@ -138,7 +135,8 @@ static void map_field(const omen_panel *p, const char *field, omen_agg *a, entit
 static void entity_map_free(entity_map *em)
 {
     free(em->off);
-    free(em->id);
+    if (!em->borrowed)
+        free(em->id);
     free(em->weight);
 }
 
@@ -222,83 +220,477 @@ typedef struct {
     const entity_map *em;
     const periods *pd;
     int32_t created_lo; /* last-year rule: effective created date must be > created_lo */
-    bucket *buckets;
-    bucket_store store;
+    omen_week_index wk;
+    bool sorted; /* omen_aggregate_sorted: deliver amounts ascending, without ids */
     omen_agg *agg;
+    omen_arena *mem; /* the working arrays below: agg->mem */
 } pass;
 
-/* The last week index whose downloads of model m count, or -1 when none do: the Rolling
- * Window Filter keeps weeks with Monday - created < DAYS, and a model's weeks are sorted, so
- * the readers below stop at this week instead of testing every row. */
-static int64_t last_counted_week(const pass *s, uint32_t m)
+/* Where the downloads of the model of each rank go: to one entity with weight 1 (the value
+ * itself: every level but an annotation field, under direct attribution or the first base
+ * model), nowhere (NONE: outside the sample or the last-year rule, or no credit), or to a fan
+ * of (entity, weight) pairs (FAN | i: pairs fan_off[i] .. fan_off[i+1]). */
+#define FAN 0x80000000u
+
+typedef struct {
+    uint32_t *of_rank;
+    uint32_t *global; /* [nentities] the entity of each local id */
+    size_t nlocal;    /* local ids given */
+    uint64_t *fan_off;
+    uint32_t *fan_id;
+    double *fan_weight;
+    size_t nfan, npairs, cap;
+} targets;
+
+static bool counted_model(const pass *s, uint32_t m, uint32_t r)
 {
-    int32_t c = s->facts->created_eff[m];
-    if (s->created_lo != INT32_MIN && (c == OMEN_NO_DATE || c <= s->created_lo))
-        return -1;
-    if (s->q->rolling_days <= 0 || c == OMEN_NO_DATE)
-        return (int64_t)s->p->n_weeks;
-    int64_t x = (int64_t)s->q->rolling_days + c - s->p->first_week - 1; /* 7w <= x */
-    return x >= 0 ? x / 7 : -((-x + 6) / 7);
+    if (!s->in[m])
+        return false;
+    int32_t c = s->wk.created[r];
+    return s->created_lo == INT32_MIN || (c != OMEN_NO_DATE && c > s->created_lo);
 }
 
-/* Which models feed each entity, with what weight: CSR over entities. first[k] marks a model's
- * first feed, where its downloads are counted once for the meta block. */
-typedef struct {
-    uint64_t *off;
-    uint32_t *model;
-    double *weight;
-    uint8_t *first;
-} feeds;
-
-static void build_feeds(const pass *s, size_t ne, feeds *f)
+static void fan_push(targets *t, uint32_t e, double w)
 {
-    const omen_panel *p = s->p;
+    if (t->npairs == t->cap) {
+        t->cap = t->cap ? 2 * t->cap : 1024;
+        t->fan_id = omen_xrealloc(t->fan_id, t->cap * sizeof *t->fan_id);
+        t->fan_weight = omen_xrealloc(t->fan_weight, t->cap * sizeof *t->fan_weight);
+    }
+    t->fan_id[t->npairs] = e;
+    t->fan_weight[t->npairs++] = w;
+}
+
+/* Entities are numbered afresh in the order the ranks first reach them, and the accumulator
+ * is indexed by these local ids: a week's rows ascend in rank, so its reads of the accumulator
+ * ascend too, and the entities of models created near one another sit near one another
+ * (measured: the reads of a developer accumulator indexed by developer were a third of a
+ * full-scale series, nearly all cache misses). */
+static uint32_t local_id(targets *t, uint32_t *local, uint32_t e, size_t *nlocal)
+{
+    if (local[e] == OMEN_NONE) {
+        local[e] = (uint32_t)*nlocal;
+        t->global[(*nlocal)++] = e;
+    }
+    return local[e];
+}
+
+/* Ranks visit models in created order, so each rank's model facts, credit and entity are
+ * reads at random: fetched ahead, in two steps (the entity's address needs the root), they
+ * overlap instead of waiting one by one (measured: about half of build_targets' time). */
+enum { AHEAD = 16 };
+
+static void prefetch_targets(const pass *s, size_t r)
+{
+    const omen_credit *cr = s->credit;
+    size_t n = s->p->n_models;
+    if (r + AHEAD < n) {
+        uint32_t a = s->wk.order[r + AHEAD];
+        __builtin_prefetch(&s->in[a]);
+        if (cr->target && !cr->off)
+            __builtin_prefetch(&cr->target[a]);
+        else if (!cr->target && !s->em->off)
+            __builtin_prefetch(&s->em->id[a]);
+    }
+    if (r + AHEAD / 2 < n && cr->target && !cr->off && !s->em->off)
+        __builtin_prefetch(&s->em->id[cr->target[s->wk.order[r + AHEAD / 2]]]);
+}
+
+static void build_targets(const pass *s, targets *t)
+{
     const omen_credit *cr = s->credit;
     const entity_map *em = s->em;
-    f->off = omen_xcalloc(ne + 1, sizeof *f->off);
-    for (int fill = 0; fill < 2; fill++) {
-        if (fill) {
-            for (size_t e = 0; e < ne; e++)
-                f->off[e + 1] += f->off[e];
-            size_t n = f->off[ne] ? f->off[ne] : 1;
-            f->model = omen_xmalloc(n * sizeof *f->model);
-            f->weight = omen_xmalloc(n * sizeof *f->weight);
-            f->first = omen_xmalloc(n);
+    size_t n = s->p->n_models, ne = s->agg->nentities, nlocal = 0;
+    memset(t, 0, sizeof *t);
+    t->of_rank = omen_arena_take(s->mem, (n ? n : 1) * sizeof *t->of_rank);
+    t->global = omen_arena_take(s->mem, (ne ? ne : 1) * sizeof *t->global);
+    uint32_t *local = omen_arena_take(s->mem, (ne ? ne : 1) * sizeof *local);
+    memset(local, 0xff, (ne ? ne : 1) * sizeof *local);
+    t->fan_off = omen_arena_take(s->mem, (n + 1) * sizeof *t->fan_off);
+    t->fan_off[0] = 0;
+    for (size_t r = 0; r < n; r++) {
+        prefetch_targets(s, r);
+        uint32_t m = s->wk.order[r];
+        t->of_rank[r] = OMEN_NONE;
+        uint64_t t0, t1;
+        omen_credit_range(cr, m, &t0, &t1);
+        if (!counted_model(s, m, (uint32_t)r) || t0 == t1)
+            continue;
+        uint32_t root = omen_credit_target(cr, m, t0);
+        bool one = t1 == t0 + 1 && omen_credit_weight(cr, t0) == 1.0 &&
+                   (!em->off ||
+                    (em->off[root + 1] == em->off[root] + 1 && em->weight[em->off[root]] == 1.0));
+        uint32_t e = em->off ? em->id[em->off[root]] : em->id[root];
+        if (one && e < FAN) {
+            t->of_rank[r] = local_id(t, local, e, &nlocal);
+            continue;
         }
-        uint64_t *next = fill ? omen_xmalloc((ne + 1) * sizeof *next) : NULL;
-        if (fill)
-            memcpy(next, f->off, (ne + 1) * sizeof *next);
-        for (uint32_t m = 0; m < p->n_models; m++) {
-            if (!s->in[m] || p->dl_off[m] == p->dl_off[m + 1])
-                continue;
-            uint8_t first = 1;
-            for (uint64_t t = cr->off[m]; t < cr->off[m + 1]; t++) {
-                uint32_t root = cr->target[t];
-                uint64_t j0 = em->off ? em->off[root] : root;
-                uint64_t j1 = em->off ? em->off[root + 1] : (uint64_t)root + 1;
-                for (uint64_t j = j0; j < j1; j++) {
-                    uint32_t e = em->id[j];
-                    if (!fill) {
-                        f->off[e + 1]++;
-                        continue;
-                    }
-                    f->model[next[e]] = m;
-                    f->weight[next[e]] = cr->weight[t] * (em->weight ? em->weight[j] : 1.0);
-                    f->first[next[e]++] = first;
-                    first = 0;
-                }
-            }
+        for (uint64_t k = t0; k < t1; k++) {
+            uint32_t g = omen_credit_target(cr, m, k);
+            uint64_t j0 = em->off ? em->off[g] : g, j1 = em->off ? em->off[g + 1] : (uint64_t)g + 1;
+            for (uint64_t j = j0; j < j1; j++)
+                fan_push(t, local_id(t, local, em->id[j], &nlocal),
+                         omen_credit_weight(cr, k) * (em->weight ? em->weight[j] : 1.0));
         }
-        free(next);
+        t->of_rank[r] = FAN | (uint32_t)t->nfan;
+        t->fan_off[++t->nfan] = t->npairs;
     }
+    t->nlocal = nlocal;
 }
 
-static void feeds_free(feeds *f)
+static void targets_free(targets *t)
 {
-    free(f->off);
-    free(f->model);
-    free(f->weight);
-    free(f->first);
+    free(t->fan_id);
+    free(t->fan_weight);
+}
+
+/* The ranks week w keeps: the Rolling Window Filter keeps a model while Monday - created <
+ * DAYS, and ranks run from the newest model (no date first), so the kept ranks are [0, R). */
+static uint32_t kept_ranks(const pass *s, size_t w)
+{
+    size_t n = s->p->n_models;
+    if (s->q->rolling_days <= 0)
+        return (uint32_t)n;
+    int64_t cut = (int64_t)s->p->first_week + 7 * (int64_t)w - s->q->rolling_days;
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* first rank whose created date is <= cut */
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t c = s->wk.created[mid];
+        if (c == OMEN_NO_DATE || c > cut)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+/* The end of week w's kept rows: its rows are in increasing rank. */
+static uint64_t kept_rows_end(const omen_week_index *wk, size_t w, uint32_t ranks)
+{
+    uint64_t lo = wk->off[w], hi = wk->off[w + 1];
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (wk->rank[mid] < ranks)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Periods are produced by workers (one per core) and handed to the caller's callback in time
+ * order through slots: period k uses slot k % NWORKERS, so each worker owns one slot. A worker
+ * sums a period into its own accumulator, waits until its slot is free, and then gathers (and,
+ * with omen_aggregate_sorted, sorts) the period into the slot; the callback takes the slots in
+ * turn. So the callback's measures and the workers' sums share the two cores, and no period is
+ * kept longer than its turn. */
+enum { NWORKERS = 2 };
+
+/* A period handed over. */
+typedef struct {
+    uint32_t *ids;   /* the entities (not with sorted delivery) */
+    double *amounts; /* their amounts: in buf[0] or buf[1] */
+    void *buf[2];    /* 8-byte items: the gathered amounts and the sort's spare */
+    size_t n, k;
+    bool ready;
+} slot;
+
+typedef struct {
+    pass *s;
+    const targets *t;
+    uint64_t *row0, *row1; /* [n_weeks] the rows each week counts: [row0, row1) */
+    size_t *week0;         /* [nbase + 1] the weeks of base period k: [week0[k], week0[k+1]) */
+    slot slots[NWORKERS];
+    size_t nworkers;
+    bool integral; /* every rank credits one entity with weight 1: sum_counts */
+    bool sorting;  /* sorted delivery of calendar periods: the workers sort */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+} stream;
+
+typedef struct {
+    stream *st;
+    size_t id;
+    double *acc;         /* [nentities], zero between periods */
+    uint64_t *count_acc; /* the same memory, for whole counts (stream.integral) */
+    uint32_t *touched;   /* [nentities + 1] local ids first touched in the period */
+    uint64_t counted;
+} worker;
+
+/* Whole counts (every model credits one entity with weight 1, no fan): summed as integers,
+ * which is exact and cheaper than doubles, and sorted as integers (omen_metrics_sort_counts).
+ * The sums equal the doubles' of sum_amounts to the bit as long as they stay below 2^53. */
+static size_t sum_counts(worker *w, size_t k)
+{
+    const stream *st = w->st;
+    const pass *s = st->s;
+    const uint32_t *rank = s->wk.rank, *count = s->wk.count, *of_rank = st->t->of_rank;
+    uint64_t *acc = w->count_acc, counted = 0;
+    uint32_t *ids = w->touched;
+    size_t n = 0;
+    for (size_t wk = st->week0[k]; wk < st->week0[k + 1]; wk++) {
+        for (uint64_t i = st->row0[wk]; i < st->row1[wk]; i++) {
+            uint32_t e = of_rank[rank[i]];
+            if (e == OMEN_NONE)
+                continue;
+            uint64_t c = count[i] < UINT32_MAX ? count[i] : omen_week_count(s->p, &s->wk, i, wk);
+            counted += c;
+            /* Without a branch: whether an entity is new is a coin toss per row (measured: the
+             * branch's mispredictions were most of a full-scale pass). */
+            uint64_t a = acc[e];
+            ids[n] = e;
+            n += a == 0;
+            acc[e] = a + c;
+        }
+    }
+    w->counted += counted;
+    return n;
+}
+
+/* Amounts with fractional credit (the split policy, annotation fields): doubles. */
+static size_t sum_amounts(worker *w, size_t k)
+{
+    const stream *st = w->st;
+    const pass *s = st->s;
+    const targets *t = st->t;
+    const uint32_t *rank = s->wk.rank, *count = s->wk.count, *of_rank = t->of_rank;
+    double *acc = w->acc;
+    uint32_t *ids = w->touched;
+    uint64_t counted = 0;
+    size_t n = 0;
+    for (size_t wk = st->week0[k]; wk < st->week0[k + 1]; wk++) {
+        for (uint64_t i = st->row0[wk]; i < st->row1[wk]; i++) {
+            uint32_t e = of_rank[rank[i]];
+            if (e == OMEN_NONE)
+                continue;
+            uint64_t c = count[i] < UINT32_MAX ? count[i] : omen_week_count(s->p, &s->wk, i, wk);
+            counted += c;
+            if (e < FAN) {
+                double a = acc[e];
+                ids[n] = e;
+                n += a == 0.0;
+                acc[e] = a + (double)c;
+                continue;
+            }
+            for (uint64_t j = t->fan_off[e & ~FAN]; j < t->fan_off[(e & ~FAN) + 1]; j++) {
+                uint32_t f = t->fan_id[j];
+                if (acc[f] == 0.0)
+                    ids[n++] = f;
+                acc[f] += (double)c * t->fan_weight[j];
+            }
+        }
+    }
+    w->counted += counted;
+    return n;
+}
+
+/* Moves the n entities a worker summed into its slot, in global ids, and clears them from the
+ * accumulator; with sorted delivery the amounts are sorted there. */
+static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
+{
+    const stream *st = w->st;
+    const uint32_t *global = st->t->global, *ids = w->touched;
+    size_t kept = 0;
+    if (st->integral) {
+        uint64_t *acc = w->count_acc, *gathered = sl->buf[0];
+        for (size_t i = 0; i < n; i++) { /* every count is > 0: no entity is dropped */
+            uint32_t e = ids[i];
+            if (!st->sorting)
+                sl->ids[i] = global[e];
+            gathered[i] = acc[e];
+            acc[e] = 0;
+        }
+        kept = n;
+        if (st->sorting) {
+            sl->amounts = omen_metrics_sort_counts(gathered, sl->buf[1], n);
+        } else {
+            sl->amounts = sl->buf[1];
+            for (size_t i = 0; i < n; i++)
+                sl->amounts[i] = (double)gathered[i];
+        }
+    } else {
+        double *acc = w->acc, *gathered = sl->buf[0];
+        for (size_t i = 0; i < n; i++) {
+            uint32_t e = ids[i];
+            if (acc[e] > 0) {
+                if (!st->sorting)
+                    sl->ids[kept] = global[e];
+                gathered[kept++] = acc[e];
+            }
+            acc[e] = 0.0;
+        }
+        sl->amounts = st->sorting ? omen_metrics_sort_spare(gathered, sl->buf[1], kept) : gathered;
+    }
+    sl->n = kept;
+    sl->k = k;
+}
+
+static size_t sum_period(worker *w, size_t k)
+{
+    return w->st->integral ? sum_counts(w, k) : sum_amounts(w, k);
+}
+
+static void *run_worker(void *arg)
+{
+    worker *w = arg;
+    stream *st = w->st;
+    slot *sl = &st->slots[w->id];
+    for (size_t k = w->id; k < st->s->pd->nbase; k += st->nworkers) {
+        size_t n = sum_period(w, k);
+        pthread_mutex_lock(&st->mu);
+        while (sl->ready && !st->stop)
+            pthread_cond_wait(&st->cv, &st->mu);
+        bool stop = st->stop;
+        pthread_mutex_unlock(&st->mu);
+        if (stop)
+            break;
+        fill_slot(w, k, n, sl);
+        pthread_mutex_lock(&st->mu);
+        sl->ready = true;
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return NULL;
+}
+
+/* Hands period k to the callback (calendar windows) or keeps it as week k's bucket (sliding
+ * windows: trailing52 and cumulative need every week's list). */
+typedef struct {
+    omen_period_fn fn;
+    void *ctx;
+    bucket *weeks; /* sliding windows: [nbase] owned lists */
+} sink;
+
+static bool deliver(pass *s, sink *out, size_t k, const slot *sl)
+{
+    if (!out->weeks)
+        return out->fn(out->ctx, s->agg, s->pd->start[k], s->pd->end[k], s->sorted ? NULL : sl->ids,
+                       sl->amounts, sl->n);
+    bucket *b = &out->weeks[k];
+    b->n = b->cap = sl->n;
+    b->entity = omen_xmalloc((sl->n ? sl->n : 1) * sizeof *b->entity);
+    b->amount = omen_xmalloc((sl->n ? sl->n : 1) * sizeof *b->amount);
+    memcpy(b->entity, sl->ids, sl->n * sizeof *b->entity);
+    memcpy(b->amount, sl->amounts, sl->n * sizeof *b->amount);
+    return true;
+}
+
+static void stream_init(stream *st, pass *s, const targets *t)
+{
+    const omen_panel *p = s->p;
+    size_t nw = p->n_weeks, nb = s->pd->nbase;
+    memset(st, 0, sizeof *st);
+    st->s = s;
+    st->t = t;
+    st->row0 = omen_arena_take(s->mem, (nw ? nw : 1) * sizeof *st->row0);
+    st->row1 = omen_arena_take(s->mem, (nw ? nw : 1) * sizeof *st->row1);
+    st->week0 = omen_arena_take(s->mem, (nb + 1) * sizeof *st->week0);
+    for (size_t w = 0; w < nw; w++) {
+        st->row0[w] = s->wk.off[w];
+        st->row1[w] = kept_rows_end(&s->wk, w, kept_ranks(s, w));
+        uint32_t b = s->pd->base_of[w];
+        if (b != UINT32_MAX) {
+            if (st->week0[b + 1] == 0)
+                st->week0[b] = w;
+            st->week0[b + 1] = w + 1;
+        }
+    }
+    st->nworkers = nb < NWORKERS ? 1 : NWORKERS;
+    st->integral = t->nfan == 0;
+    st->sorting = s->sorted && !s->pd->sliding;
+    /* A period lists each entity the ranks reach at most once: t->nlocal of them. */
+    size_t cap = t->nlocal ? t->nlocal : 1;
+    for (size_t i = 0; i < st->nworkers; i++) {
+        slot *sl = &st->slots[i];
+        sl->buf[0] = omen_arena_take(s->mem, cap * sizeof(double));
+        sl->buf[1] = omen_arena_take(s->mem, cap * sizeof(double));
+        sl->ids = st->sorting ? NULL : omen_arena_take(s->mem, cap * sizeof *sl->ids);
+    }
+    pthread_mutex_init(&st->mu, NULL);
+    pthread_cond_init(&st->cv, NULL);
+}
+
+static void stream_free(stream *st)
+{
+    pthread_mutex_destroy(&st->mu);
+    pthread_cond_destroy(&st->cv);
+}
+
+/* Takes the periods from the workers in time order. */
+static bool consume(stream *st, sink *out)
+{
+    bool go = true;
+    for (size_t k = 0; k < st->s->pd->nbase && go; k++) {
+        slot *sl = &st->slots[k % st->nworkers];
+        pthread_mutex_lock(&st->mu);
+        while (!(sl->ready && sl->k == k))
+            pthread_cond_wait(&st->cv, &st->mu);
+        pthread_mutex_unlock(&st->mu);
+        go = deliver(st->s, out, k, sl);
+        pthread_mutex_lock(&st->mu);
+        sl->ready = false;
+        st->stop = !go;
+        pthread_cond_broadcast(&st->cv);
+        pthread_mutex_unlock(&st->mu);
+    }
+    return go;
+}
+
+/* The pass: workers on threads of their own, or, if a thread cannot be started, every period
+ * summed and delivered in turn on this one. Returns the callback's last answer. */
+static bool run_pass(pass *s, sink *out)
+{
+    targets t;
+    build_targets(s, &t);
+    stream st;
+    stream_init(&st, s, &t);
+    size_t nlocal = t.nlocal;
+    worker w[NWORKERS];
+    for (size_t i = 0; i < st.nworkers; i++) {
+        void *acc = omen_arena_take(s->mem, (nlocal ? nlocal : 1) * sizeof(double));
+        /* one more than the entities: the sums write an id before they know it is new */
+        uint32_t *touched = omen_arena_take(s->mem, (nlocal + 1) * sizeof(uint32_t));
+        w[i] = (worker){&st, i, acc, acc, touched, 0};
+    }
+    pthread_t tid[NWORKERS];
+    size_t started = 0;
+    while (started < st.nworkers &&
+           pthread_create(&tid[started], NULL, run_worker, &w[started]) == 0)
+        started++;
+    bool go = true;
+    if (started == st.nworkers) {
+        go = consume(&st, out);
+        for (size_t i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+    } else {
+        pthread_mutex_lock(&st.mu);
+        st.stop = true;
+        pthread_cond_broadcast(&st.cv);
+        pthread_mutex_unlock(&st.mu);
+        for (size_t i = 0; i < started; i++)
+            pthread_join(tid[i], NULL);
+        /* Start over on this thread alone (a worker stopped between its sum and its slot may
+         * have left amounts behind: a fresh accumulator). */
+        void *fresh = omen_arena_take(s->mem, (nlocal ? nlocal : 1) * sizeof(double));
+        w[0].acc = fresh;
+        w[0].count_acc = fresh;
+        w[0].counted = 0;
+        for (size_t k = 0; k < s->pd->nbase && go; k++) {
+            size_t n = sum_period(&w[0], k);
+            fill_slot(&w[0], k, n, &st.slots[0]);
+            go = deliver(s, out, k, &st.slots[0]);
+        }
+        for (size_t i = 1; i < st.nworkers; i++)
+            w[i].counted = 0;
+    }
+    uint64_t counted = 0;
+    for (size_t i = 0; i < st.nworkers; i++)
+        counted += w[i].counted;
+    s->agg->downloads_counted = (double)counted;
+    stream_free(&st);
+    targets_free(&t);
+    return go;
 }
 
 /* The downloads of the sample in the weeks counted, before the filters (meta block). Over the
@@ -324,251 +716,25 @@ static double in_range_total(const pass *s)
     return (double)sum;
 }
 
-/* The work of fill_buckets splits by entity into two halves, one per core (the machine the
- * budget is measured on has two): each half counts and fills its own part of every bucket, the
- * second half's part right behind the first's, so a bucket stays one array in entity order. */
-typedef struct {
-    pass *s;
-    const feeds *f;
-    size_t e0, e1;    /* entities [e0, e1) */
-    uint64_t *bound;  /* [nbase] entries per period, counted by count_half */
-    bucket *part;     /* [nbase] this half's part of each bucket */
-    int64_t *last;    /* [feeds] last counted week of each feed's model */
-    uint64_t counted; /* downloads counted (meta block) */
-    bool fill;        /* false: count_half, true: fill_half */
-} half;
-
-/* Room for every bucket, counted exactly: the periods each entity has rows in (an upper bound
- * only where a row holds 0 downloads). Bounds by rows instead (an earlier version) left most of
- * each bucket's reserve unused, and huge pages zeroed it anyway (measured: a quarter of a
- * full-scale run in the kernel's page clearing); reading the weeks twice costs less. */
-static void count_half(half *h)
-{
-    const omen_panel *p = h->s->p;
-    const feeds *f = h->f;
-    size_t nb = h->s->pd->nbase;
-    uint8_t *seen = omen_xcalloc(nb ? nb : 1, 1);
-    uint32_t *list = omen_xmalloc((nb ? nb : 1) * sizeof *list);
-    for (size_t e = h->e0; e < h->e1; e++) {
-        size_t nt = 0;
-        for (uint64_t k = f->off[e]; k < f->off[e + 1]; k++) {
-            uint32_t m = f->model[k];
-            int64_t last = h->last[k] = last_counted_week(h->s, m);
-            for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1] && p->dl_week[i] <= last; i++) {
-                uint32_t b = h->s->pd->base_of[p->dl_week[i]];
-                if (b != UINT32_MAX && !seen[b]) {
-                    seen[b] = 1;
-                    list[nt++] = b;
-                }
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            h->bound[list[t]]++;
-            seen[list[t]] = 0;
-        }
-    }
-    free(seen);
-    free(list);
-}
-
-/* Entity by entity: the weeks of every model that feeds it are summed into a small dense array
- * of base periods, and only the entity's non-zero periods are appended to the buckets. Reading
- * each model's weeks is sequential, and the buckets receive one entry per (entity, period)
- * instead of one per download row, in increasing entity order with no entity twice. */
-static void fill_half(half *h)
-{
-    const omen_panel *p = h->s->p;
-    const feeds *f = h->f;
-    size_t nb = h->s->pd->nbase;
-    double *acc = omen_xcalloc(nb ? nb : 1, sizeof *acc);
-    uint32_t *touched = omen_xmalloc((nb ? nb : 1) * sizeof *touched);
-    for (size_t e = h->e0; e < h->e1; e++) {
-        size_t nt = 0;
-        for (uint64_t k = f->off[e]; k < f->off[e + 1]; k++) {
-            uint32_t m = f->model[k];
-            double w = f->weight[k];
-            bool first = f->first[k];
-            int64_t last = h->last[k];
-            for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1] && p->dl_week[i] <= last; i++) {
-                uint32_t b = h->s->pd->base_of[p->dl_week[i]];
-                if (b == UINT32_MAX)
-                    continue;
-                uint64_t c = p->dl_count[i];
-                if (first)
-                    h->counted += c;
-                if (c == 0)
-                    continue;
-                if (acc[b] == 0.0)
-                    touched[nt++] = b;
-                acc[b] += (double)c * w;
-            }
-        }
-        for (size_t t = 0; t < nt; t++) {
-            uint32_t b = touched[t];
-            if (acc[b] > 0)
-                bucket_add(&h->part[b], (uint32_t)e, acc[b]);
-            acc[b] = 0.0;
-        }
-    }
-    free(acc);
-    free(touched);
-}
-
-static void *run_half(void *arg)
-{
-    half *h = arg;
-    if (h->fill)
-        fill_half(h);
-    else
-        count_half(h);
-    return NULL;
-}
-
-/* Runs both halves, the second on a thread of its own (or after the first if none starts). */
-static void run_halves(half *h, bool fill)
-{
-    h[0].fill = h[1].fill = fill;
-    pthread_t t;
-    bool threaded = h[1].e0 < h[1].e1 && pthread_create(&t, NULL, run_half, &h[1]) == 0;
-    run_half(&h[0]);
-    if (threaded)
-        pthread_join(t, NULL);
-    else
-        run_half(&h[1]);
-}
-
-/* All buckets share one anonymous mapping with no gaps, so the memory touched is the memory
- * used; each bucket is the first half's part followed by the second's. */
-static void reserve_buckets(pass *s, half *h)
-{
-    size_t nb = s->pd->nbase, total = 0;
-    for (size_t b = 0; b < nb; b++) {
-        s->buckets[b].cap = (size_t)(h[0].bound[b] + h[1].bound[b]);
-        total += s->buckets[b].cap;
-    }
-    size_t len = total * (sizeof(uint32_t) + sizeof(double)) + 64;
-    void *base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED)
-        base = omen_xmalloc(len), len = 0; /* len 0: free() it, not munmap() */
-    else
-        madvise(base, len, MADV_HUGEPAGE);
-    s->store = (bucket_store){base, len};
-    double *amounts = base;
-    uint32_t *entities = (uint32_t *)(amounts + total);
-    for (size_t b = 0; b < nb; b++) {
-        bucket *all = &s->buckets[b];
-        all->amount = amounts;
-        all->entity = entities;
-        h[0].part[b] = (bucket){entities, amounts, 0, (size_t)h[0].bound[b]};
-        h[1].part[b] =
-            (bucket){entities + h[0].bound[b], amounts + h[0].bound[b], 0, (size_t)h[1].bound[b]};
-        amounts += all->cap;
-        entities += all->cap;
-    }
-}
-
-/* Joins the halves' parts: the second moves down where the first used less than its room. */
-static void join_parts(pass *s, const half *h)
-{
-    for (size_t b = 0; b < s->pd->nbase; b++) {
-        bucket *all = &s->buckets[b];
-        const bucket *a = &h[0].part[b], *z = &h[1].part[b];
-        if (a->n < a->cap && z->n) {
-            memmove(all->entity + a->n, z->entity, z->n * sizeof *z->entity);
-            memmove(all->amount + a->n, z->amount, z->n * sizeof *z->amount);
-        }
-        all->n = a->n + z->n;
-    }
-}
-
-static void fill_buckets(pass *s)
-{
-    size_t ne = s->agg->nentities, nb = s->pd->nbase;
-    feeds f = {0};
-    build_feeds(s, ne, &f);
-    /* The split point balances the models read, the bulk of the work. */
-    size_t mid = 0;
-    while (mid < ne && f.off[mid] < f.off[ne] / 2)
-        mid++;
-    int64_t *last = omen_xmalloc((f.off[ne] ? f.off[ne] : 1) * sizeof *last);
-    half h[2];
-    for (int i = 0; i < 2; i++)
-        h[i] = (half){s,
-                      &f,
-                      i ? mid : 0,
-                      i ? ne : mid,
-                      omen_xcalloc(nb ? nb : 1, sizeof(uint64_t)),
-                      omen_xcalloc(nb ? nb : 1, sizeof(bucket)),
-                      last,
-                      0,
-                      false};
-    run_halves(h, false);
-    reserve_buckets(s, h);
-    run_halves(h, true);
-    join_parts(s, h);
-    s->agg->downloads_counted = (double)(h[0].counted + h[1].counted);
-    s->agg->downloads_in_range = in_range_total(s);
-    for (int i = 0; i < 2; i++) {
-        free(h[i].bound);
-        free(h[i].part);
-    }
-    free(last);
-    feeds_free(&f);
-}
-
-/* Sums a bucket into acc (dense) and lists the entities it touched. */
-static size_t sum_bucket(const bucket *b, double *acc, uint32_t *touched)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < b->n; i++) {
-        uint32_t e = b->entity[i];
-        if (acc[e] == 0.0)
-            touched[n++] = e;
-        acc[e] += b->amount[i];
-    }
-    return n;
-}
-
-/* A bucket holds each entity of its period once, with a positive amount (fill_buckets): it is
- * the period's list as it stands. */
-static bool emit_calendar(pass *s, omen_period_fn fn, void *ctx)
-{
-    bool go = true;
-    for (size_t k = 0; k < s->pd->nbase && go; k++) {
-        const bucket *b = &s->buckets[k];
-        go = fn(ctx, s->agg, s->pd->start[k], s->pd->end[k], b->entity, b->amount, b->n);
-    }
-    return go;
-}
-
 /* trailing52 and cumulative: a running sum per entity plus a count of the weeks in the window
  * where it had downloads, so an entity leaves the period exactly when that count drops to 0
- * (floating-point subtraction alone could leave a residue). */
-static bool emit_sliding(pass *s, omen_period_fn fn, void *ctx)
+ * (floating-point subtraction alone could leave a residue). Each week's bucket lists an entity
+ * once (sum_period). */
+static bool emit_sliding(pass *s, const bucket *weeks, omen_period_fn fn, void *ctx)
 {
     size_t ne = s->agg->nentities, nb = s->pd->nbase;
-    double *run = omen_xcalloc(ne ? ne : 1, sizeof *run);
-    uint32_t *weeks_in = omen_xcalloc(ne ? ne : 1, sizeof *weeks_in);
-    uint32_t *present = omen_xmalloc((ne ? ne : 1) * sizeof *present);
-    uint32_t *where = omen_xmalloc((ne ? ne : 1) * sizeof *where);
-    double *acc = omen_xcalloc(ne ? ne : 1, sizeof *acc);
-    uint32_t *touched = omen_xmalloc((ne ? ne : 1) * sizeof *touched);
-    double *amounts = omen_xmalloc((ne ? ne : 1) * sizeof *amounts);
-    /* Each week's bucket is reduced to unique entities once, in place. */
-    for (size_t k = 0; k < nb; k++) {
-        bucket *b = &s->buckets[k];
-        size_t n = sum_bucket(b, acc, touched);
-        for (size_t i = 0; i < n; i++) {
-            b->entity[i] = touched[i];
-            b->amount[i] = acc[touched[i]];
-            acc[touched[i]] = 0.0;
-        }
-        b->n = n;
-    }
+    size_t room = ne ? ne : 1;
+    double *run = omen_arena_take(s->mem, room * sizeof *run);
+    uint32_t *weeks_in = omen_arena_take(s->mem, room * sizeof *weeks_in);
+    uint32_t *present = omen_arena_take(s->mem, room * sizeof *present);
+    uint32_t *where = omen_arena_take(s->mem, room * sizeof *where);
+    double *amounts = omen_arena_take(s->mem, room * sizeof *amounts);
+    double *sorted = s->sorted ? omen_arena_take(s->mem, room * sizeof *sorted) : NULL;
+    double *scratch = s->sorted ? omen_arena_take(s->mem, room * sizeof *scratch) : NULL;
     size_t npresent = 0;
     bool go = true, trailing = s->q->window == OMEN_WINDOW_TRAILING52;
     for (size_t k = 0; k < nb && go; k++) {
-        const bucket *b = &s->buckets[k];
+        const bucket *b = &weeks[k];
         for (size_t i = 0; i < b->n; i++) {
             uint32_t e = b->entity[i];
             run[e] += b->amount[i];
@@ -578,7 +744,7 @@ static bool emit_sliding(pass *s, omen_period_fn fn, void *ctx)
             }
         }
         if (trailing && k >= 52) {
-            const bucket *old = &s->buckets[k - 52];
+            const bucket *old = &weeks[k - 52];
             for (size_t i = 0; i < old->n; i++) {
                 uint32_t e = old->entity[i];
                 run[e] -= old->amount[i];
@@ -595,15 +761,11 @@ static bool emit_sliding(pass *s, omen_period_fn fn, void *ctx)
         int32_t start = trailing ? s->pd->start[k] - 51 * 7 : s->pd->start[0];
         if (trailing && start < s->pd->start[0])
             start = s->pd->start[0];
-        go = fn(ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
+        if (sorted)
+            omen_metrics_sort_copy(amounts, sorted, npresent, scratch);
+        go = sorted ? fn(ctx, s->agg, start, s->pd->end[k], NULL, sorted, npresent)
+                    : fn(ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
     }
-    free(run);
-    free(weeks_in);
-    free(present);
-    free(where);
-    free(acc);
-    free(touched);
-    free(amounts);
     return go;
 }
 
@@ -629,16 +791,32 @@ static void range(const omen_panel *p, const omen_query *q, bool whole, int32_t 
     }
 }
 
-omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole, omen_period_fn fn,
-                           void *ctx, omen_agg *agg, omen_error *err)
+/* An upper bound on what a query takes from its arena (address space: only the pages touched
+ * cost anything). Entities are at most the models, the developers, or the strings plus the
+ * names omen adds ("UNKNOWN", "(none)"). */
+static size_t arena_bound(const omen_panel *p, const omen_query *q)
+{
+    size_t n = p->n_models, nw = p->n_weeks,
+           ne = q->level == OMEN_LEVEL_MODEL       ? n
+                : q->level == OMEN_LEVEL_DEVELOPER ? p->n_developers
+                                                   : (size_t)p->n_strings + 2;
+    ne = ne ? ne : 1;
+    size_t per_model = 1 + 4 + 4 + 8; /* in, entity ids, ranks' targets, fans */
+    size_t per_entity = 8 + 4 + 4 + 4 + NWORKERS * (8 + 4 + 8 + 8 + 4) + 7 * 8;
+    return n * per_model + ne * per_entity + nw * 3 * 8 + 64 * 64 + (1u << 20);
+}
+
+static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whole, bool sorted,
+                             omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
 {
     memset(agg, 0, sizeof *agg);
     agg->level = q->level;
     if (q->level == OMEN_LEVEL_FIELD && !q->field[0])
         return omen_error_set(err, OMEN_E_USAGE, "--level: an annotation field must be named");
+    omen_arena_init(&agg->mem, arena_bound(p, q));
     omen_model_facts facts;
     omen_model_facts_compute(p, &facts);
-    uint8_t *in = omen_xmalloc(p->n_models ? p->n_models : 1);
+    uint8_t *in = omen_arena_take(&agg->mem, p->n_models ? p->n_models : 1);
     agg->models_in_sample =
         omen_sample_select(p, &facts, q->sample, q->population_min, q->head_k, in);
     omen_credit credit;
@@ -648,39 +826,55 @@ omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole,
     if (q->level == OMEN_LEVEL_FIELD)
         map_field(p, q->field, agg, &em);
     else
-        map_single(p, agg, &em);
+        map_single(p, agg, &em, !sorted);
     int32_t lo, hi, created_lo;
     range(p, q, whole, &lo, &hi, &created_lo);
     periods pd;
     make_periods(p, q, whole, lo, hi, &pd);
     agg->first_week = lo;
     agg->last_week = hi;
-    pass s = {p,         q,          &facts,
-              in,        &credit,    &em,
-              &pd,       created_lo, omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)),
-              {NULL, 0}, agg};
-    fill_buckets(&s);
+    pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo, {0}, sorted, agg, &agg->mem};
+    bool owned;
+    omen_week_index_of(p, facts.created_eff, &s.wk, &owned);
     agg->nperiods = pd.nbase;
-    if (pd.sliding)
-        emit_sliding(&s, fn, ctx);
-    else
-        emit_calendar(&s, fn, ctx);
-    if (s.store.len)
-        munmap(s.store.base, s.store.len);
-    else
-        free(s.store.base);
-    free(s.buckets);
+    agg->downloads_in_range = in_range_total(&s);
+    sink out = {fn, ctx, pd.sliding ? omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)) : NULL};
+    run_pass(&s, &out);
+    if (pd.sliding) {
+        emit_sliding(&s, out.weeks, fn, ctx);
+        for (size_t k = 0; k < pd.nbase; k++) {
+            free(out.weeks[k].entity);
+            free(out.weeks[k].amount);
+        }
+        free(out.weeks);
+    }
+    if (owned)
+        omen_week_index_free(&s.wk);
     periods_free(&pd);
     entity_map_free(&em);
     omen_credit_free(&credit);
     omen_model_facts_free(&facts);
-    free(in);
     return OMEN_OK;
+}
+
+omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole, omen_period_fn fn,
+                           void *ctx, omen_agg *agg, omen_error *err)
+{
+    return aggregate(p, q, whole, false, fn, ctx, agg, err);
+}
+
+omen_status omen_aggregate_sorted(const omen_panel *p, const omen_query *q, bool whole,
+                                  omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
+{
+    return aggregate(p, q, whole, true, fn, ctx, agg, err);
 }
 
 void omen_agg_free(omen_agg *a)
 {
-    free(a->names);
-    free(a->developer);
+    if (!a->names_in_mem) {
+        free(a->names);
+        free(a->developer);
+    }
+    omen_arena_free(&a->mem);
     memset(a, 0, sizeof *a);
 }

@@ -1,9 +1,10 @@
 /* attribution.c: Recursive Model Attribution (the paper's section 2): which root models receive
  * the credit for a model's downloads.
  *
- * `first` follows the first listed base model to the root; `split` divides credit equally among
- * the base models at every step. A cycle is broken at the model with the smallest id in it,
- * which is then treated as a root (DESIGN section 5). */
+ * `first` follows the first listed base model to the root (the panel holds those roots:
+ * src/panel/roots.c); `split` divides credit equally among the base models at every step. A cycle
+ * is broken at the model with the smallest id in it, which is then treated as a root (DESIGN
+ * section 5). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,84 +215,21 @@ static void build_lists(const graph *g, omen_credit *c)
     free(order);
 }
 
-static void direct(const omen_panel *p, omen_credit *c)
-{
-    size_t n = p->n_models;
-    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
-    c->target = omen_xmalloc((n ? n : 1) * sizeof *c->target);
-    c->weight = omen_xmalloc((n ? n : 1) * sizeof *c->weight);
-    for (size_t m = 0; m <= n; m++)
-        c->off[m] = m;
-    for (size_t m = 0; m < n; m++) {
-        c->target[m] = (uint32_t)m;
-        c->weight[m] = 1.0;
-    }
-}
-
-/* The first policy gives each model at most one base model: a functional graph, whose cycles
- * are disjoint, so each is cut once at its smallest-id model, as the DFS above would cut it.
- * One walk per model up to a known root, then the walked path takes that root: linear, with
- * no restart per cycle (the DFS passes took about 9% of a full-scale query). */
-static size_t first_roots(const omen_panel *p, omen_credit *c)
-{
-    size_t n = p->n_models, broken = 0;
-    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
-    c->target = omen_xmalloc((n ? n : 1) * sizeof *c->target);
-    c->weight = omen_xmalloc((n ? n : 1) * sizeof *c->weight);
-    uint32_t *root = c->target;
-    uint8_t *state = omen_xcalloc(n ? n : 1, 1); /* 0 new, 1 on the walked path, 2 rooted */
-    uint32_t *path = omen_xmalloc((n ? n : 1) * sizeof *path);
-    for (uint32_t s = 0; s < n; s++) {
-        size_t len = 0;
-        uint32_t m = s, r;
-        for (;;) {
-            if (state[m] == 2) {
-                r = root[m];
-                break;
-            }
-            if (state[m] == 1) { /* back on the path: m's cycle is path[at..len) */
-                size_t at = len;
-                while (path[at - 1] != m)
-                    at--;
-                r = m;
-                for (size_t i = at; i < len; i++)
-                    if (name_cmp(p, path[i], r) < 0)
-                        r = path[i];
-                broken++;
-                break;
-            }
-            state[m] = 1;
-            path[len++] = m;
-            if (p->parent_off[m] == p->parent_off[m + 1]) {
-                r = m;
-                break;
-            }
-            m = p->parent_model[p->parent_off[m]];
-        }
-        for (size_t i = 0; i < len; i++) {
-            root[path[i]] = r;
-            state[path[i]] = 2;
-        }
-    }
-    for (size_t m = 0; m <= n; m++)
-        c->off[m] = m;
-    for (size_t m = 0; m < n; m++)
-        c->weight[m] = 1.0;
-    free(state);
-    free(path);
-    return broken;
-}
-
 void omen_credit_compute(const omen_panel *p, omen_attribution a, omen_merge_policy mp,
                          omen_credit *c)
 {
     memset(c, 0, sizeof *c);
-    if (a == OMEN_ATTRIBUTION_DIRECT) {
-        direct(p, c);
-        return;
-    }
-    if (mp == OMEN_MERGE_FIRST) {
-        c->cycles_broken = first_roots(p, c);
+    if (a == OMEN_ATTRIBUTION_DIRECT)
+        return;                   /* every model credits itself: no arrays (see omen_credit) */
+    if (mp == OMEN_MERGE_FIRST) { /* one root per model: the panel's (see roots.c) */
+        if (p->model_root_first) {
+            c->target = (uint32_t *)(uintptr_t)p->model_root_first; /* read-only */
+            c->borrowed = true;
+            c->cycles_broken = (size_t)p->first_cycles;
+            return;
+        }
+        c->target = omen_xmalloc((p->n_models ? p->n_models : 1) * sizeof *c->target);
+        c->cycles_broken = (size_t)omen_panel_first_roots(p, c->target);
         return;
     }
     graph g = {p, mp == OMEN_MERGE_FIRST, omen_xcalloc(p->n_models ? p->n_models : 1, 1)};
@@ -303,7 +241,8 @@ void omen_credit_compute(const omen_panel *p, omen_attribution a, omen_merge_pol
 void omen_credit_free(omen_credit *c)
 {
     free(c->off);
-    free(c->target);
+    if (!c->borrowed)
+        free(c->target);
     free(c->weight);
     memset(c, 0, sizeof *c);
 }

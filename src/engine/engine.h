@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "../panel/panel.h"
+#include "../util/arena.h"
 #include "omen/omen.h"
 
 /* Per-model facts every query needs, computed once per panel (and stored in its cache, from
@@ -30,13 +31,33 @@ size_t omen_sample_select(const omen_panel *p, const omen_model_facts *f, omen_s
                           uint64_t population_min, uint32_t head_k, uint8_t *in);
 
 /* Credit of a model: the entities (model indexes) that receive its downloads, with weights
- * summing to 1. CSR over models. */
+ * summing to 1. CSR over models; when every model credits one model with weight 1 (direct
+ * attribution, the first base model), off and weight are NULL and model m credits target[m],
+ * and under direct attribution target is NULL too (m credits itself): model-sized arrays that
+ * say nothing cost a full-scale query their page faults. */
 typedef struct {
     uint64_t *off; /* [n_models + 1] */
     uint32_t *target;
     double *weight;
     size_t cycles_broken;
+    bool borrowed; /* target is the panel's: omen_credit_free leaves it */
 } omen_credit;
+
+/* Model m's credit is entries [*t0, *t1) (omen_credit_range); entry k goes to model
+ * omen_credit_target with weight omen_credit_weight. These read the NULL forms above. */
+static inline uint32_t omen_credit_target(const omen_credit *c, uint32_t m, uint64_t k)
+{
+    return c->target ? c->target[k] : m;
+}
+static inline double omen_credit_weight(const omen_credit *c, uint64_t k)
+{
+    return c->weight ? c->weight[k] : 1.0;
+}
+static inline void omen_credit_range(const omen_credit *c, uint32_t m, uint64_t *t0, uint64_t *t1)
+{
+    *t0 = c->off ? c->off[m] : m;
+    *t1 = c->off ? c->off[m + 1] : (uint64_t)m + 1;
+}
 
 void omen_credit_compute(const omen_panel *p, omen_attribution a, omen_merge_policy mp,
                          omen_credit *c);
@@ -55,6 +76,8 @@ typedef struct {
     double downloads_in_range;     /* sample downloads in the weeks counted, before the filter */
     double downloads_counted;      /* after the Rolling Window Filter (and last-year rule) */
     int32_t first_week, last_week; /* Mondays of the weeks counted */
+    bool names_in_mem;             /* names and developer are taken from mem */
+    omen_arena mem;                /* the aggregation's working memory */
 } omen_agg;
 
 /* Receives one period: amounts[i] > 0 for entity ids[i], in no particular order. The arrays
@@ -68,6 +91,12 @@ typedef bool (*omen_period_fn)(void *ctx, const omen_agg *agg, int32_t start, in
  * models whose effective created date lies in it count. */
 omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole_range,
                            omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err);
+/* As omen_aggregate, but each period's amounts arrive sorted ascending and ids is NULL: for
+ * measures of the distribution alone (HHI, Gini, top-k, Lorenz). The sort runs on the engine's
+ * workers beside the summing, so the callback is left with the measures. With no ids to name,
+ * agg->names and agg->developer may be NULL. */
+omen_status omen_aggregate_sorted(const omen_panel *p, const omen_query *q, bool whole_range,
+                                  omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err);
 void omen_agg_free(omen_agg *a);
 
 /* Names used in meta blocks and headers. */

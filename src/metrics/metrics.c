@@ -242,6 +242,85 @@ void omen_metrics_sort_copy(const double *src, double *dst, size_t n, double *sc
     free(hist);
 }
 
+/* The passes of radix_passes without the copy back: the result stays in whichever buffer
+ * the last pass wrote. */
+double *omen_metrics_sort_spare(double *values, double *spare, size_t n)
+{
+    if (n < 64 || n > UINT32_MAX) {
+        omen_metrics_sort_scratch(values, n, spare);
+        return values;
+    }
+    uint32_t(*hist)[RADIX_SIZE] = omen_xcalloc(RADIX_PASSES, sizeof *hist);
+    radix_histograms((const unsigned char *)values, n, hist);
+    unsigned char *buf[2] = {(unsigned char *)values, (unsigned char *)spare};
+    int passes[RADIX_PASSES], np = 0;
+    uint64_t first = to_key(load_bits(buf[0], 0));
+    for (int p = 0; p < RADIX_PASSES; p++)
+        if (hist[p][digit(first, p)] != n)
+            passes[np++] = p;
+    for (int i = 0; i < np; i++) {
+        radix_offsets(hist[passes[i]]);
+        scatter_pass(buf[i % 2], buf[(i + 1) % 2], n, hist[passes[i]], passes[i], i == 0,
+                     i == np - 1);
+    }
+    free(hist);
+    return (double *)(void *)buf[np % 2];
+}
+
+/* Counts need fewer passes than their doubles: an integer below 2^33 has 3 significant 11-bit
+ * digits, where its IEEE bits vary in 4 (the exponent's and the mantissa's top). The last pass
+ * writes each count as a double, which is exact below 2^53. */
+double *omen_metrics_sort_counts(uint64_t *counts, uint64_t *spare, size_t n)
+{
+    double *as_doubles = (double *)(void *)counts;
+    if (n < 64 || n > UINT32_MAX) {
+        for (size_t i = 0; i < n; i++)
+            as_doubles[i] = (double)counts[i];
+        omen_metrics_sort_scratch(as_doubles, n, (double *)(void *)spare);
+        return as_doubles;
+    }
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= counts[i];
+    int digits = 0;
+    while (digits < RADIX_PASSES && (any >> (digits * RADIX_BITS)) != 0)
+        digits++;
+    uint32_t(*hist)[RADIX_SIZE] = omen_xcalloc(RADIX_PASSES, sizeof *hist);
+    for (size_t i = 0; i < n; i++)
+        for (int p = 0; p < digits; p++)
+            hist[p][digit(counts[i], p)]++;
+    int passes[RADIX_PASSES], np = 0;
+    for (int p = 0; p < digits; p++)
+        if (hist[p][digit(counts[0], p)] != n)
+            passes[np++] = p;
+    unsigned char *buf[2] = {(unsigned char *)counts, (unsigned char *)spare};
+    for (int i = 0; i < np; i++) {
+        uint32_t *off = hist[passes[i]];
+        radix_offsets(off);
+        const unsigned char *from = buf[i % 2];
+        unsigned char *to = buf[(i + 1) % 2];
+        int d = passes[i];
+        if (i < np - 1) {
+            for (size_t j = 0; j < n; j++) {
+                uint64_t k = load_bits(from, j);
+                store_bits(to, off[digit(k, d)]++, k);
+            }
+            continue;
+        }
+        for (size_t j = 0; j < n; j++) { /* the last pass writes doubles */
+            uint64_t k = load_bits(from, j), bits;
+            double x = (double)k;
+            memcpy(&bits, &x, sizeof bits);
+            store_bits(to, off[digit(k, d)]++, bits);
+        }
+    }
+    free(hist);
+    if (np == 0) /* every count equal */
+        for (size_t i = 0; i < n; i++)
+            as_doubles[i] = (double)counts[i];
+    return (double *)(void *)buf[np % 2];
+}
+
 void omen_metrics_sort(double *values, size_t n)
 {
     omen_metrics_sort_scratch(values, n, NULL);

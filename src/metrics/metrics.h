@@ -19,6 +19,13 @@ void omen_metrics_sort(double *values, size_t n);
 void omen_metrics_sort_scratch(double *values, size_t n, double *scratch);
 /* Sorts src (left as it is) into dst (n doubles, not overlapping src); scratch as above. */
 void omen_metrics_sort_copy(const double *src, double *dst, size_t n, double *scratch);
+/* For callers that keep two n-sized buffers anyway: sorts `values` ascending using `spare`
+ * and returns whichever of the two holds the result (no copy back); both are overwritten. */
+double *omen_metrics_sort_spare(double *values, double *spare, size_t n);
+/* The same for whole counts: returns the counts sorted ascending as doubles (exact below 2^53),
+ * in the memory of `counts` or of `spare`. The radix passes run on the integers, which need
+ * fewer of them than their doubles. */
+double *omen_metrics_sort_counts(uint64_t *counts, uint64_t *spare, size_t n);
 
 /* Everything the concentration table reports for one period, from values sorted ascending.
  * A period with no entities (N = 0) gives 0 for every measure, the top shares included. */

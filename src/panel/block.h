@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #define OMEN_BLOCK_MAGIC   "OMENPNL"
-#define OMEN_BLOCK_VERSION 3 /* 3: per-model facts sections */
+#define OMEN_BLOCK_VERSION 4 /* 3: per-model facts; 4: week-major index, roots */
 
 enum {
     S_STR_OFF,
@@ -38,6 +38,12 @@ enum {
     S_F_TOTAL,   /* per-model facts, derived from the sections above at build time so that a */
     S_F_CREATED, /* query does not read every download to find them (omen_panel_model_facts) */
     S_F_SRC,
+    S_W_ORDER, /* the week-major index (weeks.c), derived from the sections above as well: */
+    S_W_OFF,   /* with it a query reads, per week, only the rows the Rolling Window Filter */
+    S_W_RANK,  /* keeps */
+    S_W_COUNT,
+    S_F_ROOT,    /* the root of each model along first base models (roots.c) */
+    S_W_CREATED, /* the week-major index's created dates by rank */
     S_COUNT
 };
 
@@ -52,7 +58,9 @@ typedef struct {
     uint32_t synthetic;
     int32_t schema_version, pad;
     uint64_t nnz, n_parents, n_annotations, str_bytes;
-    uint64_t checksum; /* omen_panel_checksum() of the whole block, this field taken as 0 */
+    uint64_t nnz_week;     /* rows of the week-major index: the downloads rows with a count > 0 */
+    uint64_t first_cycles; /* cycles cut to find the roots of S_F_ROOT */
+    uint64_t checksum;     /* omen_panel_checksum() of the whole block, this field taken as 0 */
     uint64_t off[S_COUNT], len[S_COUNT];
 } omen_block_header;
 

@@ -278,7 +278,8 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
                                 &b->m_gated,  &b->m_psrc,  &b->m_flags, NULL,       &b->d_country,
                                 &b->d_org,    &b->p_off,   &b->p_model, &b->p_rel,  &b->a_off,
                                 &b->a_field,  &b->a_value, &b->a_heur,  &b->dl_off, &b->dl_week,
-                                &b->dl_count, NULL,        NULL,        NULL};
+                                &b->dl_count, NULL,        NULL,        NULL,       NULL,
+                                NULL,         NULL,        NULL,        NULL,       NULL};
     for (int k = 0; k < S_COUNT; k++) {
         src[k] = vecs[k] ? vecs[k]->p : NULL;
         len[k] = vecs[k] ? vecs[k]->n * vecs[k]->size : 0;
@@ -301,6 +302,14 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     len[S_F_CREATED] = nm * sizeof *created_eff;
     src[S_F_SRC] = created_src;
     len[S_F_SRC] = nm;
+    /* The week-major index is written straight into the block below (it is the largest part
+     * after the downloads themselves: no second copy on the heap). */
+    h->nnz_week = omen_week_index_rows(b->dl_count.p, b->dl_count.n);
+    len[S_W_ORDER] = nm * sizeof(uint32_t);
+    len[S_W_OFF] = ((size_t)h->n_weeks + 1) * sizeof(uint64_t);
+    len[S_W_RANK] = len[S_W_COUNT] = h->nnz_week * sizeof(uint32_t);
+    len[S_F_ROOT] = nm * sizeof(uint32_t);
+    len[S_W_CREATED] = nm * sizeof(int32_t);
     size_t pos = align64(sizeof *h);
     for (int k = 0; k < S_COUNT; k++) {
         h->off[k] = pos;
@@ -313,8 +322,26 @@ static void serialise(builder *b, omen_block_header *h, void **out, size_t *out_
     char *block = omen_xcalloc(1, pos);
     memcpy(block, h, sizeof *h);
     for (int k = 0; k < S_COUNT; k++)
-        if (len[k])
+        if (len[k] && src[k])
             memcpy(block + h->off[k], src[k], len[k]);
+    omen_week_index wk = {(uint32_t *)(void *)(block + h->off[S_W_ORDER]),
+                          (int32_t *)(void *)(block + h->off[S_W_CREATED]),
+                          (uint64_t *)(void *)(block + h->off[S_W_OFF]),
+                          (uint32_t *)(void *)(block + h->off[S_W_RANK]),
+                          (uint32_t *)(void *)(block + h->off[S_W_COUNT]),
+                          0};
+    omen_week_index_fill(b->dl_off.p, b->dl_week.p, b->dl_count.p, created_eff, nm, h->n_weeks,
+                         &wk);
+    /* The roots walk the graph by names: through a view of the block laid out so far. */
+    omen_panel view = {0};
+    view.n_models = (uint32_t)nm;
+    view.str_off = (const uint64_t *)(const void *)(block + h->off[S_STR_OFF]);
+    view.str_blob = block + h->off[S_STR_BLOB];
+    view.model_name = (const uint32_t *)(const void *)(block + h->off[S_M_NAME]);
+    view.parent_off = (const uint64_t *)(const void *)(block + h->off[S_P_OFF]);
+    view.parent_model = (const uint32_t *)(const void *)(block + h->off[S_P_MODEL]);
+    h->first_cycles = omen_panel_first_roots(&view, (uint32_t *)(void *)(block + h->off[S_F_ROOT]));
+    ((omen_block_header *)(void *)block)->first_cycles = h->first_cycles;
     ((omen_block_header *)(void *)block)->checksum = omen_panel_checksum(block, pos);
     free(str_off);
     free(dev_names);

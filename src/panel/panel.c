@@ -22,8 +22,8 @@
 #include "panel.h"
 
 /* Widths of each section's elements, to check the section lengths. */
-static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1, 4, 4,
-                                     4, 8, 4, 4, 8, 4, 4, 1, 8, 2, 8, 8, 4, 1};
+static const size_t elem[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1, 4, 4, 4, 8, 4,
+                                     4, 8, 4, 4, 1, 8, 2, 8, 8, 4, 1, 4, 8, 4, 4, 4, 4};
 
 static bool sections_ok(const omen_block_header *h, size_t len)
 {
@@ -54,6 +54,12 @@ static bool sections_ok(const omen_block_header *h, size_t len)
                                       h->nnz,
                                       h->nnz,
                                       h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      h->n_models,
+                                      (uint64_t)h->n_weeks + 1,
+                                      h->nnz_week,
+                                      h->nnz_week,
                                       h->n_models,
                                       h->n_models};
     for (int k = 0; k < S_COUNT; k++) {
@@ -131,6 +137,38 @@ static bool facts_ok(const omen_panel *p)
     return true;
 }
 
+/* The stored week-major index must be the one the downloads give, byte for byte. */
+static bool weeks_ok(const omen_panel *p)
+{
+    uint64_t rows = omen_week_index_rows(p->dl_count, p->nnz);
+    if (rows != p->wk_nnz)
+        return false;
+    omen_week_index w = {omen_xmalloc((p->n_models ? p->n_models : 1) * sizeof *w.order),
+                         omen_xmalloc((p->n_models ? p->n_models : 1) * sizeof *w.created),
+                         omen_xmalloc(((size_t)p->n_weeks + 1) * sizeof *w.off),
+                         omen_xmalloc((rows ? rows : 1) * sizeof *w.rank),
+                         omen_xmalloc((rows ? rows : 1) * sizeof *w.count),
+                         0};
+    omen_week_index_fill(p->dl_off, p->dl_week, p->dl_count, p->model_created_eff, p->n_models,
+                         p->n_weeks, &w);
+    bool same = memcmp(w.order, p->wk_order, p->n_models * sizeof *w.order) == 0 &&
+                memcmp(w.created, p->wk_created, p->n_models * sizeof *w.created) == 0 &&
+                memcmp(w.off, p->wk_off, ((size_t)p->n_weeks + 1) * sizeof *w.off) == 0 &&
+                memcmp(w.rank, p->wk_rank, rows * sizeof *w.rank) == 0 &&
+                memcmp(w.count, p->wk_count, rows * sizeof *w.count) == 0;
+    omen_week_index_free(&w);
+    return same;
+}
+
+static bool roots_ok(const omen_panel *p)
+{
+    uint32_t *root = omen_xmalloc((p->n_models ? p->n_models : 1) * sizeof *root);
+    bool same = omen_panel_first_roots(p, root) == p->first_cycles &&
+                memcmp(root, p->model_root_first, p->n_models * sizeof *root) == 0;
+    free(root);
+    return same;
+}
+
 static bool content_ok(const omen_panel *p, uint64_t str_bytes)
 {
     if (!offsets_ok(p->str_off, p->n_strings, str_bytes))
@@ -160,7 +198,7 @@ static bool content_ok(const omen_panel *p, uint64_t str_bytes)
     for (uint64_t i = 0; i < p->nnz; i++)
         if (p->dl_week[i] >= p->n_weeks)
             return false;
-    return facts_ok(p);
+    return facts_ok(p) && weeks_ok(p) && roots_ok(p);
 }
 
 /* Eight independent multiply-xorshift lanes over 64-byte chunks: each step is a bijection of
@@ -263,6 +301,14 @@ static bool attach(omen_panel *p, void *block, size_t len, bool verify)
     p->model_total = AT(uint64_t, S_F_TOTAL);
     p->model_created_eff = AT(int32_t, S_F_CREATED);
     p->model_created_src = AT(uint8_t, S_F_SRC);
+    p->wk_order = AT(uint32_t, S_W_ORDER);
+    p->wk_created = AT(int32_t, S_W_CREATED);
+    p->wk_off = AT(uint64_t, S_W_OFF);
+    p->wk_rank = AT(uint32_t, S_W_RANK);
+    p->wk_count = AT(uint32_t, S_W_COUNT);
+    p->wk_nnz = h->nnz_week;
+    p->model_root_first = AT(uint32_t, S_F_ROOT);
+    p->first_cycles = h->first_cycles;
     p->block = block;
     p->block_len = len;
     return !verify || content_ok(p, h->str_bytes);

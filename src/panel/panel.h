@@ -61,6 +61,19 @@ struct omen_panel {
     const int32_t *model_created_eff; /* effective created date, OMEN_NO_DATE if none */
     const uint8_t *model_created_src; /* 0 none, 1 reported, 2 first download week */
 
+    /* The root of each model along first base models and the cycles cut to find them (see
+     * omen_panel_first_roots), stored in the cache; NULL in a panel put together by hand. */
+    const uint32_t *model_root_first;
+    uint64_t first_cycles;
+
+    /* The week-major index of the downloads (see omen_week_index), stored in the cache; all
+     * NULL in a panel put together by hand, where the engine builds it. */
+    const uint32_t *wk_order;  /* [n_models] */
+    const int32_t *wk_created; /* [n_models] */
+    const uint64_t *wk_off;    /* [n_weeks + 1] */
+    const uint32_t *wk_rank, *wk_count;
+    uint64_t wk_nnz;
+
     void *block; /* owned: heap buffer or mapping */
     size_t block_len;
     bool mapped;
@@ -87,6 +100,43 @@ void omen_panel_model_facts(const uint64_t *dl_off, const uint16_t *dl_week,
                             const uint64_t *dl_count, const int32_t *created, int32_t first_week,
                             size_t n_models, uint64_t *total, int32_t *created_eff,
                             uint8_t *created_src);
+/* The root of every model when each follows its first base model (Recursive Model Attribution,
+ * `first` policy): root[m], with each cycle cut at its model of smallest name. Returns the
+ * number of cycles cut. */
+uint64_t omen_panel_first_roots(const omen_panel *p, uint32_t *root);
+
+/* The week-major index: the downloads again, week by week, so that a query reads only the rows
+ * that its Rolling Window Filter keeps. Models are ranked by effective created date, newest
+ * first (models with no date first of all, then by index); order[r] is the model of rank r and
+ * created[r] its date (read in rank order where a query would jump between models).
+ * The rows of week w with downloads > 0 are rank[off[w] .. off[w+1]) in increasing rank, with
+ * their counts in count, saturated at UINT32_MAX (omen_week_count reads the full count then).
+ * Since a row counts under the filter when its model was created less than DAYS before the
+ * week's Monday, the rows kept are a prefix of each week's rows. */
+typedef struct {
+    uint32_t *order;  /* [n_models] */
+    int32_t *created; /* [n_models] the effective created date of the model of each rank */
+    uint64_t *off;    /* [n_weeks + 1] */
+    uint32_t *rank;   /* [nnz] */
+    uint32_t *count;  /* [nnz] */
+    uint64_t nnz;
+} omen_week_index;
+
+/* The rows of the index: downloads rows with a count > 0. */
+uint64_t omen_week_index_rows(const uint64_t *dl_count, uint64_t nnz);
+/* Fills an index whose arrays the caller has sized (n_models twice, n_weeks + 1 and
+ * omen_week_index_rows entries twice). */
+void omen_week_index_fill(const uint64_t *dl_off, const uint16_t *dl_week, const uint64_t *dl_count,
+                          const int32_t *created_eff, size_t n_models, size_t n_weeks,
+                          omen_week_index *out);
+/* The panel's index, borrowed from its cache (*owned false) or built on the heap (*owned true:
+ * release with omen_week_index_free). */
+void omen_week_index_of(const omen_panel *p, const int32_t *created_eff, omen_week_index *out,
+                        bool *owned);
+void omen_week_index_free(omen_week_index *w);
+/* The full count of row i of week w when count[i] is saturated. */
+uint64_t omen_week_count(const omen_panel *p, const omen_week_index *w, uint64_t i, size_t week);
+
 /* Points the panel's arrays into a block after checking it completely, checksum included;
  * false if the block is malformed in any way (the caller rebuilds). */
 bool omen_panel_attach(omen_panel *p, void *block, size_t len);

@@ -3,6 +3,7 @@
  *
  * Usage: metrics_driver [--cuts 1,10,100,1000] [--lorenz POINTS] < values (whitespace-separated,
  * as Python's repr writes them). Output: one "name value..." line per measure, %.17g. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,25 @@ int main(int argc, char **argv)
     double *want = malloc((n ? n : 1) * sizeof *want);
     memcpy(want, v, n * sizeof *v);
     qsort(want, n, sizeof *want, cmp_double);
+    /* the engine's sorts: with a spare buffer, and of whole counts (when the values are) */
+    double *a = malloc((n ? n : 1) * sizeof *a), *b = malloc((n ? n : 1) * sizeof *b);
+    memcpy(a, v, n * sizeof *v);
+    double *got = omen_metrics_sort_spare(a, b, n);
+    printf("spare_sorted_like_qsort %d\n", memcmp(got, want, n * sizeof *v) == 0);
+    bool whole = true;
+    for (size_t i = 0; i < n && whole; i++)
+        whole = v[i] >= 1 && v[i] < 9007199254740992.0 && v[i] == (double)(uint64_t)v[i];
+    if (whole) {
+        uint64_t *c = malloc((n ? n : 1) * sizeof *c), *spare = malloc((n ? n : 1) * sizeof *spare);
+        for (size_t i = 0; i < n; i++)
+            c[i] = (uint64_t)v[i];
+        got = omen_metrics_sort_counts(c, spare, n);
+        printf("counts_sorted_like_qsort %d\n", memcmp(got, want, n * sizeof *v) == 0);
+        free(c);
+        free(spare);
+    }
+    free(a);
+    free(b);
     omen_metrics_sort(v, n);
     printf("sorted_like_qsort %d\n", memcmp(v, want, n * sizeof *v) == 0);
     omen_measures m;

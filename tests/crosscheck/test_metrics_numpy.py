@@ -121,6 +121,9 @@ def arrays():
     yield "pareto a=1.1 n=10000", rng.pareto(1.1, 10000) + 1.0
     yield "pareto a=0.8 n=1500", rng.pareto(0.8, 1500) + 1.0
     yield "integer downloads n=1500", np.floor(rng.lognormal(4.0, 2.5, 1500)) + 1.0
+    yield "integer downloads n=200000", np.floor(rng.lognormal(8.0, 3.0, 200_000)) + 1.0
+    yield "counts past 2^32 n=5000", rng.integers(1, 2**40, 5000).astype(float)
+    yield "equal counts n=300", np.full(300, 77.0)
     yield "split credit n=20000", rng.integers(1, 1000, 20000) / rng.integers(1, 7, 20000)
     yield "tiny and huge", np.concatenate([rng.uniform(1e-12, 1e-9, 500),
                                            rng.uniform(1e12, 1e15, 20)])
@@ -132,6 +135,10 @@ def compare(exe, name, values, cuts=(1, 10, 100, 1000), points=101):
     ref = reference(values, list(cuts), points)
     n = len(values)
     check(f"{name}: sort matches qsort", got["sorted_like_qsort"] == [1.0])
+    check(f"{name}: sort with a spare buffer matches qsort", got["spare_sorted_like_qsort"] == [1.0])
+    if "counts_sorted_like_qsort" in got:
+        check(f"{name}: sort of whole counts matches qsort",
+              got["counts_sorted_like_qsort"] == [1.0])
     check(f"{name}: N", got["n"] == [n], f"{got['n']} != {n}")
     scalars = ["total", "hhi", "hhi_normalized", "gini", "entropy", "effective"]
     for key in scalars:

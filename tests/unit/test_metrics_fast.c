@@ -75,3 +75,38 @@ Test(metrics_fast, fused_measures_equal_single_measures_bit_for_bit)
             free(v);
         }
 }
+
+/* The engine's sorts (sorting where the buffers already are, and whole counts as integers) give
+ * the bits of the in-place sort. */
+Test(metrics_fast, spare_and_count_sorts_match_sort_in_place)
+{
+    size_t sizes[] = {0, 1, 63, 64, 65, 1000, 4097, 50000};
+    for (int kind = 0; kind < 3; kind++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            double *want = malloc((n + 1) * sizeof *want), *a = malloc((n + 1) * sizeof *a);
+            double *spare = malloc((n + 1) * sizeof *spare);
+            uint64_t *c = malloc((n + 1) * sizeof *c), *cspare = malloc((n + 1) * sizeof *c);
+            for (size_t i = 0; i < n; i++)
+                want[i] = draw(kind);
+            memcpy(a, want, n * sizeof *a);
+            for (size_t i = 0; i < n; i++)
+                c[i] = (uint64_t)want[i];
+            omen_metrics_sort(want, n);
+            double *got = omen_metrics_sort_spare(a, spare, n);
+            cr_assert(got == a || got == spare);
+            cr_assert(n == 0 || memcmp(got, want, n * sizeof *a) == 0, "kind %d n %zu: spare", kind,
+                      n);
+            if (kind != 1) { /* whole counts */
+                got = omen_metrics_sort_counts(c, cspare, n);
+                cr_assert(got == (double *)(void *)c || got == (double *)(void *)cspare);
+                cr_assert(n == 0 || memcmp(got, want, n * sizeof *a) == 0, "kind %d n %zu: counts",
+                          kind, n);
+            }
+            free(want);
+            free(a);
+            free(spare);
+            free(c);
+            free(cspare);
+        }
+}

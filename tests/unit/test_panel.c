@@ -392,3 +392,96 @@ Test(panel, stamp_names_the_store)
     omen_store_close(st);
     free(path);
 }
+
+/* The week-major index (panel.h): every row with downloads > 0 once, under its week, in
+ * increasing rank; ranks order models by effective created date, newest first and undated
+ * first of all; counts past 32 bits are saturated and read back in full. */
+Test(panel, week_index_lists_every_row_by_week_and_rank)
+{
+    omen_store *st = small_store(NULL);
+    ingest(st, OMEN_SOURCE_DOWNLOADS, OMEN_KIND_WEEKLY, "big.csv",
+           "model,week,downloads\nacme/a,2023-01-09,5000000000\nuni/c,2023-01-16,0\n");
+    omen_panel *p = load(st, false, true, NULL);
+    cr_assert_not_null(p->wk_order);
+    uint32_t *rank_of = malloc(p->n_models * sizeof *rank_of);
+    for (uint32_t r = 0; r < p->n_models; r++)
+        rank_of[p->wk_order[r]] = r;
+    for (uint32_t r = 0; r < p->n_models; r++)
+        cr_assert_eq(p->wk_created[r], p->model_created_eff[p->wk_order[r]]);
+    for (uint32_t r = 0; r + 1 < p->n_models; r++) {
+        int32_t x = p->model_created_eff[p->wk_order[r]],
+                y = p->model_created_eff[p->wk_order[r + 1]];
+        cr_assert(x == OMEN_NO_DATE || (y != OMEN_NO_DATE && x >= y), "rank %u", r);
+    }
+    omen_week_index wk;
+    bool borrowed_not_owned = true;
+    omen_week_index_of(p, p->model_created_eff, &wk, &borrowed_not_owned);
+    cr_assert_not(borrowed_not_owned, "a cached panel lends its index");
+    uint64_t rows = 0;
+    for (uint32_t m = 0; m < p->n_models; m++)
+        for (uint64_t i = p->dl_off[m]; i < p->dl_off[m + 1]; i++) {
+            if (p->dl_count[i] == 0)
+                continue;
+            rows++;
+            size_t w = p->dl_week[i];
+            bool found = false;
+            for (uint64_t j = p->wk_off[w]; j < p->wk_off[w + 1]; j++)
+                if (p->wk_rank[j] == rank_of[m]) {
+                    cr_assert_eq(omen_week_count(p, &wk, j, w), p->dl_count[i]);
+                    found = true;
+                }
+            cr_assert(found, "model %u week %zu", m, w);
+        }
+    cr_assert_eq(p->wk_nnz, rows, "rows with 0 downloads are left out");
+    cr_assert_eq(p->wk_off[p->n_weeks], rows);
+    for (size_t w = 0; w < p->n_weeks; w++)
+        for (uint64_t j = p->wk_off[w]; j + 1 < p->wk_off[w + 1]; j++)
+            cr_assert_lt(p->wk_rank[j], p->wk_rank[j + 1]);
+    /* week 1: acme/a (created 2023-01-01) ranks before uni/c (2022-03-02) */
+    cr_assert_eq(p->wk_order[p->wk_rank[p->wk_off[1]]], (uint32_t)model_index(p, "acme/a"));
+    cr_assert_eq(p->wk_count[p->wk_off[1]], UINT32_MAX, "5e9 is saturated");
+    /* A panel without the index (put together by hand) gets the same one built on the heap. */
+    omen_panel bare = *p;
+    bare.wk_order = NULL;
+    omen_week_index built;
+    bool owned = false;
+    omen_week_index_of(&bare, p->model_created_eff, &built, &owned);
+    cr_assert(owned);
+    cr_assert_eq(built.nnz, p->wk_nnz);
+    cr_assert_arr_eq(built.order, p->wk_order, p->n_models * sizeof *built.order);
+    cr_assert_arr_eq(built.created, p->wk_created, p->n_models * sizeof *built.created);
+    cr_assert_arr_eq(built.off, p->wk_off, (p->n_weeks + 1) * sizeof *built.off);
+    cr_assert_arr_eq(built.rank, p->wk_rank, p->wk_nnz * sizeof *built.rank);
+    cr_assert_arr_eq(built.count, p->wk_count, p->wk_nnz * sizeof *built.count);
+    omen_week_index_free(&built);
+    free(rank_of);
+    omen_panel_free(p);
+    omen_store_close(st);
+}
+
+/* First-base-model roots (roots.c): acme/b's first base model is acme/a, a root; a cycle is cut
+ * at its model of smallest name, which roots the whole cycle and the models leading into it. */
+Test(panel, first_roots_follow_first_base_models_and_cut_cycles)
+{
+    omen_store *st = small_store(NULL);
+    ingest(st, OMEN_SOURCE_MODELS, OMEN_KIND_AUTO, "cyc.csv",
+           "model,developer,base_models,relation\n"
+           "z/x,z,z/y,finetune\nz/y,z,z/w,finetune\nz/w,z,z/x,finetune\nz/tail,z,z/y,adapter\n");
+    omen_panel *p = load(st, false, true, NULL);
+    cr_assert_not_null(p->model_root_first);
+    int32_t a = model_index(p, "acme/a"), b = model_index(p, "acme/b"), c = model_index(p, "uni/c");
+    cr_assert_eq(p->model_root_first[b], (uint32_t)a);
+    cr_assert_eq(p->model_root_first[a], (uint32_t)a);
+    cr_assert_eq(p->model_root_first[c], (uint32_t)c);
+    int32_t w = model_index(p, "z/w");
+    const char *names[] = {"z/x", "z/y", "z/w", "z/tail"};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(p->model_root_first[model_index(p, names[i])], (uint32_t)w, "%s", names[i]);
+    cr_assert_eq(p->first_cycles, 1);
+    uint32_t *again = malloc(p->n_models * sizeof *again);
+    cr_assert_eq(omen_panel_first_roots(p, again), 1);
+    cr_assert_arr_eq(again, p->model_root_first, p->n_models * sizeof *again);
+    free(again);
+    omen_panel_free(p);
+    omen_store_close(st);
+}
