@@ -30,15 +30,13 @@ static void add_segment_columns(omen_table *t, const omen_query *q)
     omen_table_add_column(t, "seg_rest", OMEN_COL_REAL);
 }
 
-/* The engine delivers each period's amounts sorted (omen_aggregate_sorted). */
-static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
-                      const double *sorted, size_t n)
+/* The engine measures each period (omen_aggregate_measured). */
+static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
+                      const omen_measures *measured)
 {
     (void)a;
-    (void)ids;
     conc *c = ctx;
-    omen_measures m;
-    omen_metrics_compute_ex(sorted, n, c->q->cuts, c->q->ncuts, c->q->entropy, &m);
+    omen_measures m = *measured;
     omen_table *t = c->t;
     size_t r = omen_table_add_row(t), k = 0;
     omen_table_set_date(t, r, k++, start);
@@ -80,7 +78,7 @@ omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_ta
     }
     conc c = {t, q};
     omen_agg agg;
-    omen_status s = omen_aggregate_sorted(p, q, false, on_period, &c, &agg, err);
+    omen_status s = omen_aggregate_measured(p, q, on_period, &c, &agg, err);
     if (s == OMEN_OK)
         omen_query_to_meta(p, q, &agg, t);
     omen_agg_free(&agg);

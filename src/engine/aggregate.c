@@ -52,7 +52,7 @@ static uint32_t intern_name(omen_agg *a, const char *name, uint32_t *ids_by_stri
     return (uint32_t)a->nentities++;
 }
 
-/* With named false (sorted delivery: no ids, so nothing to name) the model and developer levels
+/* With named false (measured delivery: no ids, so nothing to name) the model and developer levels
  * skip their names, model-sized arrays that a concentration series never reads. */
 static void map_single(const omen_panel *p, omen_agg *a, entity_map *em, bool named)
 {
@@ -221,7 +221,7 @@ typedef struct {
     const periods *pd;
     int32_t created_lo; /* last-year rule: effective created date must be > created_lo */
     omen_week_index wk;
-    bool sorted; /* omen_aggregate_sorted: deliver amounts ascending, without ids */
+    bool sorted; /* omen_aggregate_measured: periods are sorted and measured, not listed */
     omen_agg *agg;
     omen_arena *mem; /* the working arrays below: agg->mem */
 } pass;
@@ -296,6 +296,40 @@ static void prefetch_targets(const pass *s, size_t r)
         __builtin_prefetch(&s->em->id[cr->target[s->wk.order[r + AHEAD / 2]]]);
 }
 
+/* The entity of each rank in [r0, r1) when it is one with weight 1, else NONE or FAN (a fan to
+ * build): the part of build_targets that reads the model tables at random, run on two threads
+ * over halves of the ranks. */
+typedef struct {
+    const pass *s;
+    size_t r0, r1;
+    uint32_t *entity;
+} rank_span;
+
+static void *entities_of_ranks(void *arg)
+{
+    const rank_span *h = arg;
+    const pass *s = h->s;
+    const omen_credit *cr = s->credit;
+    const entity_map *em = s->em;
+    for (size_t r = h->r0; r < h->r1; r++) {
+        prefetch_targets(s, r);
+        uint32_t m = s->wk.order[r];
+        uint64_t t0, t1;
+        omen_credit_range(cr, m, &t0, &t1);
+        if (!counted_model(s, m, (uint32_t)r) || t0 == t1) {
+            h->entity[r] = OMEN_NONE;
+            continue;
+        }
+        uint32_t root = omen_credit_target(cr, m, t0);
+        bool one = t1 == t0 + 1 && omen_credit_weight(cr, t0) == 1.0 &&
+                   (!em->off ||
+                    (em->off[root + 1] == em->off[root] + 1 && em->weight[em->off[root]] == 1.0));
+        uint32_t e = em->off ? em->id[em->off[root]] : em->id[root];
+        h->entity[r] = one && e < FAN ? e : FAN;
+    }
+    return NULL;
+}
+
 static void build_targets(const pass *s, targets *t)
 {
     const omen_credit *cr = s->credit;
@@ -308,23 +342,26 @@ static void build_targets(const pass *s, targets *t)
     memset(local, 0xff, (ne ? ne : 1) * sizeof *local);
     t->fan_off = omen_arena_take(s->mem, (n + 1) * sizeof *t->fan_off);
     t->fan_off[0] = 0;
+    rank_span half[2] = {{s, 0, n / 2, t->of_rank}, {s, n / 2, n, t->of_rank}};
+    pthread_t tid;
+    bool threaded = n >= 4096 && pthread_create(&tid, NULL, entities_of_ranks, &half[1]) == 0;
+    entities_of_ranks(&half[0]);
+    if (threaded)
+        pthread_join(tid, NULL);
+    else
+        entities_of_ranks(&half[1]);
+    /* Local ids in rank order, and the fans, on this thread. */
     for (size_t r = 0; r < n; r++) {
-        prefetch_targets(s, r);
-        uint32_t m = s->wk.order[r];
-        t->of_rank[r] = OMEN_NONE;
-        uint64_t t0, t1;
-        omen_credit_range(cr, m, &t0, &t1);
-        if (!counted_model(s, m, (uint32_t)r) || t0 == t1)
+        uint32_t e = t->of_rank[r];
+        if (e == OMEN_NONE)
             continue;
-        uint32_t root = omen_credit_target(cr, m, t0);
-        bool one = t1 == t0 + 1 && omen_credit_weight(cr, t0) == 1.0 &&
-                   (!em->off ||
-                    (em->off[root + 1] == em->off[root] + 1 && em->weight[em->off[root]] == 1.0));
-        uint32_t e = em->off ? em->id[em->off[root]] : em->id[root];
-        if (one && e < FAN) {
+        if (e != FAN) {
             t->of_rank[r] = local_id(t, local, e, &nlocal);
             continue;
         }
+        uint32_t m = s->wk.order[r];
+        uint64_t t0, t1;
+        omen_credit_range(cr, m, &t0, &t1);
         for (uint64_t k = t0; k < t1; k++) {
             uint32_t g = omen_credit_target(cr, m, k);
             uint64_t j0 = em->off ? em->off[g] : g, j1 = em->off ? em->off[g + 1] : (uint64_t)g + 1;
@@ -381,7 +418,8 @@ static uint64_t kept_rows_end(const omen_week_index *wk, size_t w, uint32_t rank
 /* Periods are produced by workers (one per core) and handed to the caller's callback in time
  * order through slots: period k uses slot k % NWORKERS, so each worker owns one slot. A worker
  * sums a period into its own accumulator, waits until its slot is free, and then gathers (and,
- * with omen_aggregate_sorted, sorts) the period into the slot; the callback takes the slots in
+ * with omen_aggregate_measured, sorts and measures) the period into the slot; the callback takes
+ * the slots in
  * turn. So the callback's measures and the workers' sums share the two cores, and no period is
  * kept longer than its turn. */
 enum { NWORKERS = 2 };
@@ -392,6 +430,7 @@ typedef struct {
     double *amounts; /* their amounts: in buf[0] or buf[1] */
     void *buf[2];    /* 8-byte items: the gathered amounts and the sort's spare */
     size_t n, k;
+    omen_measures m; /* measured delivery */
     bool ready;
 } slot;
 
@@ -403,7 +442,7 @@ typedef struct {
     slot slots[NWORKERS];
     size_t nworkers;
     bool integral; /* every rank credits one entity with weight 1: sum_counts */
-    bool sorting;  /* sorted delivery of calendar periods: the workers sort */
+    bool sorting;  /* measured delivery of calendar periods: the workers sort and measure */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
@@ -486,7 +525,7 @@ static size_t sum_amounts(worker *w, size_t k)
 }
 
 /* Moves the n entities a worker summed into its slot, in global ids, and clears them from the
- * accumulator; with sorted delivery the amounts are sorted there. */
+ * accumulator; with measured delivery the amounts are sorted and measured there. */
 static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
 {
     const stream *st = w->st;
@@ -522,6 +561,9 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
         }
         sl->amounts = st->sorting ? omen_metrics_sort_spare(gathered, sl->buf[1], kept) : gathered;
     }
+    const omen_query *q = st->s->q;
+    if (st->sorting)
+        omen_metrics_compute_ex(sl->amounts, kept, q->cuts, q->ncuts, q->entropy, &sl->m);
     sl->n = kept;
     sl->k = k;
 }
@@ -558,15 +600,18 @@ static void *run_worker(void *arg)
  * windows: trailing52 and cumulative need every week's list). */
 typedef struct {
     omen_period_fn fn;
+    omen_measures_fn mfn; /* measured delivery */
     void *ctx;
     bucket *weeks; /* sliding windows: [nbase] owned lists */
 } sink;
 
 static bool deliver(pass *s, sink *out, size_t k, const slot *sl)
 {
+    if (out->mfn && !out->weeks)
+        return out->mfn(out->ctx, s->agg, s->pd->start[k], s->pd->end[k], &sl->m);
     if (!out->weeks)
-        return out->fn(out->ctx, s->agg, s->pd->start[k], s->pd->end[k], s->sorted ? NULL : sl->ids,
-                       sl->amounts, sl->n);
+        return out->fn(out->ctx, s->agg, s->pd->start[k], s->pd->end[k], sl->ids, sl->amounts,
+                       sl->n);
     bucket *b = &out->weeks[k];
     b->n = b->cap = sl->n;
     b->entity = omen_xmalloc((sl->n ? sl->n : 1) * sizeof *b->entity);
@@ -720,7 +765,7 @@ static double in_range_total(const pass *s)
  * where it had downloads, so an entity leaves the period exactly when that count drops to 0
  * (floating-point subtraction alone could leave a residue). Each week's bucket lists an entity
  * once (sum_period). */
-static bool emit_sliding(pass *s, const bucket *weeks, omen_period_fn fn, void *ctx)
+static bool emit_sliding(pass *s, const bucket *weeks, const sink *out)
 {
     size_t ne = s->agg->nentities, nb = s->pd->nbase;
     size_t room = ne ? ne : 1;
@@ -761,10 +806,14 @@ static bool emit_sliding(pass *s, const bucket *weeks, omen_period_fn fn, void *
         int32_t start = trailing ? s->pd->start[k] - 51 * 7 : s->pd->start[0];
         if (trailing && start < s->pd->start[0])
             start = s->pd->start[0];
-        if (sorted)
+        if (sorted) {
             omen_metrics_sort_copy(amounts, sorted, npresent, scratch);
-        go = sorted ? fn(ctx, s->agg, start, s->pd->end[k], NULL, sorted, npresent)
-                    : fn(ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
+            omen_measures m;
+            omen_metrics_compute_ex(sorted, npresent, s->q->cuts, s->q->ncuts, s->q->entropy, &m);
+            go = out->mfn(out->ctx, s->agg, start, s->pd->end[k], &m);
+        } else {
+            go = out->fn(out->ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
+        }
     }
     return go;
 }
@@ -806,9 +855,12 @@ static size_t arena_bound(const omen_panel *p, const omen_query *q)
     return n * per_model + ne * per_entity + nw * 3 * 8 + 64 * 64 + (1u << 20);
 }
 
-static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whole, bool sorted,
-                             omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
+/* One of fn and mfn is given: listed or measured delivery. */
+static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whole,
+                             omen_period_fn fn, omen_measures_fn mfn, void *ctx, omen_agg *agg,
+                             omen_error *err)
 {
+    bool sorted = mfn != NULL;
     memset(agg, 0, sizeof *agg);
     agg->level = q->level;
     if (q->level == OMEN_LEVEL_FIELD && !q->field[0])
@@ -838,10 +890,11 @@ static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whol
     omen_week_index_of(p, facts.created_eff, &s.wk, &owned);
     agg->nperiods = pd.nbase;
     agg->downloads_in_range = in_range_total(&s);
-    sink out = {fn, ctx, pd.sliding ? omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)) : NULL};
+    sink out = {fn, mfn, ctx,
+                pd.sliding ? omen_xcalloc(pd.nbase ? pd.nbase : 1, sizeof(bucket)) : NULL};
     run_pass(&s, &out);
     if (pd.sliding) {
-        emit_sliding(&s, out.weeks, fn, ctx);
+        emit_sliding(&s, out.weeks, &out);
         for (size_t k = 0; k < pd.nbase; k++) {
             free(out.weeks[k].entity);
             free(out.weeks[k].amount);
@@ -860,13 +913,13 @@ static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whol
 omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole, omen_period_fn fn,
                            void *ctx, omen_agg *agg, omen_error *err)
 {
-    return aggregate(p, q, whole, false, fn, ctx, agg, err);
+    return aggregate(p, q, whole, fn, NULL, ctx, agg, err);
 }
 
-omen_status omen_aggregate_sorted(const omen_panel *p, const omen_query *q, bool whole,
-                                  omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err)
+omen_status omen_aggregate_measured(const omen_panel *p, const omen_query *q, omen_measures_fn fn,
+                                    void *ctx, omen_agg *agg, omen_error *err)
 {
-    return aggregate(p, q, whole, true, fn, ctx, agg, err);
+    return aggregate(p, q, false, NULL, fn, ctx, agg, err);
 }
 
 void omen_agg_free(omen_agg *a)

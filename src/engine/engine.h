@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../metrics/metrics.h"
 #include "../panel/panel.h"
 #include "../util/arena.h"
 #include "omen/omen.h"
@@ -91,12 +92,16 @@ typedef bool (*omen_period_fn)(void *ctx, const omen_agg *agg, int32_t start, in
  * models whose effective created date lies in it count. */
 omen_status omen_aggregate(const omen_panel *p, const omen_query *q, bool whole_range,
                            omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err);
-/* As omen_aggregate, but each period's amounts arrive sorted ascending and ids is NULL: for
- * measures of the distribution alone (HHI, Gini, top-k, Lorenz). The sort runs on the engine's
- * workers beside the summing, so the callback is left with the measures. With no ids to name,
- * agg->names and agg->developer may be NULL. */
-omen_status omen_aggregate_sorted(const omen_panel *p, const omen_query *q, bool whole_range,
-                                  omen_period_fn fn, void *ctx, omen_agg *agg, omen_error *err);
+/* Receives one period's measures (omen_aggregate_measured). Returns false to stop. */
+typedef bool (*omen_measures_fn)(void *ctx, const omen_agg *agg, int32_t start, int32_t end,
+                                 const omen_measures *m);
+
+/* As omen_aggregate (periods by the query's window), but the engine measures each period itself
+ * (omen_metrics_compute_ex with the query's cuts and entropy flag) and fn receives the measures
+ * in time order: a concentration series. The sorting and measuring run on the engine's workers
+ * beside the summing. With no ids to name, agg->names and agg->developer may be NULL. */
+omen_status omen_aggregate_measured(const omen_panel *p, const omen_query *q, omen_measures_fn fn,
+                                    void *ctx, omen_agg *agg, omen_error *err);
 void omen_agg_free(omen_agg *a);
 
 /* Names used in meta blocks and headers. */

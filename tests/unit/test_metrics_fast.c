@@ -19,6 +19,8 @@ static double draw(int kind)
         return (double)(1 + (rng % 1000) * (rng % 1000) * (rng % 97));
     case 1: /* fractional credit */
         return (double)(rng % 100000) / 7.0 + 1e-3;
+    case 3: /* mostly small counts, one in a hundred large (the sort of counts splits them) */
+        return rng % 100 == 0 ? (double)(1000000 + rng % 100000) : (double)(rng % 2048);
     default: /* all equal */
         return 5.0;
     }
@@ -81,7 +83,7 @@ Test(metrics_fast, fused_measures_equal_single_measures_bit_for_bit)
 Test(metrics_fast, spare_and_count_sorts_match_sort_in_place)
 {
     size_t sizes[] = {0, 1, 63, 64, 65, 1000, 4097, 50000};
-    for (int kind = 0; kind < 3; kind++)
+    for (int kind = 0; kind < 5; kind++)
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             size_t n = sizes[s];
             double *want = malloc((n + 1) * sizeof *want), *a = malloc((n + 1) * sizeof *a);
