@@ -21,9 +21,9 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
     (void)start;
     (void)end;
     board *b = ctx;
-    double total;
-    omen_ranked *r = omen_rank_entities(a, ids, amounts, n, &total);
+    double total, rest;
     size_t top = b->map || n < b->q->top ? n : b->q->top;
+    omen_ranked *r = omen_rank_top(a, ids, amounts, n, top, &total, &rest);
     bool origin = a->developer != NULL;
     size_t rank = 1;
     for (size_t i = 0; i < top; i++) {

@@ -17,6 +17,11 @@ typedef struct {
  * caller frees the returned array. *total gets the sum of all amounts. */
 omen_ranked *omen_rank_entities(const omen_agg *a, const uint32_t *ids, const double *amounts,
                                 size_t n, double *total);
+/* The top k of the period only (all n when k >= n), in the same order; *rest gets the sum of
+ * the others' amounts, largest first (as summing a full ranking's tail). The caller frees the
+ * returned array, which holds min(k, n) entries. */
+omen_ranked *omen_rank_top(const omen_agg *a, const uint32_t *ids, const double *amounts, size_t n,
+                           size_t k, double *total, double *rest);
 /* Adds the `country` and `org_type` columns' values for an entity of the model or developer
  * levels (empty for other levels). */
 void omen_rank_entity_origin(const omen_panel *p, const omen_agg *a, uint32_t id,

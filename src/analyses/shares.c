@@ -25,21 +25,13 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
                       const double *amounts, size_t n)
 {
     shares_ctx *c = ctx;
-    double total;
-    omen_ranked *r = omen_rank_entities(a, ids, amounts, n, &total);
+    double total, rest; /* the rest summed directly, not as a difference, to keep precision */
+    omen_ranked *r = omen_rank_top(a, ids, amounts, n, c->q->top, &total, &rest);
     size_t top = n < c->q->top ? n : c->q->top;
-    double rest = total;
-    for (size_t i = 0; i < top; i++) {
+    for (size_t i = 0; i < top; i++)
         add(c->t, start, end, a->names[r[i].id], r[i].amount, total);
-        rest -= r[i].amount;
-    }
-    if (n > top) {
-        double sum = 0; /* the rest summed directly, not as a difference, to keep precision */
-        for (size_t i = top; i < n; i++)
-            sum += r[i].amount;
-        add(c->t, start, end, "(rest)", sum, total);
-    }
-    (void)rest;
+    if (n > top)
+        add(c->t, start, end, "(rest)", rest, total);
     free(r);
     return true;
 }
