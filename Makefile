@@ -11,9 +11,21 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prot
 CFLAGS   ?=
 CFLAGS   += -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 $(OPT) -g $(WARN) $(SANITIZE) \
             $(CFLAGS_EXTRA) -Iinclude -MMD -MP
-LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lmicrohttpd -lcurl -lpq -lpthread -lm
+LDLIBS   := -lsqlite3 -lcjson -lz -lcrypto -lgsl -lgslcblas -lpthread -lm
 CFLAGS   += -I/usr/include/postgresql
 LDFLAGS  += $(SANITIZE)
+
+# libcurl (omen pull), libpq (omen ingest downloads --pg) and libmicrohttpd (omen serve) are not
+# linked: src/pull/pull.c, src/ingest/read_pg.c and server/mhd.c dlopen() them by their SONAMEs
+# when their command runs. As NEEDED entries they and theirs (gnutls, nettle, gmp, krb5, ldap,
+# sasl, ssh2, ...: 30 libraries) made every start-up pay the dynamic loader: `omen --help` took
+# 29 ms task-clock with them, 14 ms without (perf stat -r 30, 2 busy cores). Their -dev packages
+# still give the headers.
+# glibc 2.34 and later has dlopen in libc; older ones need libdl, which DL_LIBS adds when a test
+# link says so.
+DL_LIBS  := $(shell printf '\043include <dlfcn.h>\nint main(void) { return !dlopen; }\n' | \
+              $(CC) -x c -o /dev/null - 2>/dev/null || echo -ldl)
+LDLIBS   += $(DL_LIBS)
 
 # Parquet input through DuckDB's C API (optional). scripts/fetch-duckdb puts libduckdb.so and
 # duckdb.h into $(DUCKDB_DIR) (pinned npm packages, checked against their sha512) when npm can
@@ -22,8 +34,6 @@ LDFLAGS  += $(SANITIZE)
 # dlopen()s it when a Parquet file is read (linked, it and libstdc++ made every start-up slower:
 # `omen --help` 57 ms task-clock, 19 ms without), from $ORIGIN/../lib/omen (make install), then
 # from the absolute path of $(DUCKDB_DIR)/lib given here, then from the dlopen search path.
-# glibc 2.34 and later has dlopen in libc; older ones need libdl, which DL_LIBS adds when a test
-# link says so.
 DUCKDB     ?= auto
 DUCKDB_DIR ?= third_party/duckdb
 ifneq ($(DUCKDB),no)
@@ -36,9 +46,6 @@ ifneq ($(DUCKDB),no)
 endif
 ifdef HAVE_DUCKDB
   CFLAGS += -DOMEN_HAVE_DUCKDB -isystem $(DUCKDB_DIR)/include
-  DL_LIBS := $(shell printf '\043include <dlfcn.h>\nint main(void) { return !dlopen; }\n' | \
-               $(CC) -x c -o /dev/null - 2>/dev/null || echo -ldl)
-  LDLIBS += $(DL_LIBS)
 $(BUILD)/obj/src/ingest/read_parquet.o: CFLAGS += \
     -DOMEN_DUCKDB_LIB='"$(abspath $(DUCKDB_DIR)/lib/libduckdb.so)"'
 endif

@@ -3,13 +3,13 @@
  * can be queued on many connections at once). */
 #include "live.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "api.h"
+#include "mhd.h"
 #include "request.h"
 
 bool sv_stamp_read(const char *db, sv_stamp *out)
@@ -68,8 +68,10 @@ void sv_live_release(sv_live *l)
 {
     if (!l || atomic_fetch_sub(&l->refs, 1) != 1)
         return;
+    /* Only `omen serve` fills the cache, so `omen report` never calls into libmicrohttpd here
+     * and runs without it loaded. */
     for (size_t i = 0; i < l->ncache; i++) {
-        MHD_destroy_response(l->cache[i].resp);
+        sv_mhd.destroy_response(l->cache[i].resp);
         free(l->cache[i].key);
     }
     free(l->cache);
@@ -88,7 +90,7 @@ static bool queue_locked(sv_live *l, const char *key, struct MHD_Connection *c, 
     for (size_t i = 0; i < l->ncache; i++)
         if (strcmp(l->cache[i].key, key) == 0) {
             l->cache[i].used = ++l->clock;
-            *queued = MHD_queue_response(c, MHD_HTTP_OK, l->cache[i].resp);
+            *queued = sv_mhd.queue_response(c, MHD_HTTP_OK, l->cache[i].resp);
             *bytes = l->cache[i].bytes;
             return true;
         }
@@ -156,7 +158,7 @@ static void evict_one(sv_live *l)
     for (size_t i = 1; i < l->ncache; i++)
         if (l->cache[i].used < l->cache[victim].used)
             victim = i;
-    MHD_destroy_response(l->cache[victim].resp);
+    sv_mhd.destroy_response(l->cache[victim].resp);
     free(l->cache[victim].key);
     l->cache_bytes -= l->cache[victim].bytes;
     l->cache[victim] = l->cache[--l->ncache];
@@ -193,5 +195,5 @@ void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const 
     unclaim_locked(l, key);
     pthread_mutex_unlock(&l->cache_lock);
     if (!keep)
-        MHD_destroy_response(resp);
+        sv_mhd.destroy_response(resp);
 }

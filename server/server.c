@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +22,7 @@
 
 #include "api.h"
 #include "live.h"
+#include "mhd.h"
 #include "omen/server.h"
 #include "request.h"
 
@@ -166,13 +166,14 @@ static void maybe_reload(void)
 static enum MHD_Result send_buf(struct MHD_Connection *c, req *r, int status, char *body,
                                 size_t len, const char *type)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    struct MHD_Response *resp =
+        sv_mhd.create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    enum MHD_Result ret = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
+        sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    enum MHD_Result ret = sv_mhd.queue_response(c, (unsigned)status, resp);
+    sv_mhd.destroy_response(resp);
     r->status = status;
     r->bytes = len;
     return ret;
@@ -196,7 +197,7 @@ static enum MHD_Result send_result(struct MHD_Connection *c, req *r, sv_api_resu
 /* Whether an If-None-Match header lists etag (or is "*"); weak prefixes compare equal. */
 static bool etag_matches(struct MHD_Connection *c, const char *etag)
 {
-    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    const char *inm = sv_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     if (!inm)
         return false;
     if (strcmp(inm, "*") == 0)
@@ -207,18 +208,18 @@ static bool etag_matches(struct MHD_Connection *c, const char *etag)
 
 static enum MHD_Result send_304(struct MHD_Connection *c, req *r, const char *etag)
 {
-    struct MHD_Response *resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
-    MHD_destroy_response(resp);
+    struct MHD_Response *resp = sv_mhd.create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = sv_mhd.queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
+    sv_mhd.destroy_response(resp);
     r->status = MHD_HTTP_NOT_MODIFIED;
     return ret;
 }
 
 static bool header_has(struct MHD_Connection *c, const char *name, const char *token)
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+    const char *v = sv_mhd.lookup_connection_value(c, MHD_HEADER_KIND, name);
     return v && sv_strcasestr(v, token) != NULL;
 }
 
@@ -227,20 +228,20 @@ static bool header_has(struct MHD_Connection *c, const char *name, const char *t
 static void api_headers(struct MHD_Response *resp, bool json, bool gz, const char *etag,
                         const char *version)
 {
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                            json ? "application/json" : "text/csv; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
-    MHD_add_response_header(resp, "X-Omen-Store-Version", version);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                               json ? "application/json" : "text/csv; charset=utf-8");
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
+    sv_mhd.add_response_header(resp, "X-Omen-Store-Version", version);
     if (gz)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+        sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
 }
 
 /* Whether Accept-Encoding admits gzip (listed, and not with q=0). */
 static bool accepts_gzip(struct MHD_Connection *c)
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    const char *v = sv_mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
     const char *g = v ? sv_strcasestr(v, "gzip") : NULL;
     if (!g)
         return false;
@@ -325,9 +326,9 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
             res.len = zlen;
         }
         struct MHD_Response *resp =
-            MHD_create_response_from_buffer(res.len, res.body, MHD_RESPMEM_MUST_FREE);
+            sv_mhd.create_response_from_buffer(res.len, res.body, MHD_RESPMEM_MUST_FREE);
         api_headers(resp, res.json, z != NULL, etag, l->version);
-        ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        ret = sv_mhd.queue_response(c, MHD_HTTP_OK, resp);
         r->status = 200;
         r->bytes = res.len;
         sv_cache_put(l, ckey, resp, etag, res.len);
@@ -415,21 +416,21 @@ static enum MHD_Result static_file(struct MHD_Connection *c, req *r, const char 
     int fd = open(gz ? realgz : real, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return send_error(c, r, MHD_HTTP_NOT_FOUND, "not found");
-    struct MHD_Response *resp = MHD_create_response_from_fd64((uint64_t)use->st_size, fd);
+    struct MHD_Response *resp = sv_mhd.create_response_from_fd64((uint64_t)use->st_size, fd);
     if (!resp) {
         close(fd);
         return send_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot send the file");
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, sv_content_type(rel));
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, sv_content_type(rel));
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    sv_mhd.add_response_header(resp, "X-Content-Type-Options", "nosniff");
     if (has_gz)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+        sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (gz)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
+        sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    enum MHD_Result ret = sv_mhd.queue_response(c, MHD_HTTP_OK, resp);
+    sv_mhd.destroy_response(resp);
     r->status = 200;
     r->bytes = (size_t)use->st_size;
     return ret;
@@ -558,7 +559,7 @@ static struct MHD_Daemon *start(struct sockaddr_storage *addr, omen_error *err, 
     unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (addr->ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    struct MHD_Daemon *d = MHD_start_daemon(
+    struct MHD_Daemon *d = sv_mhd.start_daemon(
         flags, (uint16_t)S.opt.port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT, S.opt.max_conns,
@@ -605,20 +606,28 @@ static int wait_for_signal(void)
 
 static void drain(struct MHD_Daemon *d)
 {
-    MHD_quiesce_daemon(d);
+    sv_mhd.quiesce_daemon(d);
     for (int i = 0; i < 50; i++) { /* up to 5 s for the requests in flight */
         const union MHD_DaemonInfo *info =
-            MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+            sv_mhd.get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
         if (!info || info->num_connections == 0)
             break;
         struct timespec ts = {0, 100000000};
         nanosleep(&ts, NULL);
     }
-    MHD_stop_daemon(d);
+    sv_mhd.stop_daemon(d);
 }
 
 omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
 {
+    /* libmicrohttpd is loaded here, not linked (server/mhd.c says why), before any thread. */
+    const char *why = sv_mhd_load();
+    if (why)
+        return fail(err, OMEN_E_IO,
+                    "serve needs libmicrohttpd, which could not be loaded: %s. Install it (Debian, "
+                    "Ubuntu: apt-get install libmicrohttpd12) or put libmicrohttpd.so.12 on "
+                    "LD_LIBRARY_PATH",
+                    why);
     S.opt = *opt;
     pthread_mutex_init(&S.lock, NULL);
     pthread_mutex_init(&S.reload_lock, NULL);
@@ -651,7 +660,7 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
     signal(SIGPIPE, SIG_IGN);
     struct MHD_Daemon *d = start(&addr, err, &s);
     if (d) {
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+        const union MHD_DaemonInfo *info = sv_mhd.get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
         int port = info ? info->port : opt->port;
         char url[300];
         bool v6 = strchr(opt->host, ':') != NULL;

@@ -5,8 +5,17 @@
  * Rows arrive in libpq's single-row mode, so a large result is never held whole, and become the
  * same observations as a downloads CSV: the series logic, validation and transaction after
  * that are shared. Result columns are found by name (model, week, downloads, with the CSV
- * reader's aliases) or, failing that, taken as the first three. */
+ * reader's aliases) or, failing that, taken as the first three.
+ *
+ * libpq is loaded with dlopen() the first time --pg is used, not linked: as a NEEDED entry it
+ * brought its own libraries (openssl, gssapi, krb5, ldap, sasl, ...) into every process, and
+ * with libcurl and libmicrohttpd it was most of the start-up of every command (`omen --help`:
+ * 29 ms task-clock linked, 14 ms without, perf stat -r 30 on 2 busy cores). libpq-fe.h still
+ * gives the types and prototypes at compile time. */
+#include <dlfcn.h>
 #include <libpq-fe.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,10 +24,110 @@
 #include "../util/fileio.h"
 #include "reader.h"
 
+/* ---------------------------------------------------------------- libpq, loaded on demand */
+
+/* Every PQ* function this file calls. omen is not linked with -lpq, so a call that bypasses this
+ * table fails at link time rather than at run time. */
+#define PQ_FNS(X)                                                                                  \
+    X(connectdb)                                                                                   \
+    X(status)                                                                                      \
+    X(errorMessage)                                                                                \
+    X(finish)                                                                                      \
+    X(sendQuery)                                                                                   \
+    X(setSingleRowMode)                                                                            \
+    X(getResult)                                                                                   \
+    X(resultStatus)                                                                                \
+    X(resultErrorMessage)                                                                          \
+    X(clear)                                                                                       \
+    X(db)                                                                                          \
+    X(host)                                                                                        \
+    X(fnumber)                                                                                     \
+    X(nfields)                                                                                     \
+    X(fname)                                                                                       \
+    X(getvalue)                                                                                    \
+    X(getlength)                                                                                   \
+    X(getisnull)
+
+/* PQname is called as pq.name, typed by libpq-fe.h's own prototype. */
+static struct {
+#define PQ_FIELD(name) __typeof__(PQ##name) *name;
+    PQ_FNS(PQ_FIELD)
+#undef PQ_FIELD
+} pq;
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static bool pq_loaded;
+static char pq_why[2048]; /* why it did not load: each name tried and dlerror() for it */
+
+__attribute__((format(printf, 1, 2))) static void pq_note(const char *fmt, ...)
+{
+    size_t n = strlen(pq_why);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(pq_why + n, sizeof pq_why - n, fmt, ap);
+    va_end(ap);
+}
+
+/* Debian 12's SONAME of libpq, then the unversioned name that only libpq-dev provides. The
+ * library stays loaded until exit. */
+static void pq_load(void)
+{
+    static const char *const names[] = {"libpq.so.5", "libpq.so"};
+    void *h = NULL;
+    const char *lib = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !h; i++) {
+        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (h) {
+            lib = names[i];
+        } else {
+            /* glibc's message starts with the name; another libc's might not */
+            const char *e = dlerror();
+            e = e ? e : "cannot load";
+            bool named = strncmp(e, names[i], strlen(names[i])) == 0;
+            pq_note("%s%s%s%s", pq_why[0] ? "; " : "", named ? "" : names[i], named ? "" : ": ", e);
+        }
+    }
+    if (!h)
+        return;
+    /* dlsym's void * becomes a function pointer through memcpy: ISO C has no cast between them,
+     * POSIX guarantees they have the same representation. */
+    void *sym;
+#define PQ_RESOLVE(name)                                                                           \
+    dlerror();                                                                                     \
+    if ((sym = dlsym(h, "PQ" #name)) == NULL) {                                                    \
+        const char *e = dlerror();                                                                 \
+        pq_why[0] = 0;                                                                             \
+        pq_note("%s has no PQ" #name " (%s), so it is not a libpq omen can use", lib,              \
+                e ? e : "dlsym gave NULL");                                                        \
+        dlclose(h);                                                                                \
+        return;                                                                                    \
+    }                                                                                              \
+    memcpy(&pq.name, &sym, sizeof pq.name);
+    PQ_FNS(PQ_RESOLVE)
+#undef PQ_RESOLVE
+    pq_loaded = true;
+}
+
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit a function pointer");
+
+/* Loads libpq once per process (safe from any thread); fills err when it cannot. */
+static omen_status pq_open(omen_error *err)
+{
+    pthread_once(&pq_once, pq_load);
+    if (pq_loaded)
+        return OMEN_OK;
+    return omen_error_set(err, OMEN_E_IO,
+                          "--pg needs libpq, which could not be loaded: %s. Install it (Debian, "
+                          "Ubuntu: apt-get install libpq5) or put libpq.so.5 on LD_LIBRARY_PATH",
+                          pq_why);
+}
+
+/* ---------------------------------------------------------------- the query */
+
 static int find_column(const PGresult *res, const char *const *names)
 {
     for (size_t i = 0; names[i]; i++) {
-        int c = PQfnumber(res, names[i]);
+        int c = pq.fnumber(res, names[i]);
         if (c >= 0)
             return c;
     }
@@ -36,31 +145,31 @@ static bool map_columns(omen_reader *r, const PGresult *res, int col[3])
     col[2] = find_column(res, count);
     if (col[0] >= 0 && col[1] >= 0 && col[2] >= 0)
         return true;
-    if (PQnfields(res) >= 3) {
+    if (pq.nfields(res) >= 3) {
         col[0] = 0, col[1] = 1, col[2] = 2;
         omen_reader_note(r,
                          "%s: columns not named model, week, downloads: took the first three "
                          "(%s, %s, %s)\n",
-                         r->path, PQfname(res, 0), PQfname(res, 1), PQfname(res, 2));
+                         r->path, pq.fname(res, 0), pq.fname(res, 1), pq.fname(res, 2));
         return true;
     }
     omen_reader_error(r, 1, "the query gives %d columns; it needs model, week, downloads",
-                      PQnfields(res));
+                      pq.nfields(res));
     return false;
 }
 
 static void add_row(omen_reader *r, const PGresult *res, const int col[3], uint64_t row)
 {
     r->rows_read++;
-    omen_field model = {PQgetvalue(res, 0, col[0]), (size_t)PQgetlength(res, 0, col[0])};
-    omen_field week = {PQgetvalue(res, 0, col[1]), (size_t)PQgetlength(res, 0, col[1])};
-    omen_field count = {PQgetvalue(res, 0, col[2]), (size_t)PQgetlength(res, 0, col[2])};
+    omen_field model = {pq.getvalue(res, 0, col[0]), (size_t)pq.getlength(res, 0, col[0])};
+    omen_field week = {pq.getvalue(res, 0, col[1]), (size_t)pq.getlength(res, 0, col[1])};
+    omen_field count = {pq.getvalue(res, 0, col[2]), (size_t)pq.getlength(res, 0, col[2])};
     int32_t day = 0;
     uint64_t value = 0;
     const char *why = NULL;
     bool ok = true;
     omen_field id = model;
-    if (PQgetisnull(res, 0, col[0]) || !omen_parse_model_id(&id)) {
+    if (pq.getisnull(res, 0, col[0]) || !omen_parse_model_id(&id)) {
         omen_reader_error(r, row, "model id '%.*s' is empty or has spaces", (int)model.len,
                           model.ptr);
         ok = false;
@@ -84,26 +193,27 @@ static void add_row(omen_reader *r, const PGresult *res, const int col[3], uint6
 omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query, char sha[65],
                          uint64_t *bytes, omen_error *err)
 {
-    PGconn *pg = PQconnectdb(conninfo);
-    if (PQstatus(pg) != CONNECTION_OK) {
-        omen_status s =
-            omen_error_set(err, OMEN_E_IO, "PostgreSQL: cannot connect: %s", PQerrorMessage(pg));
-        PQfinish(pg);
+    omen_status s = pq_open(err);
+    if (s != OMEN_OK)
+        return s;
+    PGconn *pg = pq.connectdb(conninfo);
+    if (pq.status(pg) != CONNECTION_OK) {
+        s = omen_error_set(err, OMEN_E_IO, "PostgreSQL: cannot connect: %s", pq.errorMessage(pg));
+        pq.finish(pg);
         return s;
     }
-    if (!PQsendQuery(pg, query) || !PQsetSingleRowMode(pg)) {
-        omen_status s = omen_error_set(err, OMEN_E_IO, "PostgreSQL: cannot send the query: %s",
-                                       PQerrorMessage(pg));
-        PQfinish(pg);
+    if (!pq.sendQuery(pg, query) || !pq.setSingleRowMode(pg)) {
+        s = omen_error_set(err, OMEN_E_IO, "PostgreSQL: cannot send the query: %s",
+                           pq.errorMessage(pg));
+        pq.finish(pg);
         return s;
     }
-    omen_status s = OMEN_OK;
     int col[3] = {-1, -1, -1};
     bool mapped = false, usable = true;
     uint64_t row = 0, total = 0;
     PGresult *res;
-    while ((res = PQgetResult(pg)) != NULL) {
-        ExecStatusType st = PQresultStatus(res);
+    while ((res = pq.getResult(pg)) != NULL) {
+        ExecStatusType st = pq.resultStatus(res);
         if (st == PGRES_SINGLE_TUPLE && usable) {
             row++;
             if (!mapped) {
@@ -113,19 +223,20 @@ omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query
             if (usable) {
                 add_row(r, res, col, row);
                 for (int c = 0; c < 3; c++)
-                    total += (uint64_t)PQgetlength(res, 0, col[c]) + 1;
+                    total += (uint64_t)pq.getlength(res, 0, col[c]) + 1;
             }
         } else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && s == OMEN_OK) {
             s = omen_error_set(err, OMEN_E_IO, "PostgreSQL: the query failed: %s",
-                               PQresultErrorMessage(res));
+                               pq.resultErrorMessage(res));
         }
-        PQclear(res);
+        pq.clear(res);
     }
     if (s == OMEN_OK && row == 0)
         omen_reader_note(r, "%s: the query returned no rows\n", r->path);
     /* Provenance: what was asked of which database (the password never goes in the store). */
     char what[512];
-    snprintf(what, sizeof what, "dbname=%s host=%s query=", PQdb(pg), PQhost(pg) ? PQhost(pg) : "");
+    snprintf(what, sizeof what, "dbname=%s host=%s query=", pq.db(pg),
+             pq.host(pg) ? pq.host(pg) : "");
     size_t wl = strlen(what), ql = strlen(query);
     char *text = omen_xmalloc(wl + ql + 1);
     memcpy(text, what, wl);
@@ -133,6 +244,6 @@ omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query
     omen_sha256_hex(text, wl + ql, sha);
     free(text);
     *bytes = total;
-    PQfinish(pg);
+    pq.finish(pg);
     return s;
 }

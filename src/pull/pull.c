@@ -4,11 +4,21 @@
  * The listing is paged by the Link: rel="next" header. Every page is appended to a JSON Lines
  * file in a state folder beside the store, and only then is the cursor written (atomically), so
  * an interrupted pull resumes at the first page it had not finished. 429 and 5xx answers and
- * broken transfers are retried with exponential backoff, honouring Retry-After. */
+ * broken transfers are retried with exponential backoff, honouring Retry-After.
+ *
+ * libcurl is loaded with dlopen() when a pull starts, not linked: as a NEEDED entry it brought
+ * some 25 libraries of its own (gnutls, nettle, hogweed, gmp, idn2, ldap, sasl, krb5, ssh2,
+ * rtmp, psl, brotli, nghttp2, ...) into every process, and with libpq and libmicrohttpd it was
+ * most of the start-up of every command (`omen --help`: 29 ms task-clock linked, 14 ms without,
+ * perf stat -r 30 on 2 busy cores; 14.6 M instructions against 4.5 M). curl/curl.h still gives
+ * the types and prototypes at compile time. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +59,98 @@ typedef struct {
     char date[11];
     CURL *curl;
 } pull;
+
+/* ---------------------------------------------------------------- libcurl, loaded on demand */
+
+/* Every curl_* function this file calls. omen is not linked with -lcurl, so a call that bypasses
+ * this table fails at link time rather than at run time. */
+#define CURL_FNS(X)                                                                                \
+    X(global_init)                                                                                 \
+    X(global_cleanup)                                                                              \
+    X(easy_init)                                                                                   \
+    X(easy_cleanup)                                                                                \
+    X(easy_setopt)                                                                                 \
+    X(easy_getinfo)                                                                                \
+    X(easy_perform)                                                                                \
+    X(easy_strerror)
+
+/* curl_NAME is called as curl.NAME, typed by curl.h's own prototype. curl.h's GCC checks of
+ * curl_easy_setopt's argument types are a macro over the function name, which calls through
+ * this table bypass: each option is given its documented type by hand (1L, (curl_off_t)). */
+static struct {
+#define CURL_FIELD(name) __typeof__(curl_##name) *name;
+    CURL_FNS(CURL_FIELD)
+#undef CURL_FIELD
+} curl;
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static bool curl_loaded;
+static char curl_why[2048]; /* why it did not load: each name tried and dlerror() for it */
+
+__attribute__((format(printf, 1, 2))) static void curl_note(const char *fmt, ...)
+{
+    size_t n = strlen(curl_why);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(curl_why + n, sizeof curl_why - n, fmt, ap);
+    va_end(ap);
+}
+
+/* Debian 12's SONAME of libcurl (OpenSSL flavour), the GnuTLS flavour's, then the unversioned
+ * name that only the -dev package provides. The library stays loaded until exit. */
+static void curl_load(void)
+{
+    static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
+    void *h = NULL;
+    const char *lib = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof names[0] && !h; i++) {
+        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        if (h) {
+            lib = names[i];
+        } else {
+            /* glibc's message starts with the name; another libc's might not */
+            const char *e = dlerror();
+            e = e ? e : "cannot load";
+            bool named = strncmp(e, names[i], strlen(names[i])) == 0;
+            curl_note("%s%s%s%s", curl_why[0] ? "; " : "", named ? "" : names[i], named ? "" : ": ",
+                      e);
+        }
+    }
+    if (!h)
+        return;
+    /* dlsym's void * becomes a function pointer through memcpy: ISO C has no cast between them,
+     * POSIX guarantees they have the same representation. */
+    void *sym;
+#define CURL_RESOLVE(name)                                                                         \
+    dlerror();                                                                                     \
+    if ((sym = dlsym(h, "curl_" #name)) == NULL) {                                                 \
+        const char *e = dlerror();                                                                 \
+        curl_why[0] = 0;                                                                           \
+        curl_note("%s has no curl_" #name " (%s), so it is not a libcurl omen can use", lib,       \
+                  e ? e : "dlsym gave NULL");                                                      \
+        dlclose(h);                                                                                \
+        return;                                                                                    \
+    }                                                                                              \
+    memcpy(&curl.name, &sym, sizeof curl.name);
+    CURL_FNS(CURL_RESOLVE)
+#undef CURL_RESOLVE
+    curl_loaded = true;
+}
+
+_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit a function pointer");
+
+/* Loads libcurl once per process (safe from any thread); fills err when it cannot. */
+static omen_status curl_open(omen_error *err)
+{
+    pthread_once(&curl_once, curl_load);
+    if (curl_loaded)
+        return OMEN_OK;
+    return omen_error_set(err, OMEN_E_IO,
+                          "pull needs libcurl, which could not be loaded: %s. Install it "
+                          "(Debian, Ubuntu: apt-get install libcurl4) or put libcurl.so.4 on "
+                          "LD_LIBRARY_PATH",
+                          curl_why);
+}
 
 /* ---------------------------------------------------------------- HTTP with retries */
 
@@ -137,13 +239,13 @@ static omen_status get(pull *p, const char *url, response *r, omen_error *err)
             fflush(r->sink);
             from = ftell(r->sink);
         }
-        curl_easy_setopt(p->curl, CURLOPT_URL, url);
-        curl_easy_setopt(p->curl, CURLOPT_WRITEDATA, r);
-        curl_easy_setopt(p->curl, CURLOPT_HEADERDATA, r);
-        curl_easy_setopt(p->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)(r->sink ? from : 0));
-        CURLcode cc = curl_easy_perform(p->curl);
+        curl.easy_setopt(p->curl, CURLOPT_URL, url);
+        curl.easy_setopt(p->curl, CURLOPT_WRITEDATA, r);
+        curl.easy_setopt(p->curl, CURLOPT_HEADERDATA, r);
+        curl.easy_setopt(p->curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)(r->sink ? from : 0));
+        CURLcode cc = curl.easy_perform(p->curl);
         long status = 0;
-        curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &status);
+        curl.easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &status);
         bool ok = cc == CURLE_OK && (status == 200 || (status == 206 && r->sink));
         if (ok)
             return OMEN_OK;
@@ -152,7 +254,7 @@ static omen_status get(pull *p, const char *url, response *r, omen_error *err)
                              : status == 429 || status >= 500;
         char what[256];
         if (cc != CURLE_OK)
-            snprintf(what, sizeof what, "%s", curl_easy_strerror(cc));
+            snprintf(what, sizeof what, "%s", curl.easy_strerror(cc));
         else
             snprintf(what, sizeof what, "HTTP %ld", status);
         if (r->sink && cc == CURLE_RANGE_ERROR && from > 0) {
@@ -366,19 +468,19 @@ static omen_status setup(pull *p, const char *db_path, omen_error *err)
              opt->parquet_url ? "parquet" : "jsonl");
     snprintf(p->state, sizeof p->state, "%s/%s.state", p->dir, p->date);
     p->rep->raw_path = omen_xstrdup(p->raw);
-    p->curl = curl_easy_init();
+    p->curl = curl.easy_init();
     if (!p->curl)
         return omen_error_set(err, OMEN_E_IO, "libcurl: cannot start");
-    curl_easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(p->curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(p->curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(p->curl, CURLOPT_USERAGENT, "omen/" OMEN_VERSION);
-    curl_easy_setopt(p->curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl.easy_setopt(p->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl.easy_setopt(p->curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl.easy_setopt(p->curl, CURLOPT_FOLLOWLOCATION, 1L);
+    curl.easy_setopt(p->curl, CURLOPT_USERAGENT, "omen/" OMEN_VERSION);
+    curl.easy_setopt(p->curl, CURLOPT_ACCEPT_ENCODING, "");
+    curl.easy_setopt(p->curl, CURLOPT_CONNECTTIMEOUT, 30L);
     /* A stalled transfer (under 1 byte/s for a minute) counts as broken and is retried. */
-    curl_easy_setopt(p->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(p->curl, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(p->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl.easy_setopt(p->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl.easy_setopt(p->curl, CURLOPT_NOSIGNAL, 1L);
     return OMEN_OK;
 }
 
@@ -388,14 +490,17 @@ omen_status omen_pull(omen_store *store, const char *db_path, const omen_pull_op
     memset(rep, 0, sizeof *rep);
     if (!opt->base_url || !*opt->base_url)
         return omen_error_set(err, OMEN_E_USAGE, "pull: no base URL");
+    omen_status s = curl_open(err);
+    if (s != OMEN_OK)
+        return s;
     pull p = {.opt = opt, .rep = rep};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    omen_status s = setup(&p, db_path, err);
+    curl.global_init(CURL_GLOBAL_DEFAULT);
+    s = setup(&p, db_path, err);
     if (s == OMEN_OK)
         s = opt->parquet_url ? fetch_parquet(&p, err) : fetch_listing(&p, err);
     if (p.curl)
-        curl_easy_cleanup(p.curl);
-    curl_global_cleanup();
+        curl.easy_cleanup(p.curl);
+    curl.global_cleanup();
     if (s != OMEN_OK)
         return s;
     omen_ingest_options io = {.source = OMEN_SOURCE_SNAPSHOT,
