@@ -460,7 +460,7 @@ typedef struct {
 /* Whole counts (every model credits one entity with weight 1, no fan): summed as integers,
  * which is exact and cheaper than doubles, and sorted as integers (omen_metrics_sort_counts).
  * The sums equal the doubles' of sum_amounts to the bit as long as they stay below 2^53. */
-static size_t sum_counts(worker *w, size_t k)
+static size_t sum_counts(worker *w, size_t lo, size_t hi)
 {
     const stream *st = w->st;
     const pass *s = st->s;
@@ -468,7 +468,7 @@ static size_t sum_counts(worker *w, size_t k)
     uint64_t *acc = w->count_acc, counted = 0;
     uint32_t *ids = w->touched;
     size_t n = 0;
-    for (size_t wk = st->week0[k]; wk < st->week0[k + 1]; wk++) {
+    for (size_t wk = lo; wk < hi; wk++) {
         for (uint64_t i = st->row0[wk]; i < st->row1[wk]; i++) {
             uint32_t e = of_rank[rank[i]];
             if (e == OMEN_NONE)
@@ -488,7 +488,7 @@ static size_t sum_counts(worker *w, size_t k)
 }
 
 /* Amounts with fractional credit (the split policy, annotation fields): doubles. */
-static size_t sum_amounts(worker *w, size_t k)
+static size_t sum_amounts(worker *w, size_t lo, size_t hi)
 {
     const stream *st = w->st;
     const pass *s = st->s;
@@ -498,7 +498,7 @@ static size_t sum_amounts(worker *w, size_t k)
     uint32_t *ids = w->touched;
     uint64_t counted = 0;
     size_t n = 0;
-    for (size_t wk = st->week0[k]; wk < st->week0[k + 1]; wk++) {
+    for (size_t wk = lo; wk < hi; wk++) {
         for (uint64_t i = st->row0[wk]; i < st->row1[wk]; i++) {
             uint32_t e = of_rank[rank[i]];
             if (e == OMEN_NONE)
@@ -568,9 +568,54 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
     sl->k = k;
 }
 
+/* Sums weeks [lo, hi) into the worker's accumulator; returns the entities touched. */
+static size_t sum_weeks(worker *w, size_t lo, size_t hi)
+{
+    return w->st->integral ? sum_counts(w, lo, hi) : sum_amounts(w, lo, hi);
+}
+
 static size_t sum_period(worker *w, size_t k)
 {
-    return w->st->integral ? sum_counts(w, k) : sum_amounts(w, k);
+    return sum_weeks(w, w->st->week0[k], w->st->week0[k + 1]);
+}
+
+/* A single period (leaderboards, maps, Lorenz curves: the whole range) is split by weeks
+ * between the two workers instead, and the second's sums are added into the first's. Adding
+ * counts is exact; fractional amounts are added in another order than one worker would, which
+ * moves a sum by an ulp at most. */
+typedef struct {
+    worker *w;
+    size_t lo, hi, n;
+} week_span;
+
+static void *sum_span(void *arg)
+{
+    week_span *h = arg;
+    h->n = sum_weeks(h->w, h->lo, h->hi);
+    return NULL;
+}
+
+static size_t merge_sums(worker *into, size_t n, worker *from, size_t nfrom)
+{
+    for (size_t i = 0; i < nfrom; i++) {
+        uint32_t e = from->touched[i];
+        if (from->st->integral) {
+            uint64_t v = from->count_acc[e];
+            from->count_acc[e] = 0;
+            into->touched[n] = e;
+            n += into->count_acc[e] == 0;
+            into->count_acc[e] += v;
+        } else {
+            double v = from->acc[e];
+            from->acc[e] = 0.0;
+            if (into->acc[e] == 0.0)
+                into->touched[n++] = e;
+            into->acc[e] += v;
+        }
+    }
+    into->counted += from->counted;
+    from->counted = 0;
+    return n;
 }
 
 static void *run_worker(void *arg)
@@ -682,6 +727,31 @@ static bool consume(stream *st, sink *out)
     return go;
 }
 
+/* The whole range on two threads, then delivered; false if the second thread cannot start. */
+static bool run_single(stream *st, worker *w, sink *out, bool *go)
+{
+    /* Split where half the rows counted are behind: downloads grow over the years, so the
+     * later weeks hold most of them. */
+    size_t lo = st->week0[0], hi = st->week0[1], mid = lo;
+    uint64_t all = 0, half = 0;
+    for (size_t wk = lo; wk < hi; wk++)
+        all += st->row1[wk] - st->row0[wk];
+    while (mid + 1 < hi && half + (st->row1[mid] - st->row0[mid]) <= all / 2) {
+        half += st->row1[mid] - st->row0[mid];
+        mid++;
+    }
+    week_span a = {&w[0], lo, mid, 0}, b = {&w[1], mid, hi, 0};
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, sum_span, &b) != 0)
+        return false;
+    sum_span(&a);
+    pthread_join(tid, NULL);
+    size_t n = merge_sums(&w[0], a.n, &w[1], b.n);
+    fill_slot(&w[0], 0, n, &st->slots[0]);
+    *go = deliver(st->s, out, 0, &st->slots[0]);
+    return true;
+}
+
 /* The pass: workers on threads of their own, or, if a thread cannot be started, every period
  * summed and delivered in turn on this one. Returns the callback's last answer. */
 static bool run_pass(pass *s, sink *out)
@@ -692,18 +762,27 @@ static bool run_pass(pass *s, sink *out)
     stream_init(&st, s, &t);
     size_t nlocal = t.nlocal;
     worker w[NWORKERS];
+    bool single = s->pd->nbase == 1 && st.week0[1] - st.week0[0] >= 2;
+    if (single)
+        st.nworkers = NWORKERS; /* both sum the one period: run_single */
     for (size_t i = 0; i < st.nworkers; i++) {
         void *acc = omen_arena_take(s->mem, (nlocal ? nlocal : 1) * sizeof(double));
         /* one more than the entities: the sums write an id before they know it is new */
         uint32_t *touched = omen_arena_take(s->mem, (nlocal + 1) * sizeof(uint32_t));
         w[i] = (worker){&st, i, acc, acc, touched, 0};
     }
+    bool go = true;
+    if (single && run_single(&st, w, out, &go)) {
+        s->agg->downloads_counted = (double)w[0].counted;
+        stream_free(&st);
+        targets_free(&t);
+        return go;
+    }
     pthread_t tid[NWORKERS];
     size_t started = 0;
     while (started < st.nworkers &&
            pthread_create(&tid[started], NULL, run_worker, &w[started]) == 0)
         started++;
-    bool go = true;
     if (started == st.nworkers) {
         go = consume(&st, out);
         for (size_t i = 0; i < started; i++)
