@@ -9,45 +9,18 @@
 #include "traits.h"
 
 typedef struct {
-    double amount;
-    uint32_t value;
-} tally;
-
-typedef struct {
     omen_table *t;
     omen_traits side[2]; /* input, output */
     double *acc;
-    tally *order;
+    omen_trait_tally *order;
 } mod_ctx;
-
-static _Thread_local const omen_traits *sort_traits;
-
-static int by_amount(const void *x, const void *y)
-{
-    const tally *a = x, *b = y;
-    if (a->amount != b->amount)
-        return a->amount > b->amount ? -1 : 1;
-    return strcmp(sort_traits->names[a->value], sort_traits->names[b->value]);
-}
 
 static void emit_side(mod_ctx *c, int side, int32_t start, int32_t end, const uint32_t *ids,
                       const double *amounts, size_t n)
 {
     const omen_traits *tr = &c->side[side];
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        total += amounts[i];
-        for (uint64_t j = tr->off[ids[i]]; j < tr->off[ids[i] + 1]; j++)
-            c->acc[tr->value[j]] += amounts[i];
-    }
-    size_t k = 0;
-    for (size_t v = 0; v < tr->nvalues; v++) {
-        if (c->acc[v] > 0)
-            c->order[k++] = (tally){c->acc[v], (uint32_t)v};
-        c->acc[v] = 0;
-    }
-    sort_traits = tr;
-    qsort(c->order, k, sizeof *c->order, by_amount);
+    double total;
+    size_t k = omen_traits_tally(tr, ids, amounts, n, c->acc, c->order, &total);
     for (size_t i = 0; i < k; i++) {
         size_t r = omen_table_add_row(c->t);
         omen_table_set_date(c->t, r, 0, start);

@@ -364,3 +364,36 @@ void omen_traits_free(omen_traits *t)
     free(t->value);
     memset(t, 0, sizeof *t);
 }
+
+/* qsort has no context argument in C11; thread-local so that analyses running in several
+ * threads at once (the HTTP server) do not sort by each other's names. */
+static _Thread_local const omen_traits *sort_traits;
+
+static int by_amount(const void *x, const void *y)
+{
+    const omen_trait_tally *a = x, *b = y;
+    if (a->amount != b->amount)
+        return a->amount > b->amount ? -1 : 1;
+    return strcmp(sort_traits->names[a->value], sort_traits->names[b->value]);
+}
+
+size_t omen_traits_tally(const omen_traits *t, const uint32_t *ids, const double *amounts, size_t n,
+                         double *acc, omen_trait_tally *order, double *total)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        sum += amounts[i];
+        for (uint64_t j = t->off[ids[i]]; j < t->off[ids[i] + 1]; j++)
+            acc[t->value[j]] += amounts[i];
+    }
+    size_t k = 0;
+    for (size_t v = 0; v < t->nvalues; v++) {
+        if (acc[v] > 0)
+            order[k++] = (omen_trait_tally){acc[v], (uint32_t)v};
+        acc[v] = 0;
+    }
+    sort_traits = t;
+    qsort(order, k, sizeof *order, by_amount);
+    *total = sum;
+    return k;
+}

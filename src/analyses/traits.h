@@ -35,6 +35,19 @@ bool omen_traits_known(const char *field);
 void omen_traits_build(const omen_panel *p, const char *field, int flags, omen_traits *t);
 void omen_traits_free(omen_traits *t);
 
+/* One value's downloads in a period (omen_traits_tally). */
+typedef struct {
+    double amount;
+    uint32_t value;
+} omen_trait_tally;
+
+/* A period of the trends and modalities analyses: sums the entities' amounts (model ids) by the
+ * values their models carry into acc ([nvalues] zeros, left zero again) and lists the values
+ * with downloads in order ([nvalues]), largest first and ties by name. Returns how many;
+ * *total gets the period's downloads. */
+size_t omen_traits_tally(const omen_traits *t, const uint32_t *ids, const double *amounts, size_t n,
+                         double *acc, omen_trait_tally *order, double *total);
+
 /* The fields of Table 1 in the paper's order, NULL-terminated, and the paper's group of each
  * ("Organizations", "Model Access", "Model Modality", "Model Attributes"). */
 const char *const *omen_traits_fields(void);

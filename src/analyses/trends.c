@@ -2,33 +2,17 @@
  * models that carry each value of a characteristic (the paper's Figures 7 and 8). The same
  * incidence as `omen attributes`, over --window periods instead of year segments. */
 #include <stdlib.h>
-#include <string.h>
 
 #include "../engine/engine.h"
 #include "../util/error.h"
 #include "traits.h"
 
 typedef struct {
-    double amount;
-    uint32_t value;
-} tally;
-
-typedef struct {
     omen_table *t;
     const omen_traits *tr;
     double *acc; /* [nvalues] */
-    tally *order;
+    omen_trait_tally *order;
 } trends_ctx;
-
-static _Thread_local const omen_traits *sort_traits;
-
-static int by_amount(const void *x, const void *y)
-{
-    const tally *a = x, *b = y;
-    if (a->amount != b->amount)
-        return a->amount > b->amount ? -1 : 1;
-    return strcmp(sort_traits->names[a->value], sort_traits->names[b->value]);
-}
 
 static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, const uint32_t *ids,
                       const double *amounts, size_t n)
@@ -36,20 +20,8 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end, 
     (void)a;
     trends_ctx *c = ctx;
     const omen_traits *tr = c->tr;
-    double total = 0;
-    for (size_t i = 0; i < n; i++) {
-        total += amounts[i];
-        for (uint64_t j = tr->off[ids[i]]; j < tr->off[ids[i] + 1]; j++)
-            c->acc[tr->value[j]] += amounts[i];
-    }
-    size_t k = 0;
-    for (size_t v = 0; v < tr->nvalues; v++) {
-        if (c->acc[v] > 0)
-            c->order[k++] = (tally){c->acc[v], (uint32_t)v};
-        c->acc[v] = 0;
-    }
-    sort_traits = tr;
-    qsort(c->order, k, sizeof *c->order, by_amount);
+    double total;
+    size_t k = omen_traits_tally(tr, ids, amounts, n, c->acc, c->order, &total);
     for (size_t i = 0; i < k; i++) {
         size_t r = omen_table_add_row(c->t);
         omen_table_set_date(c->t, r, 0, start);
@@ -85,7 +57,7 @@ omen_status omen_trends(const omen_panel *p, const omen_query *q, omen_table **o
     omen_table_add_column(t, "downloads", OMEN_COL_REAL);
     omen_table_add_column(t, "share", OMEN_COL_REAL);
     trends_ctx c = {t, &tr, omen_xcalloc(tr.nvalues + 1, sizeof(double)),
-                    omen_xmalloc((tr.nvalues + 1) * sizeof(tally))};
+                    omen_xmalloc((tr.nvalues + 1) * sizeof(omen_trait_tally))};
     omen_agg agg;
     omen_status s = omen_aggregate(p, &qq, false, on_period, &c, &agg, err);
     if (s == OMEN_OK) {
