@@ -531,6 +531,7 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
     const stream *st = w->st;
     const uint32_t *global = st->t->global, *ids = w->touched;
     size_t kept = 0;
+    uint64_t total = 0; /* whole counts: their exact sum */
     if (st->integral) {
         uint64_t *acc = w->count_acc, *gathered = sl->buf[0];
         for (size_t i = 0; i < n; i++) { /* every count is > 0: no entity is dropped */
@@ -538,6 +539,7 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
             if (!st->sorting)
                 sl->ids[i] = global[e];
             gathered[i] = acc[e];
+            total += acc[e];
             acc[e] = 0;
         }
         kept = n;
@@ -562,7 +564,10 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
         sl->amounts = st->sorting ? omen_metrics_sort_spare(gathered, sl->buf[1], kept) : gathered;
     }
     const omen_query *q = st->s->q;
-    if (st->sorting)
+    if (st->sorting && st->integral)
+        omen_metrics_compute_counts(sl->amounts, kept, total, q->cuts, q->ncuts, q->entropy,
+                                    &sl->m);
+    else if (st->sorting)
         omen_metrics_compute_ex(sl->amounts, kept, q->cuts, q->ncuts, q->entropy, &sl->m);
     sl->n = kept;
     sl->k = k;

@@ -543,12 +543,31 @@ static double clamp1(double h)
  * N/(N-1) * sum (s_i - 1/N)^2 (the shares sum to 1): nothing cancels, so a nearly even split
  * keeps its small value to full relative precision (shares 0.4, 0.3, 0.3 give 0.01, where
  * the direct form printed 0.0100000000000001). 1 when N = 1 (the formula is 0/0). */
+static void compute(const double *sorted, size_t n, double total_known, bool known,
+                    const uint32_t *cuts, size_t ncuts, bool entropy, omen_measures *out);
+
 void omen_metrics_compute_ex(const double *sorted, size_t n, const uint32_t *cuts, size_t ncuts,
                              bool entropy, omen_measures *out)
 {
+    compute(sorted, n, 0, false, cuts, ncuts, entropy, out);
+}
+
+/* The compensated sum of whole counts below 2^53 is their exact sum, which the caller may know
+ * already: the measures' first pass over the values is then skipped, with the same bits. */
+void omen_metrics_compute_counts(const double *sorted, size_t n, uint64_t total,
+                                 const uint32_t *cuts, size_t ncuts, bool entropy,
+                                 omen_measures *out)
+{
+    bool exact = total < ((uint64_t)1 << 53);
+    compute(sorted, n, (double)total, exact, cuts, ncuts, entropy, out);
+}
+
+static void compute(const double *sorted, size_t n, double total_known, bool known,
+                    const uint32_t *cuts, size_t ncuts, bool entropy, omen_measures *out)
+{
     memset(out, 0, sizeof *out);
     out->entities = n;
-    out->total = omen_metrics_sum(sorted, n);
+    out->total = known ? total_known : omen_metrics_sum(sorted, n);
     double total = out->total;
     if (ncuts > 8)
         ncuts = 8;

@@ -112,3 +112,31 @@ Test(metrics_fast, spare_and_count_sorts_match_sort_in_place)
             free(cspare);
         }
 }
+
+/* Measures of whole counts given their exact sum are those computed from the values alone. */
+Test(metrics_fast, measures_of_counts_with_their_sum_are_the_same_bits)
+{
+    static const uint32_t cuts[4] = {1, 10, 100, 1000};
+    size_t sizes[] = {0, 1, 2, 3, 11, 150, 1001, 20000};
+    int kinds[] = {0, 2, 3};
+    for (size_t kk = 0; kk < 3; kk++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            int kind = kinds[kk];
+            size_t n = sizes[s];
+            double *v = malloc((n + 1) * sizeof *v);
+            uint64_t total = 0;
+            for (size_t i = 0; i < n; i++) {
+                v[i] = draw(kind);
+                total += (uint64_t)v[i];
+            }
+            omen_metrics_sort(v, n);
+            for (int entropy = 0; entropy < 2; entropy++) {
+                omen_measures a, b;
+                omen_metrics_compute_ex(v, n, cuts, 4, entropy, &a);
+                omen_metrics_compute_counts(v, n, total, cuts, 4, entropy, &b);
+                cr_assert(memcmp(&a, &b, sizeof a) == 0, "kind %d n %zu entropy %d", kind, n,
+                          entropy);
+            }
+            free(v);
+        }
+}
