@@ -135,9 +135,21 @@ omen_status omen_ingest_files(omen_store *store, const omen_ingest_options *opt,
 void omen_ingest_report_free(omen_ingest_report *report);
 /* "downloads", "models", ... -> source; returns false for an unknown name. */
 bool omen_source_parse(const char *name, omen_source *out);
-/* The version of the libduckdb this omen reads Parquet with ("v1.5.6"), or NULL when it was
- * built without (Parquet input then fails with OMEN_E_UNSUPPORTED, exit 1). Static string. */
+/* The version of the libduckdb this omen reads Parquet with ("v1.5.6"); "cannot be loaded:
+ * <why>" when it was built with libduckdb but cannot load it; NULL when it was built without
+ * (Parquet input then fails with OMEN_E_UNSUPPORTED, exit 1). Static string. */
 const char *omen_parquet_support(void);
+
+/* Loads an optional library on first use (libduckdb, libcurl, libpq, libmicrohttpd: omen is not
+ * linked with them, so that other commands do not pay for them at start-up): the first of
+ * `names` (library names or paths; NULL or "" skipped) that dlopen() accepts, then
+ * prefix+symbols[i] into the function pointer at slots[i] for each of the nsymbols. Returns
+ * true; else false, with `why` (cap bytes) naming each library tried and dlerror() for it, or
+ * the missing function ("..., so it is not <unusable>"). A loaded library stays loaded. Not
+ * thread-safe: call it once per process, under pthread_once. */
+bool omen_library_load(const char *const *names, size_t nnames, const char *prefix,
+                       const char *const *symbols, void *const *slots, size_t nsymbols,
+                       const char *unusable, char *why, size_t cap);
 
 /* ---------------------------------------------------------------- live pulls (omen pull) */
 

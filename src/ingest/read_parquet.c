@@ -72,10 +72,8 @@ omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char 
 
 #else
 
-#include <dlfcn.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <unistd.h>
 
 #include <duckdb.h>
@@ -127,19 +125,10 @@ static pthread_once_t duck_once = PTHREAD_ONCE_INIT;
 static bool duck_loaded;
 static char duck_error[4096]; /* why it did not load: the paths tried and dlerror() for each */
 
-__attribute__((format(printf, 1, 2))) static void duck_why(const char *fmt, ...)
-{
-    size_t n = strlen(duck_error);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(duck_error + n, sizeof duck_error - n, fmt, ap);
-    va_end(ap);
-}
-
 /* The places the rpaths used to name, in their order: beside an installed binary
  * ($ORIGIN/../lib/omen, $ORIGIN being the executable's directory as /proc/self/exe gives it,
  * which is what ld.so uses), the build tree's library, then the dlopen search path
- * (LD_LIBRARY_PATH, ld.so.cache, /usr/lib). The library stays loaded until exit. */
+ * (LD_LIBRARY_PATH, ld.so.cache, /usr/lib). */
 static void duck_load(void)
 {
     char origin[PATH_MAX + 64] = "";
@@ -151,46 +140,17 @@ static void duck_load(void)
     else
         origin[0] = 0;
     const char *paths[] = {origin, OMEN_DUCKDB_LIB, "libduckdb.so"};
-    void *h = NULL;
-    const char *path = NULL;
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0] && !h; i++) {
-        if (!paths[i][0])
-            continue;
-        h = dlopen(paths[i], RTLD_NOW | RTLD_LOCAL);
-        if (h) {
-            path = paths[i];
-        } else {
-            /* glibc's message starts with the path; another libc's might not */
-            const char *e = dlerror();
-            e = e ? e : "cannot load";
-            duck_why("%s%s%s%s", duck_error[0] ? "; " : "",
-                     strncmp(e, paths[i], strlen(paths[i])) == 0 ? "" : paths[i],
-                     strncmp(e, paths[i], strlen(paths[i])) == 0 ? "" : ": ", e);
-        }
-    }
-    if (!h)
-        return;
-    /* dlsym's void * becomes a function pointer through memcpy: ISO C has no cast between them,
-     * POSIX guarantees they have the same representation. */
-    void *sym;
-#define DUCK_RESOLVE(name)                                                                         \
-    dlerror();                                                                                     \
-    if ((sym = dlsym(h, "duckdb_" #name)) == NULL) {                                               \
-        const char *e = dlerror();                                                                 \
-        duck_error[0] = 0;                                                                         \
-        duck_why("%s has no duckdb_" #name " (%s), so it is not the DuckDB 1.x C API omen was "    \
-                 "built for",                                                                      \
-                 path, e ? e : "dlsym gave NULL");                                                 \
-        dlclose(h);                                                                                \
-        return;                                                                                    \
-    }                                                                                              \
-    memcpy(&duck.name, &sym, sizeof duck.name);
-    DUCK_FUNCTIONS(DUCK_RESOLVE)
-#undef DUCK_RESOLVE
-    duck_loaded = true;
+#define DUCK_NAME(name) #name,
+#define DUCK_SLOT(name) (void *)&duck.name,
+    static const char *const symbols[] = {DUCK_FUNCTIONS(DUCK_NAME)};
+    void *const slots[] = {DUCK_FUNCTIONS(DUCK_SLOT)};
+#undef DUCK_NAME
+#undef DUCK_SLOT
+    duck_loaded =
+        omen_library_load(paths, sizeof paths / sizeof paths[0], "duckdb_", symbols, slots,
+                          sizeof slots / sizeof slots[0], "the DuckDB 1.x C API omen was built for",
+                          duck_error, sizeof duck_error);
 }
-
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit a function pointer");
 
 /* Loads libduckdb once per process (safe from any thread); fills err when it cannot. */
 static omen_status duck_open(const char *path, omen_error *err)

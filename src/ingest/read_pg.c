@@ -12,10 +12,8 @@
  * with libcurl and libmicrohttpd it was most of the start-up of every command (`omen --help`:
  * 29 ms task-clock linked, 14 ms without, perf stat -r 30 on 2 busy cores). libpq-fe.h still
  * gives the types and prototypes at compile time. */
-#include <dlfcn.h>
 #include <libpq-fe.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,56 +57,20 @@ static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
 static bool pq_loaded;
 static char pq_why[2048]; /* why it did not load: each name tried and dlerror() for it */
 
-__attribute__((format(printf, 1, 2))) static void pq_note(const char *fmt, ...)
-{
-    size_t n = strlen(pq_why);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(pq_why + n, sizeof pq_why - n, fmt, ap);
-    va_end(ap);
-}
-
-/* Debian 12's SONAME of libpq, then the unversioned name that only libpq-dev provides. The
- * library stays loaded until exit. */
+/* Debian 12's SONAME of libpq, then the unversioned name that only libpq-dev provides. */
 static void pq_load(void)
 {
     static const char *const names[] = {"libpq.so.5", "libpq.so"};
-    void *h = NULL;
-    const char *lib = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !h; i++) {
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (h) {
-            lib = names[i];
-        } else {
-            /* glibc's message starts with the name; another libc's might not */
-            const char *e = dlerror();
-            e = e ? e : "cannot load";
-            bool named = strncmp(e, names[i], strlen(names[i])) == 0;
-            pq_note("%s%s%s%s", pq_why[0] ? "; " : "", named ? "" : names[i], named ? "" : ": ", e);
-        }
-    }
-    if (!h)
-        return;
-    /* dlsym's void * becomes a function pointer through memcpy: ISO C has no cast between them,
-     * POSIX guarantees they have the same representation. */
-    void *sym;
-#define PQ_RESOLVE(name)                                                                           \
-    dlerror();                                                                                     \
-    if ((sym = dlsym(h, "PQ" #name)) == NULL) {                                                    \
-        const char *e = dlerror();                                                                 \
-        pq_why[0] = 0;                                                                             \
-        pq_note("%s has no PQ" #name " (%s), so it is not a libpq omen can use", lib,              \
-                e ? e : "dlsym gave NULL");                                                        \
-        dlclose(h);                                                                                \
-        return;                                                                                    \
-    }                                                                                              \
-    memcpy(&pq.name, &sym, sizeof pq.name);
-    PQ_FNS(PQ_RESOLVE)
-#undef PQ_RESOLVE
-    pq_loaded = true;
+#define PQ_NAME(name) #name,
+#define PQ_SLOT(name) (void *)&pq.name,
+    static const char *const symbols[] = {PQ_FNS(PQ_NAME)};
+    void *const slots[] = {PQ_FNS(PQ_SLOT)};
+#undef PQ_NAME
+#undef PQ_SLOT
+    pq_loaded = omen_library_load(names, sizeof names / sizeof names[0], "PQ", symbols, slots,
+                                  sizeof slots / sizeof slots[0], "a libpq omen can use", pq_why,
+                                  sizeof pq_why);
 }
-
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit a function pointer");
 
 /* Loads libpq once per process (safe from any thread); fills err when it cannot. */
 static omen_status pq_open(omen_error *err)

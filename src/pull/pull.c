@@ -14,11 +14,9 @@
  * the types and prototypes at compile time. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,57 +85,21 @@ static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static bool curl_loaded;
 static char curl_why[2048]; /* why it did not load: each name tried and dlerror() for it */
 
-__attribute__((format(printf, 1, 2))) static void curl_note(const char *fmt, ...)
-{
-    size_t n = strlen(curl_why);
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(curl_why + n, sizeof curl_why - n, fmt, ap);
-    va_end(ap);
-}
-
 /* Debian 12's SONAME of libcurl (OpenSSL flavour), the GnuTLS flavour's, then the unversioned
- * name that only the -dev package provides. The library stays loaded until exit. */
+ * name that only the -dev package provides. */
 static void curl_load(void)
 {
     static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"};
-    void *h = NULL;
-    const char *lib = NULL;
-    for (size_t i = 0; i < sizeof names / sizeof names[0] && !h; i++) {
-        h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-        if (h) {
-            lib = names[i];
-        } else {
-            /* glibc's message starts with the name; another libc's might not */
-            const char *e = dlerror();
-            e = e ? e : "cannot load";
-            bool named = strncmp(e, names[i], strlen(names[i])) == 0;
-            curl_note("%s%s%s%s", curl_why[0] ? "; " : "", named ? "" : names[i], named ? "" : ": ",
-                      e);
-        }
-    }
-    if (!h)
-        return;
-    /* dlsym's void * becomes a function pointer through memcpy: ISO C has no cast between them,
-     * POSIX guarantees they have the same representation. */
-    void *sym;
-#define CURL_RESOLVE(name)                                                                         \
-    dlerror();                                                                                     \
-    if ((sym = dlsym(h, "curl_" #name)) == NULL) {                                                 \
-        const char *e = dlerror();                                                                 \
-        curl_why[0] = 0;                                                                           \
-        curl_note("%s has no curl_" #name " (%s), so it is not a libcurl omen can use", lib,       \
-                  e ? e : "dlsym gave NULL");                                                      \
-        dlclose(h);                                                                                \
-        return;                                                                                    \
-    }                                                                                              \
-    memcpy(&curl.name, &sym, sizeof curl.name);
-    CURL_FNS(CURL_RESOLVE)
-#undef CURL_RESOLVE
-    curl_loaded = true;
+#define CURL_NAME(name) #name,
+#define CURL_SLOT(name) (void *)&curl.name,
+    static const char *const symbols[] = {CURL_FNS(CURL_NAME)};
+    void *const slots[] = {CURL_FNS(CURL_SLOT)};
+#undef CURL_NAME
+#undef CURL_SLOT
+    curl_loaded = omen_library_load(names, sizeof names / sizeof names[0], "curl_", symbols, slots,
+                                    sizeof slots / sizeof slots[0], "a libcurl omen can use",
+                                    curl_why, sizeof curl_why);
 }
-
-_Static_assert(sizeof(void *) == sizeof(void (*)(void)), "dlsym results fit a function pointer");
 
 /* Loads libcurl once per process (safe from any thread); fills err when it cannot. */
 static omen_status curl_open(omen_error *err)
