@@ -442,12 +442,14 @@ def test_report(db, tmp, names):
     check(start >= 0 and end > start, "index.html holds window.OMEN_INLINE")
     inline = json.loads(html[start + len("window.OMEN_INLINE = "):end + 2])
     lines = [l.strip() for l in open(reqs) if l.strip() and not l.startswith("#")]
-    missing, csv_bad = [], []
+    missing, csv_bad, absent = [], [], []
     for line in lines:
         key = canonical(line)
         path = key.split("?")[0]
         if not path.startswith("/api/"):
-            if key not in inline:
+            if not os.path.isfile(os.path.join(web, path.lstrip("/"))):
+                absent.append(key)  # not vendored: `make web` needs web/node_modules
+            elif key not in inline:
                 missing.append(key)
             continue
         name = path[5:]
@@ -473,6 +475,10 @@ def test_report(db, tmp, names):
                 csv_bad.append(key + " (csv)")
     check(not missing, f"every registered key of the list is inlined ({len(lines)} lines)",
           missing[:10])
+    if absent:
+        skip("the vendored assets of the list are inlined",
+             f"{len(absent)} absent from {web} (scripts/bootstrap runs npm ci --prefix web, "
+             f"then make web copies them): {absent[:3]}")
     check(not csv_bad, "inlined JSON and CSV files equal the CLI's", csv_bad[:10])
     left = [src for src in re.findall(r'<script[^>]*\ssrc="([^"]+)"', html)
             if os.path.isfile(os.path.join(web, src.split("?")[0].lstrip("/")))]
