@@ -357,6 +357,22 @@ static bool sealed(const struct stat *sb, const omen_block_header *h)
            (uint64_t)sb->st_size == h->total_size;
 }
 
+/* Asks the kernel to read the cache into the page cache in 2 MiB folios and map them with one
+ * page-table entry each. A query reads hundreds of megabytes of the file, and mapping them 4 KiB
+ * at a time was most of its cost (measured on this project's VM: reading 200 MB of the mapped
+ * cache took 110 ms in 4 KiB folios, 9 ms in 2 MiB folios; a full-scale concentration series
+ * 0.33 s and 0.18 s). Folios read in before this advice keep their size until the kernel drops
+ * them. A kernel that cannot do it for files says EINVAL, which changes nothing: advice only. */
+static void prefer_huge_pages(void *map, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+    (void)madvise(map, len, MADV_HUGEPAGE);
+#else
+    (void)map;
+    (void)len;
+#endif
+}
+
 /* Maps the cache read-only; NULL when it is absent, stale or malformed. */
 static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
 {
@@ -370,6 +386,7 @@ static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
     close(fd);
     if (map == MAP_FAILED)
         return NULL;
+    prefer_huge_pages(map, (size_t)sb.st_size);
     omen_panel *p = omen_xcalloc(1, sizeof *p);
     const omen_block_header *h = map;
     if (!stamp_matches(h, stamp) ||

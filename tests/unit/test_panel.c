@@ -3,6 +3,7 @@
  * beside the store, which is used only when it matches the store exactly and is rebuilt when it
  * is stale, truncated, corrupted or from another store. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,47 @@ Test(panel, cache_written_then_used)
     omen_store_close(st);
     free(cache);
     free(path);
+}
+
+/* The VmFlags line of the mapping that starts at addr, from /proc/self/smaps; "" if none. */
+static void vm_flags_of(const void *addr, char *out, size_t size)
+{
+    char want[32], line[512];
+    snprintf(want, sizeof want, "%lx-", (unsigned long)(uintptr_t)addr);
+    out[0] = '\0';
+    FILE *f = fopen("/proc/self/smaps", "r");
+    bool in = false;
+    while (f && fgets(line, sizeof line, f)) {
+        if (strchr(line, '-') && strncmp(line, want, strlen(want)) == 0)
+            in = true;
+        else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+            snprintf(out, size, "%s", line + 8);
+            break;
+        }
+    }
+    if (f)
+        fclose(f);
+}
+
+/* The mapped cache asks for 2 MiB folios (MADV_HUGEPAGE): in 4 KiB folios a full-scale query
+ * was twice as slow (docs/architecture.md, "Performance"). The kernel shows the advice as the
+ * flag "hg" of the mapping. */
+Test(panel, cached_panel_is_mapped_with_huge_page_advice)
+{
+    if (access("/sys/kernel/mm/transparent_hugepage", F_OK) != 0 ||
+        access("/proc/self/smaps", R_OK) != 0)
+        cr_skip_test("this kernel has no transparent huge pages or no /proc/self/smaps");
+    omen_store *st = small_store(NULL);
+    const char *note = NULL;
+    omen_panel_free(load(st, false, false, &note));
+    omen_panel *p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel loaded from cache");
+    char flags[512];
+    vm_flags_of(p->block, flags, sizeof flags);
+    cr_assert_neq(flags[0], '\0', "the cache's mapping is in /proc/self/smaps");
+    cr_assert(strstr(flags, " hg") != NULL, "VmFlags of the cache's mapping:%s", flags);
+    omen_panel_free(p);
+    omen_store_close(st);
 }
 
 /* Loads with the cache in place and checks that the panel was rebuilt and equals a fresh one. */
