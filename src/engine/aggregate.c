@@ -222,6 +222,7 @@ typedef struct {
     int32_t created_lo; /* last-year rule: effective created date must be > created_lo */
     omen_week_index wk;
     bool sorted; /* omen_aggregate_measured: periods are sorted and measured, not listed */
+    bool whole;  /* every amount a whole count (no fan): set by run_pass */
     omen_agg *agg;
     omen_arena *mem; /* the working arrays below: agg->mem */
 } pass;
@@ -544,7 +545,9 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
         }
         kept = n;
         if (st->sorting) {
-            sl->amounts = omen_metrics_sort_counts(gathered, sl->buf[1], n);
+            const omen_query *q = st->s->q;
+            omen_metrics_measure_counts(gathered, sl->buf[1], n, total, q->cuts, q->ncuts,
+                                        q->entropy, &sl->m);
         } else {
             sl->amounts = sl->buf[1];
             for (size_t i = 0; i < n; i++)
@@ -564,10 +567,7 @@ static void fill_slot(worker *w, size_t k, size_t n, slot *sl)
         sl->amounts = st->sorting ? omen_metrics_sort_spare(gathered, sl->buf[1], kept) : gathered;
     }
     const omen_query *q = st->s->q;
-    if (st->sorting && st->integral)
-        omen_metrics_compute_counts(sl->amounts, kept, total, q->cuts, q->ncuts, q->entropy,
-                                    &sl->m);
-    else if (st->sorting)
+    if (st->sorting && !st->integral)
         omen_metrics_compute_ex(sl->amounts, kept, q->cuts, q->ncuts, q->entropy, &sl->m);
     sl->n = kept;
     sl->k = k;
@@ -763,6 +763,7 @@ static bool run_pass(pass *s, sink *out)
 {
     targets t;
     build_targets(s, &t);
+    s->whole = t.nfan == 0;
     stream st;
     stream_init(&st, s, &t);
     size_t nlocal = t.nlocal;
@@ -845,6 +846,23 @@ static double in_range_total(const pass *s)
     return (double)sum;
 }
 
+/* The measures of a sliding window's amounts; whole counts (exact in the doubles of the running
+ * sums, below 2^53) are measured as counts, like the calendar periods' (metrics.h). */
+static void measure_window(const pass *s, const double *amounts, size_t n, void *buf, void *spare,
+                           omen_measures *m)
+{
+    const omen_query *q = s->q;
+    if (s->whole) {
+        uint64_t *counts = buf, total = 0;
+        for (size_t i = 0; i < n; i++)
+            total += counts[i] = (uint64_t)amounts[i];
+        omen_metrics_measure_counts(counts, spare, n, total, q->cuts, q->ncuts, q->entropy, m);
+        return;
+    }
+    omen_metrics_sort_copy(amounts, buf, n, spare);
+    omen_metrics_compute_ex(buf, n, q->cuts, q->ncuts, q->entropy, m);
+}
+
 /* trailing52 and cumulative: a running sum per entity plus a count of the weeks in the window
  * where it had downloads, so an entity leaves the period exactly when that count drops to 0
  * (floating-point subtraction alone could leave a residue). Each week's bucket lists an entity
@@ -858,8 +876,8 @@ static bool emit_sliding(pass *s, const bucket *weeks, const sink *out)
     uint32_t *present = omen_arena_take(s->mem, room * sizeof *present);
     uint32_t *where = omen_arena_take(s->mem, room * sizeof *where);
     double *amounts = omen_arena_take(s->mem, room * sizeof *amounts);
-    double *sorted = s->sorted ? omen_arena_take(s->mem, room * sizeof *sorted) : NULL;
-    double *scratch = s->sorted ? omen_arena_take(s->mem, room * sizeof *scratch) : NULL;
+    void *sorted = s->sorted ? omen_arena_take(s->mem, room * sizeof(double)) : NULL;
+    void *scratch = s->sorted ? omen_arena_take(s->mem, room * sizeof(double)) : NULL;
     size_t npresent = 0;
     bool go = true, trailing = s->q->window == OMEN_WINDOW_TRAILING52;
     for (size_t k = 0; k < nb && go; k++) {
@@ -891,9 +909,8 @@ static bool emit_sliding(pass *s, const bucket *weeks, const sink *out)
         if (trailing && start < s->pd->start[0])
             start = s->pd->start[0];
         if (sorted) {
-            omen_metrics_sort_copy(amounts, sorted, npresent, scratch);
             omen_measures m;
-            omen_metrics_compute_ex(sorted, npresent, s->q->cuts, s->q->ncuts, s->q->entropy, &m);
+            measure_window(s, amounts, npresent, sorted, scratch, &m);
             go = out->mfn(out->ctx, s->agg, start, s->pd->end[k], &m);
         } else {
             go = out->fn(out->ctx, s->agg, start, s->pd->end[k], present, amounts, npresent);
@@ -969,7 +986,7 @@ static omen_status aggregate(const omen_panel *p, const omen_query *q, bool whol
     make_periods(p, q, whole, lo, hi, &pd);
     agg->first_week = lo;
     agg->last_week = hi;
-    pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo, {0}, sorted, agg, &agg->mem};
+    pass s = {p, q, &facts, in, &credit, &em, &pd, created_lo, {0}, sorted, false, agg, &agg->mem};
     bool owned;
     omen_week_index_of(p, facts.created_eff, &s.wk, &owned);
     agg->nperiods = pd.nbase;

@@ -57,6 +57,16 @@ void omen_metrics_compute_counts(const double *sorted, size_t n, uint64_t total,
                                  const uint32_t *cuts, size_t ncuts, bool entropy,
                                  omen_measures *out);
 
+/* All measures of whole counts (n values > 0 whose exact sum is `total`), which it sorts: the
+ * shares (top-k, segments) and the entropy are those of omen_metrics_compute_counts to the bit;
+ * the HHI, the normalised HHI and the Gini are ratios of exact integer sums rounded once, so
+ * they may differ from its compensated sums in the last bit (and are correctly rounded but for
+ * a double rounding near a tie). Falls back to omen_metrics_compute_counts, and its bits, when
+ * the sums could pass 128 bits or the total 2^53. Overwrites counts and spare (n each). */
+void omen_metrics_measure_counts(uint64_t *counts, uint64_t *spare, size_t n, uint64_t total,
+                                 const uint32_t *cuts, size_t ncuts, bool entropy,
+                                 omen_measures *out);
+
 /* Compensated (Neumaier) sum of the values: the total every share above is taken of. */
 double omen_metrics_sum(const double *values, size_t n);
 

@@ -2,7 +2,8 @@
  * tests/crosscheck/test_metrics_numpy.py can compare them with numpy and scipy.
  *
  * Usage: metrics_driver [--cuts 1,10,100,1000] [--lorenz POINTS] < values (whitespace-separated,
- * as Python's repr writes them). Output: one "name value..." line per measure, %.17g. */
+ * as Python's repr writes them). Output: one "name value..." line per measure, %.17g; when the
+ * values are whole counts, also the measures of omen_metrics_measure_counts ("counts_..."). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +60,18 @@ static void print_list(const char *name, const double *v, size_t n)
     printf("\n");
 }
 
-static void print_measures(const omen_measures *m)
+/* Keys are prefixed: "" for omen_metrics_compute, "counts_" for omen_metrics_measure_counts. */
+static void print_measures(const char *pre, const omen_measures *m)
 {
-    printf("n %zu\n", m->entities);
-    printf("total %.17g\nhhi %.17g\nhhi_normalized %.17g\ngini %.17g\n", m->total, m->hhi,
-           m->hhi_normalized, m->gini);
-    printf("entropy %.17g\neffective %.17g\n", m->entropy, m->effective);
-    print_list("top", m->top, 3);
-    print_list("segments", m->segments, m->nsegments);
+    printf("%sn %zu\n", pre, m->entities);
+    printf("%stotal %.17g\n%shhi %.17g\n%shhi_normalized %.17g\n%sgini %.17g\n", pre, m->total, pre,
+           m->hhi, pre, m->hhi_normalized, pre, m->gini);
+    printf("%sentropy %.17g\n%seffective %.17g\n", pre, m->entropy, pre, m->effective);
+    char key[32];
+    snprintf(key, sizeof key, "%stop", pre);
+    print_list(key, m->top, 3);
+    snprintf(key, sizeof key, "%ssegments", pre);
+    print_list(key, m->segments, m->nsegments);
 }
 
 int main(int argc, char **argv)
@@ -101,6 +106,13 @@ int main(int argc, char **argv)
             c[i] = (uint64_t)v[i];
         got = omen_metrics_sort_counts(c, spare, n);
         printf("counts_sorted_like_qsort %d\n", memcmp(got, want, n * sizeof *v) == 0);
+        /* the measures of whole counts, as the engine takes them (entropy apart) */
+        uint64_t total = 0;
+        for (size_t i = 0; i < n; i++)
+            total += c[i] = (uint64_t)v[i];
+        omen_measures cm;
+        omen_metrics_measure_counts(c, spare, n, total, cuts, ncuts, false, &cm);
+        print_measures("counts_", &cm);
         free(c);
         free(spare);
     }
@@ -110,7 +122,7 @@ int main(int argc, char **argv)
     printf("sorted_like_qsort %d\n", memcmp(v, want, n * sizeof *v) == 0);
     omen_measures m;
     omen_metrics_compute(v, n, cuts, ncuts, &m);
-    print_measures(&m);
+    print_measures("", &m);
     printf("gini_single %.17g\n", omen_metrics_gini(v, n));
     double tops[3] = {omen_metrics_top_share(v, n, 1), omen_metrics_top_share(v, n, 10),
                       omen_metrics_top_share(v, n, 100)};

@@ -7,14 +7,16 @@ into a temporary folder, feeds it seeded arrays (lognormal and Pareto heavy tail
 N = 1..5, N = 10^6, ties, fractional credit, integers, extremes) and compares HHI, normalised
 HHI, Gini (the definition, and the mean-absolute-difference form on small N), top-1/10/100,
 rank segments, entropy (scipy.stats.entropy), the effective number and the Lorenz curve
-(numpy.interp) to 1e-9 relative. Prints one line per check and "N passed, N failed"; exits 1
-on any failure.
+(numpy.interp) to 1e-9 relative. For whole counts it also checks the engine's exact measures
+(omen_metrics_measure_counts) against numpy and against exact fractions (Python integers).
+Prints one line per check and "N passed, N failed"; exits 1 on any failure.
 """
 import math
 import os
 import subprocess
 import sys
 import tempfile
+from fractions import Fraction
 
 import numpy as np
 import scipy.stats
@@ -124,6 +126,8 @@ def arrays():
     yield "integer downloads n=200000", np.floor(rng.lognormal(8.0, 3.0, 200_000)) + 1.0
     yield "counts past 2^32 n=5000", rng.integers(1, 2**40, 5000).astype(float)
     yield "equal counts n=300", np.full(300, 77.0)
+    yield "weekly totals, mostly below 2048, n=50000", np.floor(rng.lognormal(2.5, 2.0, 50000)) + 1.0
+    yield "counts n=63 (below the histogram)", np.floor(rng.lognormal(3.0, 2.0, 63)) + 1.0
     yield "split credit n=20000", rng.integers(1, 1000, 20000) / rng.integers(1, 7, 20000)
     yield "tiny and huge", np.concatenate([rng.uniform(1e-12, 1e-9, 500),
                                            rng.uniform(1e12, 1e15, 20)])
@@ -156,6 +160,37 @@ def compare(exe, name, values, cuts=(1, 10, 100, 1000), points=101):
         check(f"{name}: gini = mean absolute difference form", ok, why)
     ok, why = close(sum(got["segments"]), 1.0)
     check(f"{name}: segments sum to 1", ok, why)
+    if "counts_hhi" in got:
+        compare_counts(name, values, got, ref)
+
+
+def exact_measures(values):
+    """HHI, normalised HHI and Gini of whole counts as exact fractions (Python integers)."""
+    x = sorted(int(v) for v in values)
+    n, total = len(x), sum(x)
+    squares = sum(v * v for v in x)
+    weighted = sum((2 * i - n - 1) * v for i, v in enumerate(x, start=1))
+    return {"hhi": Fraction(squares, total * total),
+            "hhi_normalized": Fraction(1) if n == 1 else
+            Fraction(n * squares - total * total, (n - 1) * total * total),
+            "gini": Fraction(0) if n == 1 else Fraction(weighted, n * total)}
+
+
+def compare_counts(name, values, got, ref):
+    """omen_metrics_measure_counts: numpy's values to 1e-9, the shares the same bits as
+    omen_metrics_compute's, and the HHI, normalised HHI and Gini within one ulp of the exact
+    fractions (correctly rounded but for a double rounding near a tie)."""
+    for key in ["total", "hhi", "hhi_normalized", "gini", "effective", "top", "segments"]:
+        ok, why = close(got["counts_" + key], ref[key])
+        check(f"{name}: counts {key} = numpy", ok, why)
+    for key in ["n", "total", "top", "segments"]:
+        check(f"{name}: counts {key} = omen_metrics_compute's, bit for bit",
+              got["counts_" + key] == got[key], f"{got['counts_' + key]} != {got[key]}")
+    for key, exact in exact_measures(values).items():
+        value = got["counts_" + key][0]
+        err = abs(Fraction(value) - exact)
+        check(f"{name}: counts {key} within one ulp of the exact fraction",
+              err <= Fraction(math.ulp(float(exact))), f"{value!r} vs {float(exact)!r}")
 
 
 def main():
