@@ -459,8 +459,9 @@ typedef struct {
 } worker;
 
 /* Whole counts (every model credits one entity with weight 1, no fan): summed as integers,
- * which is exact and cheaper than doubles, and sorted as integers (omen_metrics_sort_counts).
- * The sums equal the doubles' of sum_amounts to the bit as long as they stay below 2^53. */
+ * which is exact and cheaper than doubles, then sorted and measured as integers
+ * (omen_metrics_measure_counts). The sums equal the doubles' of sum_amounts to the bit as long
+ * as they stay below 2^53. */
 static size_t sum_counts(worker *w, size_t lo, size_t hi)
 {
     const stream *st = w->st;
