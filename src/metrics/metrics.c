@@ -1,7 +1,8 @@
 /* metrics.c: concentration measures (HHI, Gini, top-k, segments, entropy, Lorenz) and the radix
  * sort that orders a period's amounts before they are measured.
  *
- * Sums are compensated (Neumaier) so a million amounts agree with numpy to ~1e-15 relative. */
+ * Sums of doubles are compensated (Neumaier) so a million amounts agree with numpy to ~1e-15
+ * relative; whole counts are summed exactly in integers (omen_metrics_measure_counts). */
 #include "metrics.h"
 
 #include <math.h>

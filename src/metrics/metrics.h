@@ -1,6 +1,7 @@
 /* metrics.h: concentration measures over the positive amounts of one period.
  *
- * Pure functions on arrays of doubles (fractional credit makes amounts non-integral). The
+ * Pure functions on arrays of doubles (fractional credit makes amounts non-integral), and on
+ * whole counts (omen_metrics_measure_counts: exact integer sums). The
  * definitions are DESIGN.md section 5 and docs/methodology.md. Entities with amount 0 are not
  * entities of the period: callers pass only positive amounts. */
 #ifndef OMEN_METRICS_METRICS_H
