@@ -458,6 +458,13 @@ typedef struct {
     uint64_t counted;
 } worker;
 
+/* The count of week-major row i of week wk: the saturated ones are read back in full, out of
+ * line (omen_week_count), so the summing loops test the saturation without a call. */
+static inline uint64_t row_count(const pass *s, const uint32_t *count, uint64_t i, size_t wk)
+{
+    return count[i] < UINT32_MAX ? count[i] : omen_week_count(s->p, &s->wk, i, wk);
+}
+
 /* Whole counts (every model credits one entity with weight 1, no fan): summed as integers,
  * which is exact and cheaper than doubles, then sorted and measured as integers
  * (omen_metrics_measure_counts). The sums equal the doubles' of sum_amounts to the bit as long
@@ -475,7 +482,7 @@ static size_t sum_counts(worker *w, size_t lo, size_t hi)
             uint32_t e = of_rank[rank[i]];
             if (e == OMEN_NONE)
                 continue;
-            uint64_t c = count[i] < UINT32_MAX ? count[i] : omen_week_count(s->p, &s->wk, i, wk);
+            uint64_t c = row_count(s, count, i, wk);
             counted += c;
             /* Without a branch: whether an entity is new is a coin toss per row (measured: the
              * branch's mispredictions were most of a full-scale pass). */
@@ -505,7 +512,7 @@ static size_t sum_amounts(worker *w, size_t lo, size_t hi)
             uint32_t e = of_rank[rank[i]];
             if (e == OMEN_NONE)
                 continue;
-            uint64_t c = count[i] < UINT32_MAX ? count[i] : omen_week_count(s->p, &s->wk, i, wk);
+            uint64_t c = row_count(s, count, i, wk);
             counted += c;
             if (e < FAN) {
                 double a = acc[e];
