@@ -111,7 +111,8 @@ typedef struct {
     omen_progress_fn progress;
     void *progress_ctx;
     int32_t date;    /* snapshot: the listing's date, days since 1970-01-01 */
-    bool date_given; /* snapshot: date is set (required) */
+    bool date_given; /* snapshot: date is set (required for a file, taken from paths in a folder) */
+    bool strict_labels; /* a metadata label outside omen's vocabularies rejects its row */
 } omen_ingest_options;
 
 /* What an ingest did. Strings are heap-owned: release with omen_ingest_report_free(). */
@@ -125,6 +126,8 @@ typedef struct {
     omen_series_kind kind_used;
     char *notes;          /* human-readable lines: decisions, unused columns, rejects */
     char *unused_columns; /* comma-separated, per file */
+    char *unmapped;       /* "field=value: count" lines: labels kept as given, not understood */
+    uint64_t unmapped_values; /* how many values those lines count in all */
 } omen_ingest_report;
 
 /* Reads every file, validates it whole, and writes all of them in one transaction. On bad data

@@ -35,7 +35,8 @@ void omen_ingest_report_free(omen_ingest_report *rep)
         return;
     free(rep->notes);
     free(rep->unused_columns);
-    rep->notes = rep->unused_columns = NULL;
+    free(rep->unmapped);
+    rep->notes = rep->unused_columns = rep->unmapped = NULL;
 }
 
 static void append(char **dst, const char *text)

@@ -4,7 +4,7 @@
  * the views give them as dates for people reading the store with sqlite3. */
 #include "schema.h"
 
-const int omen_schema_version_current = 1;
+const int omen_schema_version_current = 2;
 
 const char *const omen_schema_v1 =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
@@ -42,3 +42,16 @@ const char *const omen_schema_v1 =
     "CREATE VIEW cumulative_snapshots AS SELECT m.name AS model,\n"
     "  date(s.day * 86400, 'unixepoch') AS day, s.cumulative FROM snapshots s\n"
     "  JOIN models m ON m.id = s.model;\n";
+
+/* Version 2: metadata values outside omen's vocabularies are kept and counted per ingest
+ * (`ingests.unmapped`, "field=value:count" lines), and every snapshot date ingested is recorded
+ * (`snapshot_days`), with whether it was a stale copy of an earlier listing, so that a folder
+ * ingest can skip what the store has and spread the downloads of a stale week (methodology.md,
+ * "Folders of weekly snapshots"). */
+const char *const omen_schema_v2 =
+    "ALTER TABLE ingests ADD COLUMN unmapped TEXT;\n"
+    "CREATE TABLE snapshot_days(day INTEGER PRIMARY KEY, file TEXT, sha256 TEXT,\n"
+    "  bytes INTEGER, records INTEGER, stale INTEGER NOT NULL DEFAULT 0);\n"
+    "INSERT OR IGNORE INTO snapshot_days(day) SELECT DISTINCT day FROM snapshots;\n"
+    "CREATE VIEW snapshot_dates AS SELECT date(day * 86400, 'unixepoch') AS day, file, sha256,\n"
+    "  bytes, records, stale FROM snapshot_days;\n";

@@ -4,5 +4,7 @@
 
 extern const int omen_schema_version_current;
 extern const char *const omen_schema_v1;
+/* Applied on top of v1, both for a new store and as the migration of a v1 store. */
+extern const char *const omen_schema_v2;
 
 #endif

@@ -92,7 +92,8 @@ static omen_status create_schema(omen_store *st, omen_error *err)
     snprintf(ver, sizeof ver, "%d", omen_schema_version_current);
     if (exec(st, "BEGIN IMMEDIATE", err))
         return OMEN_RUNTIME;
-    if (exec(st, omen_schema_v1, err) || meta_set(st, "schema_version", ver, err) ||
+    if (exec(st, omen_schema_v1, err) || exec(st, omen_schema_v2, err) ||
+        meta_set(st, "schema_version", ver, err) ||
         meta_set(st, "store_id", id, err) || meta_set(st, "generation", "0", err) ||
         meta_set(st, "synthetic", "0", err) || meta_set(st, "created", now, err)) {
         omen_store_rollback(st);
@@ -111,6 +112,21 @@ static bool has_meta(omen_store *st)
         found = sqlite3_step(q) == SQLITE_ROW;
     sqlite3_finalize(q);
     return found;
+}
+
+/* Brings an older store up to the current schema in one transaction (a store opened only for
+ * reading is read as it is: readers do without what a later version added). */
+static omen_status migrate(omen_store *st, int from, omen_error *err)
+{
+    char ver[16];
+    snprintf(ver, sizeof ver, "%d", omen_schema_version_current);
+    if (exec(st, "BEGIN IMMEDIATE", err))
+        return OMEN_RUNTIME;
+    if ((from < 2 && exec(st, omen_schema_v2, err)) || meta_set(st, "schema_version", ver, err)) {
+        omen_store_rollback(st);
+        return OMEN_RUNTIME;
+    }
+    return exec(st, "COMMIT", err);
 }
 
 static omen_status check_schema(omen_store *st, int flags, omen_error *err)
@@ -148,6 +164,8 @@ static omen_status check_schema(omen_store *st, int flags, omen_error *err)
         return omen_error_set(err, OMEN_E_STORE,
                               "%s: schema version %d is newer than this omen (%d); upgrade omen",
                               st->path, v, omen_schema_version_current);
+    if (v < omen_schema_version_current && (flags & (OMEN_STORE_WRITE | OMEN_STORE_CREATE)))
+        return migrate(st, v, err);
     return OMEN_OK;
 }
 
@@ -289,8 +307,8 @@ omen_status omen_store_record_ingest(omen_store *st, const omen_ingest_record *r
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO ingests(at, source, file, sha256, bytes, rows_read, "
-                           "rows_rejected, rows_written, options, rejects) VALUES "
-                           "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           "rows_rejected, rows_written, options, rejects, unmapped) VALUES "
+                           "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                            -1, &q, NULL) != SQLITE_OK)
         return omen_store_sqlite_error(st, err, "ingests");
     sqlite3_bind_text(q, 1, rec->source, -1, SQLITE_STATIC);
@@ -302,6 +320,7 @@ omen_status omen_store_record_ingest(omen_store *st, const omen_ingest_record *r
     sqlite3_bind_int64(q, 7, (sqlite3_int64)rec->rows_written);
     sqlite3_bind_text(q, 8, rec->options, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 9, rec->rejects, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 10, rec->unmapped, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? OMEN_OK : omen_store_sqlite_error(st, err, "ingests");
