@@ -31,7 +31,7 @@ omen_status omen_sizes_apply(omen_store *store, const omen_panel *p, const omen_
     snprintf(opts, sizeof opts, "seed=%llu slope=%.17g intercept=%.17g",
              (unsigned long long)q->seed, fit.slope, fit.intercept);
     omen_ingest_record rec = {
-        "sizes-estimate", "(omen sizes estimate --apply)", NULL, 0, k, 0, 0, opts, NULL};
+        "sizes-estimate", "(omen sizes estimate --apply)", NULL, 0, k, 0, 0, opts, NULL, NULL};
     uint64_t c = 0;
     st = omen_store_set_estimated_params(store, names, params, k, &rec, &c, err);
     free(names);

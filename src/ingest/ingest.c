@@ -270,7 +270,8 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
                                   in->files[k].rows_bad,
                                   k == 0 ? written : 0,
                                   options,
-                                  rejects};
+                                  rejects,
+                                  k == 0 ? in->rep->unmapped : NULL};
         s = omen_store_record_ingest(st, &rec, err);
         free(rejects);
     }
