@@ -31,7 +31,7 @@ static uint64_t apply(omen_store *st, const omen_rows *rows)
 {
     omen_error err = {0};
     uint64_t n = 0;
-    omen_ingest_record rec = {"test", "(unit)", NULL, 0, 0, 0, 0, "", NULL};
+    omen_ingest_record rec = {"test", "(unit)", NULL, 0, 0, 0, 0, "", NULL, NULL};
     omen_status s = omen_store_apply(st, rows, &rec, NULL, NULL, &n, &err);
     cr_assert_eq(s, OMEN_OK, "apply: %s", err.message ? err.message : "");
     omen_error_clear(&err);
@@ -381,7 +381,7 @@ Test(store, read_only_store_refuses_writes)
     omen_rows r;
     omen_rows_init(&r);
     *omen_rows_add_weekly(&r) = (omen_count_row){name(&r, "acme/a"), 19358, 3};
-    omen_ingest_record rec = {"test", "(unit)", NULL, 0, 0, 0, 0, "", NULL};
+    omen_ingest_record rec = {"test", "(unit)", NULL, 0, 0, 0, 0, "", NULL, NULL};
     omen_status s = omen_store_apply(st, &r, &rec, NULL, NULL, NULL, &err);
     cr_assert_eq(s, OMEN_RUNTIME);
     cr_assert_eq(err.code, OMEN_E_SQLITE);
