@@ -329,7 +329,7 @@ Test(store, touch_synthetic_and_provenance)
     r.synthetic = true;
     *omen_rows_add_weekly(&r) = (omen_count_row){name(&r, "acme/a"), 19358, 3};
     uint64_t n = 0;
-    omen_ingest_record rec = {"synth", "(synth)", NULL, 10, 1, 0, 0, "scale=0.1", NULL};
+    omen_ingest_record rec = {"synth", "(synth)", NULL, 10, 1, 0, 0, "scale=0.1", NULL, NULL};
     cr_assert_eq(omen_store_apply(st, &r, &rec, NULL, NULL, &n, &err), OMEN_OK);
     cr_assert_eq(n, 2);
     cr_assert(omen_store_is_synthetic(st));
