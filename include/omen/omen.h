@@ -124,9 +124,9 @@ typedef struct {
     uint64_t models_seen;
     uint64_t decreases_clipped; /* cumulative series: decreases clipped to 0 */
     omen_series_kind kind_used;
-    char *notes;          /* human-readable lines: decisions, unused columns, rejects */
-    char *unused_columns; /* comma-separated, per file */
-    char *unmapped;       /* "field=value: count" lines: labels kept as given, not understood */
+    char *notes;              /* human-readable lines: decisions, unused columns, rejects */
+    char *unused_columns;     /* comma-separated, per file */
+    char *unmapped;           /* "field=value: count" lines: labels kept as given, not understood */
     uint64_t unmapped_values; /* how many values those lines count in all */
 } omen_ingest_report;
 

@@ -93,9 +93,9 @@ static omen_status create_schema(omen_store *st, omen_error *err)
     if (exec(st, "BEGIN IMMEDIATE", err))
         return OMEN_RUNTIME;
     if (exec(st, omen_schema_v1, err) || exec(st, omen_schema_v2, err) ||
-        meta_set(st, "schema_version", ver, err) ||
-        meta_set(st, "store_id", id, err) || meta_set(st, "generation", "0", err) ||
-        meta_set(st, "synthetic", "0", err) || meta_set(st, "created", now, err)) {
+        meta_set(st, "schema_version", ver, err) || meta_set(st, "store_id", id, err) ||
+        meta_set(st, "generation", "0", err) || meta_set(st, "synthetic", "0", err) ||
+        meta_set(st, "created", now, err)) {
         omen_store_rollback(st);
         return OMEN_RUNTIME;
     }

@@ -18,8 +18,8 @@ typedef struct {
     const char *file;   /* path as given, or "(synth)" */
     const char *sha256; /* hex, or NULL */
     uint64_t bytes, rows_read, rows_rejected, rows_written;
-    const char *options; /* e.g. "kind=cumulative skip_bad=1" */
-    const char *rejects; /* newline-separated `file:line: reason`, or NULL */
+    const char *options;  /* e.g. "kind=cumulative skip_bad=1" */
+    const char *rejects;  /* newline-separated `file:line: reason`, or NULL */
     const char *unmapped; /* newline-separated `field=value: count` of labels kept as given */
 } omen_ingest_record;
 

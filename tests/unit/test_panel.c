@@ -165,7 +165,7 @@ Test(panel, info_of_a_store)
     cr_assert_eq(in.edges, 2);
     cr_assert_eq(in.annotations, 2);
     cr_assert_eq(in.generation, omen_store_generation(st));
-    cr_assert_eq(in.schema_version, 1);
+    cr_assert_eq(in.schema_version, 2);
     cr_assert_not(in.synthetic);
     omen_panel_free(p);
     omen_store_close(st);

@@ -63,15 +63,47 @@ Test(store, open_missing_read_only_is_an_error_and_creates_nothing)
     free(path);
 }
 
+/* A version 1 store (as omen 1 made it) is read as it is and migrated when opened for writing,
+ * keeping its rows and recording the snapshot dates it already holds. */
+Test(store, a_version_1_store_migrates_when_written)
+{
+    char *path = NULL;
+    omen_store *st = unit_store(dir, "v1.db", &path);
+    omen_store_close(st);
+    unit_sql_exec(path, "DROP VIEW snapshot_dates; DROP TABLE snapshot_days; "
+                        "ALTER TABLE ingests DROP COLUMN unmapped; "
+                        "INSERT INTO models(id, name) VALUES(1, 'a/b'); "
+                        "INSERT INTO snapshots VALUES(1, 20000, 5), (1, 20007, 9); "
+                        "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    omen_error err = {0};
+    cr_assert_eq(omen_store_open(path, 0, &st, &err), OMEN_OK, "%s", err.message);
+    omen_store_close(st);
+    char *v = unit_sql(path, "SELECT value FROM meta WHERE key = 'schema_version'");
+    cr_assert_str_eq(v, "1", "a read-only open leaves the store as it is");
+    free(v);
+    cr_assert_eq(omen_store_open(path, OMEN_STORE_WRITE, &st, &err), OMEN_OK, "%s", err.message);
+    omen_store_close(st);
+    v = unit_sql(path, "SELECT value FROM meta WHERE key = 'schema_version'");
+    cr_assert_str_eq(v, "2");
+    free(v);
+    v = unit_sql(path, "SELECT group_concat(day) FROM snapshot_days");
+    cr_assert_str_eq(v, "20000,20007");
+    free(v);
+    v = unit_sql(path, "SELECT count(*) FROM pragma_table_info('ingests') WHERE name = 'unmapped'");
+    cr_assert_str_eq(v, "1");
+    free(v);
+    free(path);
+}
+
 Test(store, create_sets_meta_and_schema)
 {
     char *path = NULL;
     omen_store *st = unit_store(dir, "s.db", &path);
     cr_assert_eq(omen_store_generation(st), 0);
     cr_assert_str_eq(omen_store_path(st), path);
-    cr_assert_eq(omen_store_schema_version(), 1);
+    cr_assert_eq(omen_store_schema_version(), 2);
     char *v = omen_store_meta_get(st, "schema_version");
-    cr_assert_str_eq(v, "1");
+    cr_assert_str_eq(v, "2");
     free(v);
     char *id = omen_store_meta_get(st, "store_id");
     cr_assert_eq(strlen(id), 32);
@@ -83,8 +115,8 @@ Test(store, create_sets_meta_and_schema)
     char *t = unit_sql(path, "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
                              "ORDER BY name");
     cr_assert_str_eq(t, "annotations\ncumulative_snapshots\ndevelopers\ndownloads\nedges\n"
-                        "ingests\nmeta\nmodel_annotations\nmodel_edges\nmodels\nsnapshots\n"
-                        "weekly_downloads");
+                        "ingests\nmeta\nmodel_annotations\nmodel_edges\nmodels\nsnapshot_dates\n"
+                        "snapshot_days\nsnapshots\nweekly_downloads");
     free(t);
     /* reopening keeps the identity */
     omen_error err = {0};
