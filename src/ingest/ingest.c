@@ -106,38 +106,110 @@ static omen_status read_events(ingest *in, size_t k, omen_error *err)
     return s;
 }
 
+/* Whether the file starts with Parquet's magic, read from its first bytes only. */
+static bool file_is_parquet(const char *path)
+{
+    char head[8];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return omen_is_parquet(head, n);
+}
+
+/* A Parquet file read block by block: the reader's refill hook. */
+typedef struct {
+    omen_parquet_stream *ps;
+    const omen_ingest_options *opt;
+    const char *path;
+    uint64_t rows;
+} parquet_source;
+
+static bool parquet_refill(omen_reader *r)
+{
+    parquet_source *src = r->stream;
+    free(r->data);
+    r->data = NULL;
+    r->len = 0;
+    char *text = NULL;
+    size_t len = 0;
+    omen_status s = omen_parquet_next(src->ps, 0, &text, &len, r->stream_err);
+    if (s != OMEN_OK) {
+        r->stream_status = s;
+        return false;
+    }
+    if (!text)
+        return false;
+    r->data = text;
+    r->len = len;
+    if (src->opt->progress)
+        src->opt->progress(src->opt->progress_ctx, src->path, omen_parquet_rows_done(src->ps),
+                           src->rows);
+    return true;
+}
+
+/* Adds what a reader found about the file to the file's record and the report. */
+static void finish_file(ingest *in, file_info *fi, omen_reader *r, char *dropped)
+{
+    if (dropped) {
+        append(&r->unused, r->unused ? "," : "");
+        append(&r->unused, dropped);
+        free(dropped);
+    }
+    fi->rows_read = r->rows_read;
+    fi->rows_bad = r->rows_bad;
+    in->rep->rows_read += r->rows_read;
+    in->rep->rows_rejected += r->rows_bad;
+    if (r->unused) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: columns not used: %s\n", fi->path, r->unused);
+        append(&in->rep->notes, line);
+        append(&in->rep->unused_columns, r->unused);
+        append(&in->rep->unused_columns, ";");
+    }
+    append(&in->rep->notes, r->notes);
+    free(r->notes);
+    free(r->unused);
+    r->notes = r->unused = NULL;
+}
+
 /* Reads and parses one file into the batch. I/O problems are runtime errors; anything wrong
- * with the content goes to the diag. */
+ * with the content goes to the diag. A text file is read whole; a Parquet file is read as CSV
+ * text in blocks of whole rows (parquet.h), hashed from disk, so that a listing of gigabytes
+ * never sits in memory whole. */
 static omen_status read_one(ingest *in, size_t k, omen_error *err)
 {
     file_info *fi = &in->files[k];
     if (in->opt->source == OMEN_SOURCE_EVENTS || in->opt->pg_conninfo)
         return read_events(in, k, err);
-    char *data = NULL;
+    char *data = NULL, *parquet_dropped = NULL;
     size_t len = 0;
-    if (omen_file_read(fi->path, &data, &len) != 0)
-        return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", fi->path, strerror(errno));
-    omen_sha256_hex(data, len, fi->sha);
-    fi->bytes = len;
-    in->rep->bytes_read += len;
-    /* Parquet (any source) is read as the CSV text DuckDB makes of it; errors then name rows. */
-    bool parquet = omen_is_parquet(data, len);
-    char *parquet_dropped = NULL;
-    size_t diag_lines = in->diag.nlines, diag_all = in->diag.nall;
+    bool parquet = file_is_parquet(fi->path);
+    parquet_source src = {.opt = in->opt, .path = fi->path};
     if (parquet) {
-        uint64_t prows = 0;
-        char *csv = NULL;
+        if (omen_sha256_file(fi->path, fi->sha, &fi->bytes) != 0)
+            return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", fi->path, strerror(errno));
         const char *const *keep = in->opt->source == OMEN_SOURCE_SNAPSHOT ? omen_snapshot_columns
                                   : in->opt->source == OMEN_SOURCE_EVOLUTION
                                       ? omen_evolution_columns
                                       : NULL;
         omen_status ps =
-            omen_parquet_to_csv(fi->path, keep, &csv, &len, &prows, &parquet_dropped, err);
-        free(data);
-        if (ps != OMEN_OK)
+            omen_parquet_open(fi->path, keep, &src.ps, &src.rows, &parquet_dropped, err);
+        if (ps == OMEN_OK)
+            ps = omen_parquet_next(src.ps, 0, &data, &len, err);
+        if (ps != OMEN_OK) {
+            omen_parquet_close(src.ps);
+            free(parquet_dropped);
             return ps;
-        data = csv;
+        }
+    } else {
+        if (omen_file_read(fi->path, &data, &len) != 0)
+            return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", fi->path, strerror(errno));
+        omen_sha256_hex(data, len, fi->sha);
+        fi->bytes = len;
     }
+    in->rep->bytes_read += fi->bytes;
+    size_t diag_lines = in->diag.nlines, diag_all = in->diag.nall;
     omen_reader r = {.path = fi->path,
                      .data = data,
                      .len = len,
@@ -150,7 +222,10 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
                      .developer_rows = &in->developer_rows,
                      .edge_last = &in->edge_last,
                      .edge_prev = &in->edge_prev,
-                     .count_column = in->opt->count_column};
+                     .count_column = in->opt->count_column,
+                     .refill = parquet ? parquet_refill : NULL,
+                     .stream = parquet ? &src : NULL,
+                     .stream_err = err};
     in->obs->files[k] = fi->path;
     uint64_t errors_before = in->diag.count;
     size_t start = 0;
@@ -163,31 +238,15 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
         omen_diag_add(&in->diag, fi->path, 1, "the file is binary, not CSV or JSON Lines text");
     else
         readers[in->opt->source](&r);
-    if (start < len && r.rows_read == 0 && in->diag.count == errors_before)
+    if (start < len && r.rows_read == 0 && in->diag.count == errors_before &&
+        r.stream_status == OMEN_OK)
         omen_diag_add(&in->diag, fi->path, 2, "no data rows after the header");
     if (parquet)
         omen_parquet_diag_rows(&in->diag, fi->path, diag_lines, diag_all);
-    if (parquet_dropped) {
-        append(&r.unused, r.unused ? "," : "");
-        append(&r.unused, parquet_dropped);
-        free(parquet_dropped);
-    }
-    fi->rows_read = r.rows_read;
-    fi->rows_bad = r.rows_bad;
-    in->rep->rows_read += r.rows_read;
-    in->rep->rows_rejected += r.rows_bad;
-    if (r.unused) {
-        char line[1024];
-        snprintf(line, sizeof line, "%s: columns not used: %s\n", fi->path, r.unused);
-        append(&in->rep->notes, line);
-        append(&in->rep->unused_columns, r.unused);
-        append(&in->rep->unused_columns, ";");
-    }
-    append(&in->rep->notes, r.notes);
-    free(r.notes);
-    free(r.unused);
-    free(data);
-    return OMEN_OK;
+    finish_file(in, fi, &r, parquet_dropped);
+    free(r.data);
+    omen_parquet_close(src.ps);
+    return r.stream_status;
 }
 
 static const char *kind_name(omen_series_kind k)

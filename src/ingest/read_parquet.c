@@ -56,18 +56,44 @@ const char *omen_parquet_support(void)
     return NULL;
 }
 
-omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char **out, size_t *len,
-                                uint64_t *rows, char **dropped, omen_error *err)
+struct omen_parquet_stream {
+    int unused;
+};
+
+omen_status omen_parquet_open(const char *path, const char *const *keep, omen_parquet_stream **out,
+                              uint64_t *rows, char **dropped, omen_error *err)
 {
     (void)keep;
-    *out = *dropped = NULL;
-    *len = 0;
+    *out = NULL;
     *rows = 0;
+    *dropped = NULL;
     return omen_error_set(err, OMEN_E_UNSUPPORTED,
                           "%s is a Parquet file, and this omen was built without libduckdb: run "
                           "scripts/fetch-duckdb --retry (needs npm and the npm registry), then "
                           "make; or convert the file to CSV",
                           path);
+}
+
+omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char **text, size_t *len,
+                              omen_error *err)
+{
+    (void)s;
+    (void)block_bytes;
+    (void)err;
+    *text = NULL;
+    *len = 0;
+    return OMEN_OK;
+}
+
+uint64_t omen_parquet_rows_done(const omen_parquet_stream *s)
+{
+    (void)s;
+    return 0;
+}
+
+void omen_parquet_close(omen_parquet_stream *s)
+{
+    (void)s;
 }
 
 #else
@@ -112,7 +138,15 @@ omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char 
     X(destroy_data_chunk)                                                                          \
     X(vector_get_data)                                                                             \
     X(vector_get_validity)                                                                         \
-    X(validity_row_is_valid)
+    X(validity_row_is_valid)                                                                       \
+    X(prepare)                                                                                     \
+    X(prepare_error)                                                                               \
+    X(destroy_prepare)                                                                             \
+    X(pending_prepared_streaming)                                                                  \
+    X(pending_error)                                                                               \
+    X(execute_pending)                                                                             \
+    X(destroy_pending)                                                                             \
+    X(result_is_streaming)
 
 /* duckdb_NAME is called as duck.NAME, typed by duckdb.h's own prototype. */
 static struct {
@@ -278,13 +312,29 @@ static void column_sql(text *sel, text *hdr, const char *expr, const char *name,
     put_field(hdr, name, strlen(name));
 }
 
+/* DuckDB's message up to its first line break: what follows is the SQL omen wrote ("LINE 1:
+ * SELECT ..."), which says nothing about the file. */
+static const char *first_line(const char *msg, char *buf, size_t cap)
+{
+    if (!msg)
+        return "?";
+    size_t n = strcspn(msg, "\n");
+    while (n && msg[n - 1] == ' ')
+        n--;
+    snprintf(buf, cap, "%.*s", (int)n, msg);
+    return buf;
+}
+
+/* A query on the file: when DuckDB cannot read it (a truncated file, a corrupt footer), that is
+ * bad input, named by the file. */
 static omen_status query(duckdb_connection con, const char *sql, duckdb_result *res,
                          const char *path, omen_error *err)
 {
     if (duck.query(con, sql, res) == DuckDBSuccess)
         return OMEN_OK;
-    omen_status s = omen_error_set(err, OMEN_E_IO, "%s: cannot read as Parquet: %s", path,
-                                   duck.result_error(res));
+    char why[1024];
+    omen_status s = omen_error_set(err, OMEN_E_DATA, "%s: cannot read as Parquet: %s", path,
+                                   first_line(duck.result_error(res), why, sizeof why));
     duck.destroy_result(res);
     return s;
 }
@@ -415,52 +465,173 @@ static void put_chunk(text *out, duckdb_data_chunk ch, idx_t ncols)
     }
 }
 
-omen_status omen_parquet_to_csv(const char *path, const char *const *keep, char **out, size_t *len,
-                                uint64_t *rows, char **dropped, omen_error *err)
+/* Runs sql as a streaming query. A failure here is the file's fault (DuckDB has read its
+ * footer and schema by now): bad input, naming the file. */
+static omen_status stream_query(duckdb_connection con, const char *sql, duckdb_result *res,
+                                const char *path, omen_error *err)
 {
-    *out = *dropped = NULL;
-    *len = 0;
-    *rows = 0;
-    omen_status s = duck_open(path, err);
-    if (s != OMEN_OK)
-        return s;
+    duckdb_prepared_statement prep = NULL;
+    duckdb_pending_result pending = NULL;
+    omen_status st = OMEN_OK;
+    char why[1024];
+    if (duck.prepare(con, sql, &prep) != DuckDBSuccess) {
+        st = omen_error_set(err, OMEN_E_DATA, "%s: cannot read as Parquet: %s", path,
+                            first_line(duck.prepare_error(prep), why, sizeof why));
+    } else if (duck.pending_prepared_streaming(prep, &pending) != DuckDBSuccess) {
+        st = omen_error_set(
+            err, OMEN_E_DATA, "%s: cannot read as Parquet: %s", path,
+            first_line(pending ? duck.pending_error(pending) : NULL, why, sizeof why));
+    } else if (duck.execute_pending(pending, res) != DuckDBSuccess) {
+        st = omen_error_set(err, OMEN_E_DATA, "%s: cannot read as Parquet: %s", path,
+                            first_line(duck.result_error(res), why, sizeof why));
+        duck.destroy_result(res);
+    }
+    if (pending)
+        duck.destroy_pending(&pending);
+    duck.destroy_prepare(&prep);
+    return st;
+}
+
+struct omen_parquet_stream {
     duckdb_database db;
     duckdb_connection con;
-    s = open_db(&db, &con, err);
-    if (s != OMEN_OK)
-        return s;
-    text sql = {0}, csv = {0}, skipped = {0};
-    s = plan(con, path, keep, &sql, &csv, &skipped, err);
     duckdb_result res;
-    if (s == OMEN_OK)
-        s = query(con, sql.buf, &res, path, err);
-    if (s == OMEN_OK) {
-        idx_t ncols = duck.column_count(&res);
-        if (ncols > OMEN_PARQUET_MAX_COLS) {
-            s = omen_error_set(err, OMEN_E_UNSUPPORTED, "%s: more than %d columns", path,
-                               OMEN_PARQUET_MAX_COLS);
-        } else {
-            duckdb_data_chunk ch;
-            while ((ch = duck.fetch_chunk(res)) != NULL) {
-                *rows += duck.data_chunk_get_size(ch);
-                put_chunk(&csv, ch, ncols);
-                duck.destroy_data_chunk(&ch);
-            }
-        }
-        duck.destroy_result(&res);
-    }
+    bool have_result, header_sent, finished;
+    idx_t ncols;
+    text header;
+    char *path;
+    uint64_t rows_done;
+};
+
+void omen_parquet_close(omen_parquet_stream *s)
+{
+    if (!s)
+        return;
+    if (s->have_result)
+        duck.destroy_result(&s->res);
+    duck.disconnect(&s->con);
+    duck.close(&s->db);
+    free(s->header.buf);
+    free(s->path);
+    free(s);
+}
+
+/* The row count from the footer: cheap (no data page is read), and it gives the progress bar its
+ * end. */
+static omen_status footer_rows(duckdb_connection con, const char *path, uint64_t *rows,
+                               omen_error *err)
+{
+    text sql = {0};
+    puts_(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
+    put_quoted(&sql, path, '\'');
+    puts_(&sql, ")");
+    duckdb_result res;
+    omen_status st = query(con, sql.buf, &res, path, err);
     free(sql.buf);
-    duck.disconnect(&con);
-    duck.close(&db);
-    if (s != OMEN_OK) {
-        free(csv.buf);
+    if (st != OMEN_OK)
+        return st;
+    duckdb_data_chunk ch = duck.fetch_chunk(res);
+    *rows = 0;
+    if (ch && duck.data_chunk_get_size(ch) == 1) {
+        duckdb_string_t *v = duck.vector_get_data(duck.data_chunk_get_vector(ch, 0));
+        const char *p =
+            v->value.inlined.length <= 12 ? v->value.inlined.inlined : v->value.pointer.ptr;
+        *rows = strtoull(p, NULL, 10);
+    }
+    if (ch)
+        duck.destroy_data_chunk(&ch);
+    duck.destroy_result(&res);
+    return OMEN_OK;
+}
+
+omen_status omen_parquet_open(const char *path, const char *const *keep, omen_parquet_stream **out,
+                              uint64_t *rows, char **dropped, omen_error *err)
+{
+    *out = NULL;
+    *dropped = NULL;
+    *rows = 0;
+    omen_status st = duck_open(path, err);
+    if (st != OMEN_OK)
+        return st;
+    omen_parquet_stream *s = omen_xcalloc(1, sizeof *s);
+    s->path = omen_xstrdup(path);
+    st = open_db(&s->db, &s->con, err);
+    if (st != OMEN_OK) {
+        free(s->path);
+        free(s);
+        return st;
+    }
+    text sql = {0}, skipped = {0};
+    st = plan(s->con, path, keep, &sql, &s->header, &skipped, err);
+    if (st == OMEN_OK)
+        st = footer_rows(s->con, path, rows, err);
+    /* A streaming result: DuckDB decodes row groups as chunks are fetched, so neither it nor
+     * omen holds the file whole (duckdb_query would materialise every row first). */
+    if (st == OMEN_OK)
+        st = stream_query(s->con, sql.buf, &s->res, path, err);
+    free(sql.buf);
+    if (st == OMEN_OK) {
+        s->have_result = true;
+        s->ncols = duck.column_count(&s->res);
+        if (s->ncols > OMEN_PARQUET_MAX_COLS)
+            st = omen_error_set(err, OMEN_E_UNSUPPORTED, "%s: more than %d columns", path,
+                                OMEN_PARQUET_MAX_COLS);
+    }
+    if (st != OMEN_OK) {
         free(skipped.buf);
-        return s;
+        omen_parquet_close(s);
+        return st;
     }
     *dropped = skipped.buf;
-    *out = csv.buf;
-    *len = csv.len;
+    *out = s;
     return OMEN_OK;
+}
+
+omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char **out, size_t *len,
+                              omen_error *err)
+{
+    *out = NULL;
+    *len = 0;
+    /* OMEN_PARQUET_BLOCK_BYTES lets the tests cut a small file into many blocks, so that the
+     * seams between blocks are exercised (tests/suites/snapshots.sh). */
+    const char *env = getenv("OMEN_PARQUET_BLOCK_BYTES");
+    if (!block_bytes)
+        block_bytes = env && atol(env) > 0 ? (size_t)atol(env) : (size_t)32 << 20;
+    text t = {0};
+    if (!s->header_sent) {
+        put(&t, s->header.buf, s->header.len);
+        s->header_sent = true;
+    }
+    while (!s->finished && t.len < block_bytes) {
+        duckdb_data_chunk ch = duck.fetch_chunk(s->res);
+        if (!ch) {
+            s->finished = true;
+            const char *msg = duck.result_error(&s->res);
+            if (msg && *msg) {
+                char why[1024];
+                free(t.buf);
+                return omen_error_set(
+                    err, OMEN_E_DATA, "%s: cannot read as Parquet after row %llu: %s", s->path,
+                    (unsigned long long)s->rows_done, first_line(msg, why, sizeof why));
+            }
+            break;
+        }
+        s->rows_done += duck.data_chunk_get_size(ch);
+        put_chunk(&t, ch, s->ncols);
+        duck.destroy_data_chunk(&ch);
+    }
+    if (!t.len) {
+        free(t.buf);
+        return OMEN_OK;
+    }
+    *out = t.buf;
+    *len = t.len;
+    return OMEN_OK;
+}
+
+uint64_t omen_parquet_rows_done(const omen_parquet_stream *s)
+{
+    return s->rows_done;
 }
 
 #endif

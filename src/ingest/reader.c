@@ -145,8 +145,15 @@ bool omen_reader_next(omen_reader *r, omen_csv *csv, omen_field *fields, size_t 
         omen_csv_result res = omen_csv_next(csv, fields, OMEN_MAX_COLUMNS, nfields);
         if (res == OMEN_CSV_RECORD)
             return true;
-        if (res == OMEN_CSV_END)
-            return false;
+        if (res == OMEN_CSV_END) {
+            if (!r->refill || !r->refill(r))
+                return false;
+            /* Blocks hold whole lines, so the numbering simply goes on. */
+            uint64_t next = csv->next_line;
+            omen_csv_init(csv, r->data, r->len);
+            csv->next_line = next;
+            continue;
+        }
         if (res == OMEN_CSV_UNTERMINATED) {
             omen_reader_error(
                 r, csv->line,

@@ -48,9 +48,10 @@ typedef struct {
 uint32_t *omen_index_slot(omen_index *ix, uint32_t id);
 void omen_index_free(omen_index *ix);
 
-typedef struct {
+typedef struct omen_reader omen_reader;
+struct omen_reader {
     const char *path;
-    char *data; /* whole file, writable, NUL-terminated */
+    char *data; /* whole file (or the current block of one), writable, NUL-terminated */
     size_t len;
     omen_rows *rows;
     omen_diag *diag;
@@ -66,7 +67,15 @@ typedef struct {
     omen_index *edge_last;      /* edges: child name id -> its last edge row */
     uint32_t **edge_prev;       /* edges: row -> previous row of the same child + 1 */
     const char *count_column;   /* downloads: --count-column, or NULL */
-} omen_reader;
+    /* A file read in blocks of whole lines (Parquet): called when the current block is used up,
+     * it replaces data and len with the next block (freeing the old one) and returns false at
+     * the end or on an error (stream_status and stream_err then say which). NULL for a file
+     * read whole. Readers that go through omen_reader_next never see the seams. */
+    bool (*refill)(omen_reader *r);
+    void *stream;
+    omen_status stream_status;
+    omen_error *stream_err;
+};
 
 /* A column a reader understands: its canonical name and accepted aliases (NULL-terminated). */
 typedef struct {

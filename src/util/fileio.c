@@ -141,6 +141,45 @@ void omen_sha256_hex(const void *data, size_t len, char out[65])
     out[64] = '\0';
 }
 
+int omen_sha256_file(const char *path, char out[65], uint64_t *bytes)
+{
+    static const char hex[] = "0123456789abcdef";
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+        abort(); /* only fails when libcrypto cannot allocate */
+    size_t cap = (size_t)4 << 20;
+    unsigned char *buf = omen_xmalloc(cap);
+    uint64_t total = 0;
+    ssize_t n;
+    while ((n = read(fd, buf, cap)) > 0 || (n < 0 && errno == EINTR)) {
+        if (n < 0)
+            continue;
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+        total += (uint64_t)n;
+    }
+    int saved = errno;
+    free(buf);
+    close(fd);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    if (n < 0) {
+        errno = saved;
+        return -1;
+    }
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    *bytes = total;
+    return 0;
+}
+
 /* Length of the valid UTF-8 sequence at p (1..4), 0 if invalid, -1 if cut off by the end. */
 static int utf8_seq(const unsigned char *p, size_t avail)
 {
