@@ -154,6 +154,47 @@
         date: (s) => new Date(s + 'T00:00:00Z'),
     };
 
+    /* "country" -> "countries", "model" -> "models" (labels and intros name levels in plural). */
+    Omen.plural = (w) => (/[^aeiou]y$/.test(w) ? w.slice(0, -1) + 'ies' : w + 's');
+
+    /* The day after an ISO date, as a Date: a period [start, end] is drawn up to end + 1 day. */
+    Omen.dayAfter = (iso) => new Date(fmt0(iso).getTime() + 864e5);
+    function fmt0(iso) {
+        return new Date(iso + 'T00:00:00Z');
+    }
+
+    /* The last day with data (the last week's Sunday), from /api/meta. */
+    Omen.lastDay = function () {
+        const w = Omen.meta && Omen.meta.last_week;
+        return w ? new Date(fmt0(w).getTime() + 6 * 864e5).toISOString().slice(0, 10) : null;
+    };
+
+    /* A period as a tip shows it: "2024-01-01 to 2024-12-31", and "(partial: data to D)" when
+     * the period runs past the store's last week, so a reader does not compare half a year with
+     * a whole one unawares. */
+    Omen.periodText = function (r) {
+        let t = r.period_start === r.period_end ? r.period_start : r.period_start + ' to ' + r.period_end;
+        const last = Omen.lastDay();
+        if (last && r.period_end > last) t += ' (partial: data to ' + last + ')';
+        return t;
+    };
+
+    /* Stepped charts draw each period from its start (curve step-after), so the last period
+     * would have no width. closeSteps adds, for each series, a copy of its last period's row at
+     * that period's end (+1 day) so every period, the last one too, spans to its end. rows carry
+     * `date` (a Date) and `end` (the ISO period_end); `z` names the series field (or none). */
+    Omen.closeSteps = function (rows, z) {
+        const last = new Map();
+        for (const r of rows) {
+            const k = z ? r[z] : '';
+            const cur = last.get(k);
+            if (!cur || r.date > cur.date) last.set(k, r);
+        }
+        const out = rows.slice();
+        for (const r of last.values()) if (r.end) out.push(Object.assign({}, r, { date: Omen.dayAfter(r.end), closing: true }));
+        return out;
+    };
+
     /* printf's "%.15g", which omen's CSV writer uses for reals, so that the CSV made here from
      * the JSON equals the server's CSV byte for byte. */
     Omen.formatReal = function (x) {
@@ -297,9 +338,17 @@
     Omen.plot = function (el, options) {
         const node = Plot.plot(Object.assign({ width: Omen.width(el), style: { fontSize: '12px' } }, options));
         el.appendChild(node);
-        if (node.tagName.toLowerCase() === 'svg') return node;
-        const svgs = node.querySelectorAll(':scope > svg'); /* legend ramps come first */
-        return svgs[svgs.length - 1];
+        let svg = node;
+        if (node.tagName.toLowerCase() !== 'svg') {
+            const svgs = node.querySelectorAll(':scope > svg'); /* legend ramps come first */
+            svg = svgs[svgs.length - 1];
+        }
+        /* the figure's scales, for the tests and the findings: svg.omenScale('x').apply(v) */
+        svg.omenScale = (name) => {
+            const sc = node.scale(name);
+            return sc ? Plot.scale({ [name]: sc }) : null;
+        };
+        return svg;
     };
 
     /* ------------------------------------------------------------ cards */

@@ -3,7 +3,8 @@
 // omen has no serve command yet). Saves a screenshot of each view in tests/artifacts/browser/.
 // Ends with "N passed, N failed, N skipped". Env: BUILD (omen's build folder), OMEN_BROWSER_SCALE
 // (synth scale, default 0.02), ONLY (a regex of test names), OMEN_BROWSER_MOCK=1 (use the mock
-// server even when serve exists), CHROMIUM (default /usr/bin/chromium).
+// server even when serve exists), CHROMIUM (default /usr/bin/chromium), OMEN_WEB (the web/ folder
+// to serve, default web/).
 import { createRequire } from 'node:module';
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +22,8 @@ const BUILD = path.resolve(repo, process.env.BUILD || 'build');
 const OMEN = path.join(BUILD, 'omen');
 const ART = path.join(repo, 'tests/artifacts/browser');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+/* OMEN_WEB: another web/ folder to test (e.g. an older commit's, to see a new test fail there) */
+const WEB = process.env.OMEN_WEB ? path.resolve(process.env.OMEN_WEB) : path.join(repo, 'web');
 fs.mkdirSync(ART, { recursive: true });
 
 let passed = 0, failed = 0, skipped = 0;
@@ -90,7 +93,7 @@ execFileSync(OMEN, ['--db', db, '--quiet', 'synth', '--scale', scale], { stdio: 
 const port = await freePort();
 const real = hasServe() && !process.env.OMEN_BROWSER_MOCK;
 const server = real
-    ? spawn(OMEN, ['--db', db, 'serve', '--port', String(port), '--web', path.join(repo, 'web')], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
+    ? spawn(OMEN, ['--db', db, 'serve', '--port', String(port), '--web', WEB], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] })
     : spawn(process.execPath, [path.join(here, 'mock_server.mjs'), '--omen', OMEN, '--db', db, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
 let serverLog = '';
 server.stderr.on('data', (d) => (serverLog += d));
@@ -154,6 +157,155 @@ for (const v of VIEWS) {
         assert(!page.errors.length, 'console errors: ' + page.errors.join(' | '));
         await page.close();
     });
+}
+
+/* ---------------------------------------------------------------- geometry of what is drawn */
+
+/* In the page: the x position (client px) of a date on a card's time axis, from the axis' year
+ * tick labels ("2021", "2022", ...), so a test reads the chart as a reader does, not through
+ * the dashboard's own scale objects. Also the y position of a share from the "0%".."100%"
+ * labels, and each area path's outline as client-px points. */
+const GEOMETRY = `
+window.__geo = function (cardId) {
+    const svg = document.querySelector('#card-' + cardId + ' .card-body svg[class^=plot]');
+    const mid = (n) => { const b = n.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+    const years = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].filter((t) => /^(Jan)?\\d{4}$/.test(t.textContent.trim()));
+    const yt = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].filter((t) => /^\\d+%$/.test(t.textContent.trim()));
+    let xOf = null, yOf = null;
+    if (years.length >= 2) {
+        const [a, b] = [years[0], years[years.length - 1]];
+        const yr = (t) => +t.textContent.trim().slice(-4);
+        const ta = Date.UTC(yr(a), 0, 1), tb = Date.UTC(yr(b), 0, 1);
+        const xa = mid(a)[0], xb = mid(b)[0];
+        xOf = (iso) => xa + ((Date.parse(iso + 'T00:00:00Z') - ta) * (xb - xa)) / (tb - ta);
+    }
+    if (yt.length >= 2) {
+        const [a, b] = [yt[0], yt[yt.length - 1]];
+        const va = parseFloat(a.textContent) / 100, vb = parseFloat(b.textContent) / 100;
+        const ya = mid(a)[1], yb = mid(b)[1];
+        yOf = (v) => ya + ((v - va) * (yb - ya)) / (vb - va);
+    }
+    const shapes = [...svg.querySelectorAll('g[aria-label=area] path, g[aria-label=line] path')].map((p) => {
+        const m = p.getScreenCTM();
+        const nums = (p.getAttribute('d') || '').match(/-?[0-9.]+(e-?[0-9]+)?/g) || [];
+        const pts = [];
+        for (let i = 0; i + 1 < nums.length; i += 2) {
+            const q = new DOMPoint(+nums[i], +nums[i + 1]).matrixTransform(m);
+            pts.push([q.x, q.y]);
+        }
+        return { fill: p.getAttribute('fill') || (p.parentNode.getAttribute && p.parentNode.getAttribute('fill')), area: p.parentNode.getAttribute('aria-label') === 'area', pts };
+    });
+    const legend = {};
+    const fig = svg.closest('figure') || svg.parentNode;
+    for (const sw of fig.querySelectorAll('span[class$="-swatch"]')) {
+        const s = sw.querySelector('svg');
+        if (s) legend[sw.textContent.trim()] = s.getAttribute('fill');
+    }
+    return { xOf, yOf, shapes, legend };
+};
+/* the y of a polyline (client px points) at x: the segment that covers x, horizontal steps preferred */
+window.__yAt = function (pts, x) {
+    for (let i = 0; i + 1 < pts.length; i++) {
+        const [x0, y0] = pts[i], [x1, y1] = pts[i + 1];
+        if (Math.min(x0, x1) - 0.01 <= x && x <= Math.max(x0, x1) + 0.01 && Math.abs(y1 - y0) < 1e-6) return y0;
+    }
+    return null;
+};
+`;
+
+function dayAfter(iso) {
+    return new Date(Date.parse(iso + 'T00:00:00Z') + 864e5).toISOString().slice(0, 10);
+}
+
+async function apiJSON(key) {
+    const r = await fetch(base + key);
+    assert(r.ok, key + ': ' + r.status);
+    return r.json();
+}
+
+/* Issue 14 (1): the last period of every stepped chart spans to its end. */
+for (const [view, card, hash] of [
+    ['concentration', 'segments', 'window=year'],
+    ['concentration', 'indices', 'window=year'],
+    ['shares', 'shares-developer', 'window=year'],
+    ['shares', 'shares-country', 'window=month'],
+    ['characteristics', 'trends', 'window=year'],
+    ['characteristics', 'modalities', 'window=year'],
+    ['derivations', 'depth-trend', 'window=year'],
+    ['derivations', 'intermediaries-trend', 'window=year'],
+    ['orgs', 'orgs-time', 'window=year'],
+]) {
+    await test(`the last period of ${view}/${card} (${hash}) is drawn to the period's end`, async () => {
+        const page = await open(`#view=${view}&${hash}`);
+        const key = await page.getAttribute('#card-' + card, 'data-key');
+        const data = await apiJSON(key);
+        const lastEnd = data.rows.map((r) => r.period_end).sort().pop();
+        const firstStart = data.rows.map((r) => r.period_start).sort()[0];
+        await page.addScriptTag({ content: GEOMETRY });
+        const got = await page.evaluate(([id, a, b]) => {
+            const g = window.__geo(id);
+            if (!g.xOf) return { err: 'no year ticks' };
+            const xs = g.shapes.flatMap((s) => s.pts.map((p) => p[0]));
+            return { left: Math.min(...xs), right: Math.max(...xs), want: g.xOf(b), wantLeft: g.xOf(a) };
+        }, [card, firstStart, dayAfter(lastEnd)]);
+        assert(!got.err, got.err);
+        assert(Math.abs(got.right - got.want) < 1.5, `marks end at x=${got.right.toFixed(1)}, the last period (to ${lastEnd}) ends at x=${got.want.toFixed(1)}`);
+        assert(Math.abs(got.left - got.wantLeft) < 1.5, `marks start at x=${got.left.toFixed(1)}, the first period at x=${got.wantLeft.toFixed(1)}`);
+        await page.close();
+    });
+}
+
+/* Issue 14 (2): a named developer's band is its true share in every period, whether or not it
+ * is in that period's top 8; the truth is the API's shares with a long list. */
+for (const [level, win] of [['developer', 'quarter'], ['developer', 'month']]) {
+    await test(`market share: each named ${level}'s drawn share equals the API's share in every period (${win})`, async () => {
+        const page = await open(`#view=shares&window=${win}`);
+        await page.addScriptTag({ content: GEOMETRY });
+        const truth = await apiJSON(`/api/shares?level=${level}&top=1000&window=${win}`);
+        const byPeriod = d3group(truth.rows);
+        const named = await page.evaluate((id) => Object.keys(window.__geo(id).legend).filter((l) => l !== 'All others'), 'shares-' + level);
+        assert(named.length === 8, 'named: ' + named.join(','));
+        let checked = 0, zeroWrong = 0;
+        const bad = [];
+        for (const [start, rows] of byPeriod) {
+            const end = rows[0].period_end;
+            const drawn = await page.evaluate(([id, a, b, names]) => {
+                const g = window.__geo(id);
+                const x = (g.xOf(a) + g.xOf(b)) / 2;
+                const px = g.yOf(0) - g.yOf(1);
+                const out = {};
+                for (const n of names) {
+                    const s = g.shapes.find((sh) => sh.area && sh.fill === g.legend[n]);
+                    if (!s) { out[n] = null; continue; }
+                    const h = s.pts.length / 2;
+                    const top = window.__yAt(s.pts.slice(0, h), x), bottom = window.__yAt(s.pts.slice(h), x);
+                    out[n] = top == null || bottom == null ? null : Math.abs(bottom - top) / px;
+                }
+                return out;
+            }, ['shares-' + level, start, dayAfter(end), named]);
+            for (const n of named) {
+                const r = rows.find((q) => q.entity === n);
+                const want = r ? r.share : 0;
+                checked++;
+                if (drawn[n] == null || Math.abs(drawn[n] - want) > 0.004) {
+                    bad.push(`${n} ${start}: drawn ${drawn[n] == null ? 'nothing' : (100 * drawn[n]).toFixed(2) + '%'}, API ${(100 * want).toFixed(2)}%`);
+                    if (drawn[n] != null && drawn[n] < 0.0005 && want > 0.004) zeroWrong++;
+                }
+            }
+        }
+        assert(checked > 0, 'nothing checked');
+        assert(!bad.length, `${bad.length} of ${checked} bands wrong (${zeroWrong} drawn as 0): ` + bad.slice(0, 5).join(' | '));
+        await page.close();
+    });
+}
+
+function d3group(rows) {
+    const m = new Map();
+    for (const r of rows) {
+        if (!m.has(r.period_start)) m.set(r.period_start, []);
+        m.get(r.period_start).push(r);
+    }
+    return m;
 }
 
 await test('synthetic banner shows when meta says synthetic', async () => {
@@ -356,7 +508,7 @@ await test('a report from `omen report` opens from file:// and renders the Overv
         return skip('report from file://', 'this omen has no report command yet');
     }
     const out = path.join(tmp, 'report');
-    execFileSync(OMEN, ['--db', db, '--quiet', 'report', '--out', out, '--web', path.join(repo, 'web')], { cwd: repo, stdio: 'pipe' });
+    execFileSync(OMEN, ['--db', db, '--quiet', 'report', '--out', out, '--web', WEB], { cwd: repo, stdio: 'pipe' });
     const html = fs.readdirSync(out).find((f) => f.endsWith('.html'));
     assert(html, 'no HTML in the report: ' + fs.readdirSync(out).join(','));
     const page = await context.newPage();

@@ -73,7 +73,10 @@
         const totals = d3.rollup(data.rows, (v) => d3.mean(v, (r) => r.share), (r) => r.value);
         const values = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map((d) => d[0]);
         const keep = new Set(values);
-        const rows = data.rows.filter((r) => keep.has(r.value)).map((r) => ({ date: fmt.date(r.period_start), value: r.value, share: r.share, period: r.period_start + ' to ' + r.period_end }));
+        const rows = Omen.closeSteps(
+            data.rows.filter((r) => keep.has(r.value)).map((r) => ({ date: fmt.date(r.period_start), end: r.period_end, value: r.value, share: r.share, period: Omen.periodText(r) })),
+            'value'
+        );
         if (!rows.length) {
             body.appendChild(el('div', { class: 'notice info' }, 'No labelled downloads for ' + field(s) + ' with these filters.'));
             return null;
@@ -107,11 +110,13 @@
                 const by = new Map([...keep].map((v) => [v, 0]));
                 let other = 0;
                 for (const r of ps) keep.has(r.value) ? by.set(r.value, r.share) : (other += r.share);
-                const period = start + ' to ' + ps[0].period_end;
-                for (const [v, sh] of by) rows.push({ side, date: fmt.date(start), value: v, share: sh, period });
-                rows.push({ side, date: fmt.date(start), value: OTHERS, share: other, period });
+                const period = Omen.periodText(ps[0]);
+                const end = ps[0].period_end;
+                for (const [v, sh] of by) rows.push({ side, date: fmt.date(start), end, value: v, share: sh, period });
+                rows.push({ side, date: fmt.date(start), end, value: OTHERS, share: other, period });
             }
         }
+        const closed = Omen.closeSteps(rows.map((r) => Object.assign(r, { z: r.side + '\t' + r.value })), 'z');
         const domain = domains.slice(0, 8).concat([OTHERS]);
         const range = domain.map((v, i) => (v === OTHERS ? Omen.restColor : Omen.palette[i % Omen.palette.length]));
         return Omen.plot(body, {
@@ -122,7 +127,7 @@
             x: { label: null, ticks: 4 },
             color: { domain, range, legend: true },
             marks: [
-                Plot.areaY(rows.filter((r) => domain.includes(r.value)), { fx: 'side', x: 'date', y: 'share', fill: 'value', order: domain, curve: 'step-after', tip: { format: { y: '.1%', x: false, fx: false, fill: true } }, channels: { period: 'period' } }),
+                Plot.areaY(closed.filter((r) => domain.includes(r.value)), { fx: 'side', x: 'date', y: 'share', fill: 'value', order: domain, curve: 'step-after', tip: { format: { y: '.1%', x: false, fx: false, fill: true } }, channels: { period: 'period' } }),
                 Plot.ruleY([0]),
             ],
         });

@@ -16,20 +16,21 @@
         return p.length === 1 ? 'Rank ' + p[0] : `Ranks ${p[0]}–${p[1]}`;
     }
 
-    function periodText(r) {
-        return r.period_start === r.period_end ? r.period_start : r.period_start + ' to ' + r.period_end;
-    }
+    const periodText = Omen.periodText;
 
     function drawSegments(data, body, s) {
         const segs = data.columns.map((c) => c.name).filter((n) => n.startsWith('seg_'));
         const labels = segs.map(segLabel);
-        const long = data.rows.flatMap((r) => segs.map((c, i) => ({ date: fmt.date(r.period_start), segment: labels[i], share: r[c], period: periodText(r), entities: r.entities })));
+        const long = Omen.closeSteps(
+            data.rows.flatMap((r) => segs.map((c, i) => ({ date: fmt.date(r.period_start), end: r.period_end, segment: labels[i], share: r[c], period: periodText(r), entities: r.entities }))),
+            'segment'
+        );
         /* cividis, ordered: the colour-blind-safe sequential scale for ordered ranks */
         const colours = labels.map((_, i) => d3.interpolateCividis(labels.length === 1 ? 0.5 : 0.08 + (0.84 * i) / (labels.length - 1)));
         return Omen.plot(body, {
             height: 320,
             marginLeft: 44,
-            y: { label: `Share of downloads (${s.level}s)`, domain: [0, 1], tickFormat: '.0%', grid: true },
+            y: { label: `Share of downloads (${Omen.plural(s.level)})`, domain: [0, 1], tickFormat: '.0%', grid: true },
             x: { label: null },
             color: { domain: labels, range: colours, legend: true },
             marks: [
@@ -46,7 +47,10 @@
             ['top1_share', 'Top-1 share'],
         ];
         /* A period with no downloads has no market: its measures are gaps, not zeros. */
-        const long = data.rows.flatMap((r) => metrics.map(([c, label]) => ({ date: fmt.date(r.period_start), metric: label, value: r.entities > 0 ? r[c] : NaN, period: periodText(r), entities: r.entities })));
+        const long = Omen.closeSteps(
+            data.rows.flatMap((r) => metrics.map(([c, label]) => ({ date: fmt.date(r.period_start), end: r.period_end, metric: label, value: r.entities > 0 ? r[c] : NaN, period: periodText(r), entities: r.entities }))),
+            'metric'
+        );
         return Omen.plot(body, {
             height: 320,
             marginLeft: 44,
@@ -66,7 +70,7 @@
         title: 'Concentration',
         controls: ['level', 'window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 2,
-        intro: (s) => `How concentrated downloads are among ${s.level}s: the shares of the top-ranked ${s.level}s in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share.`,
+        intro: (s) => `How concentrated downloads are among ${Omen.plural(s.level)}: the shares of the top-ranked ${Omen.plural(s.level)} in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share.`,
         variants: [{ level: 'model' }, { level: 'country' }, { rolling: 'off' }],
         cards: (s) => [
             { id: 'segments', title: 'Download shares by rank segment', name: 'concentration', params: params(s), draw: drawSegments },

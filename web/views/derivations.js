@@ -40,8 +40,9 @@
         const depths = [...new Set(data.rows.map((r) => r.depth))].filter((d) => d > 0 && d <= 4).sort();
         const periods = [...d3.group(data.rows, (r) => r.period_start)];
         const rows = periods.flatMap(([start, rs]) =>
-            depths.map((d) => ({ date: fmt.date(start), series: d === 1 ? 'derived (1+ steps)' : d + '+ steps from a root', share: 1 - (none.get(start + '\t' + d) || 0), period: start + ' to ' + rs[0].period_end }))
+            depths.map((d) => ({ date: fmt.date(start), end: rs[0].period_end, series: d === 1 ? 'derived (1+ steps)' : d + '+ steps from a root', share: 1 - (none.get(start + '\t' + d) || 0), period: Omen.periodText(rs[0]) }))
         );
+        const closed = Omen.closeSteps(rows, 'series');
         const domain = depths.map((d) => (d === 1 ? 'derived (1+ steps)' : d + '+ steps from a root'));
         return Omen.plot(body, {
             height: 260,
@@ -50,15 +51,15 @@
             x: { label: null },
             color: { domain, range: Omen.palette, legend: true },
             marks: [
-                Plot.lineY(rows, { x: 'date', y: 'share', stroke: 'series', strokeWidth: 1.8, curve: 'step-after' }),
-                Plot.tip(rows, Plot.pointerX({ x: 'date', y: 'share', stroke: 'series', channels: { period: 'period' }, format: { y: '.1%', x: false, stroke: true } })),
+                Plot.lineY(closed, { x: 'date', y: 'share', stroke: 'series', strokeWidth: 1.8, curve: 'step-after' }),
+                Plot.tip(closed, Plot.pointerX({ x: 'date', y: 'share', stroke: 'series', channels: { period: 'period' }, format: { y: '.1%', x: false, stroke: true } })),
                 Plot.ruleY([0]),
             ],
         });
     }
 
     function drawIntermediaryTrend(data, body) {
-        const rows = data.rows.filter((r) => r.developer === '(all intermediaries)').map((r) => ({ date: fmt.date(r.period_start), share: r.share, downloads: r.downloads, period: r.period_start + ' to ' + r.period_end }));
+        const rows = Omen.closeSteps(data.rows.filter((r) => r.developer === '(all intermediaries)').map((r) => ({ date: fmt.date(r.period_start), end: r.period_end, share: r.share, downloads: r.downloads, period: Omen.periodText(r) })));
         return Omen.plot(body, {
             height: 260,
             marginLeft: 44,

@@ -28,8 +28,14 @@
     }
 
     function drawTypes(data, body) {
-        const rows = data.rows.map((r) => ({ date: fmt.date(r.period_start), org_type: r.entity, share: r.share, period: r.period_start + ' to ' + r.period_end }));
-        const types = [...d3.rollup(rows, (v) => d3.sum(v, (r) => r.share), (r) => r.org_type)].sort((a, b) => b[1] - a[1]).map((d) => d[0]);
+        const types = [...d3.rollup(data.rows, (v) => d3.sum(v, (r) => r.share), (r) => r.entity)].sort((a, b) => b[1] - a[1]).map((d) => d[0]);
+        /* a type absent from a period is 0 there: a stack needs every series at every date */
+        const rows = [];
+        for (const ps of d3.group(data.rows, (r) => r.period_start).values()) {
+            const by = new Map(ps.map((r) => [r.entity, r.share]));
+            for (const t of types) rows.push({ date: fmt.date(ps[0].period_start), end: ps[0].period_end, org_type: t, share: by.get(t) || 0, period: Omen.periodText(ps[0]) });
+        }
+        Omen.closeSteps(rows, 'org_type').slice(rows.length).forEach((r) => rows.push(r));
         return Omen.plot(body, {
             height: 300,
             marginLeft: 44,

@@ -4,9 +4,10 @@
     'use strict';
     const { fmt } = Omen;
     const SERIES = 8; /* Okabe-Ito has 8 colours; everyone else is "All others" */
+    const LIST = 100; /* entities listed per period by the API, so the named ones have their share */
 
     function params(s, level) {
-        return Object.assign({ level, window: s.window, top: SERIES }, Omen.filterParams(s));
+        return Object.assign({ level, window: s.window, top: LIST }, Omen.filterParams(s));
     }
 
     const NAMES = '/vendor/i18n-iso-countries/en.json';
@@ -31,29 +32,44 @@
         return e;
     }
 
-    /* The SERIES entities with the most downloads over all periods keep their own band; the
-     * API's "(rest)" and every other entity of a period's top list go to "All others". */
+    /* The named set is chosen once for the whole range: the SERIES entities with the most
+     * downloads summed over the periods. Each keeps its own band in every period with its true
+     * share there (the API lists each period's top LIST, so a named entity is almost always
+     * listed; where it is not, its share is below that period's smallest listed share and the
+     * tip says so). Every other entity and the API's "(rest)" are "All others". */
+    const OTHERS = 'All others';
+    function bands(data) {
+        const totals = d3.rollup(data.rows.filter((r) => r.entity !== '(rest)'), (v) => d3.sum(v, (r) => r.downloads), (r) => r.entity);
+        const named = [...totals].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, SERIES).map((d) => d[0]);
+        const keep = new Set(named);
+        const long = [];
+        for (const [start, rows] of d3.group(data.rows, (r) => r.period_start)) {
+            const by = new Map(named.map((e) => [e, null]));
+            let others = 0;
+            let smallest = Infinity;
+            const full = rows.some((r) => r.entity === '(rest)');
+            for (const r of rows) {
+                if (r.entity !== '(rest)') smallest = Math.min(smallest, r.share);
+                if (keep.has(r.entity)) by.set(r.entity, r.share);
+                else others += r.share;
+            }
+            const period = Omen.periodText(rows[0]);
+            for (const [e, v] of by) {
+                /* not listed: 0 if the period lists every entity, else below its smallest share */
+                const below = v === null && full ? ' (below the period\'s top ' + LIST + ': < ' + fmt.pct(smallest) + ')' : '';
+                long.push({ date: fmt.date(start), end: rows[0].period_end, key: e, share: v === null ? 0 : v, period: period + below });
+            }
+            long.push({ date: fmt.date(start), end: rows[0].period_end, key: OTHERS, share: others, period });
+        }
+        return { named, long: Omen.closeSteps(long, 'key') };
+    }
+    Omen.shareBands = bands;
+
     function draw(level) {
         return async (data, body) => {
             if (level === 'country') names = (await Omen.load(NAMES)).countries || {};
-            const totals = d3.rollup(data.rows.filter((r) => r.entity !== '(rest)'), (v) => d3.sum(v, (r) => r.downloads), (r) => r.entity);
-            const named = [...totals].sort((a, b) => b[1] - a[1]).slice(0, SERIES).map((d) => d[0]);
-            const keep = new Set(named);
-            const OTHERS = 'All others';
-            const periods = d3.group(data.rows, (r) => r.period_start);
-            const long = [];
-            for (const [start, rows] of periods) {
-                const end = rows[0].period_end;
-                const by = new Map(named.map((e) => [e, 0]));
-                let others = 0;
-                for (const r of rows) {
-                    if (keep.has(r.entity)) by.set(r.entity, r.share);
-                    else others += r.share;
-                }
-                const period = start === end ? start : start + ' to ' + end;
-                for (const [e, v] of by) long.push({ date: fmt.date(start), entity: label(level, e), share: v, period });
-                long.push({ date: fmt.date(start), entity: OTHERS, share: others, period });
-            }
+            const { named, long } = bands(data);
+            for (const r of long) r.entity = r.key === OTHERS ? OTHERS : label(level, r.key);
             const domain = named.map((e) => label(level, e)).concat([OTHERS]);
             return Omen.plot(body, {
                 height: 340,
@@ -75,7 +91,7 @@
         controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 1,
         assets: [NAMES],
-        intro: (s) => `Download shares per ${s.window} of the ${SERIES} developers and countries with the most downloads in the range (each period's top ${SERIES} from the API; the others and the rest in grey).`,
+        intro: (s) => `Download shares per ${s.window} of the ${SERIES} developers and of the ${SERIES} countries with the most downloads over the whole range, each with its own share in every period; everyone else in grey.`,
         variants: [{ rolling: 'off' }],
         cards: (s) => [
             { id: 'shares-developer', title: 'Developers', name: 'shares', params: params(s, 'developer'), draw: draw('developer') },
