@@ -282,8 +282,74 @@
         return [nodes, y];
     }
 
-    /* A chart as a standalone SVG document, its legends drawn above it. */
-    Omen.svgText = function (svg) {
+    /* Words of t in lines of at most w px at font size `size` (an average glyph is 0.55 em). */
+    function wrap(t, w, size) {
+        const lines = [];
+        for (const word of String(t).split(/\s+/)) {
+            if (lines.length && (lines[lines.length - 1] + ' ' + word).length * size * 0.55 < w) lines[lines.length - 1] += ' ' + word;
+            else lines.push(word);
+        }
+        return lines;
+    }
+
+    /* ------------------------------------------------------------ provenance */
+
+    const PARAM_TEXT = {
+        level: (v) => 'level ' + v,
+        window: (v) => 'window ' + v,
+        period: (v) => (v === 'last-year' ? 'last year (365 days to the range end, models created in them)' : 'all weeks in range'),
+        top: (v) => 'top ' + v,
+        field: (v) => 'field ' + v,
+        by: (v) => 'by ' + v,
+        all: () => 'all rows (not only p < alpha)',
+        density: () => 'density of log10(parameters)',
+        sample: (v) => 'sample ' + v,
+    };
+
+    /* What a download must carry to be quoted safely: its title, the filters in force (from
+     * the response's meta block, which states what the analysis actually used, and the
+     * request), the source ("omen <version>, store <id>, weeks A to B") and the synthetic flag. */
+    Omen.provenance = function (spec, key, data, view) {
+        const m = (data && data.meta) || {};
+        const meta = Omen.meta || {};
+        const f = [];
+        const from = m.from || (spec.params && spec.params.from) || meta.first_week;
+        const to = m.to || (spec.params && spec.params.to) || meta.last_week;
+        if (from || to) f.push('weeks ' + (from || '…') + ' to ' + (to || '…'));
+        for (const [k, v] of Object.entries(spec.params || {})) if (PARAM_TEXT[k]) f.push(PARAM_TEXT[k](v));
+        if (m.sample) f.push(m.sample === 'population' ? 'Population Sample (models with ≥ ' + m.population_min + ' downloads)' : m.sample === 'head' ? 'Head Sample (top ' + m.head_k + ' models)' : 'sample ' + m.sample);
+        if (m.rolling_days !== undefined) f.push(m.rolling_days === 'off' || m.rolling_days === 0 ? 'Rolling Window Filter off' : 'Rolling Window Filter on (' + m.rolling_days + ' days)');
+        if (m.attribution) f.push('attribution ' + m.attribution);
+        const source = ['omen ' + (meta.omen_version || '?'), 'store ' + (meta.store_version || meta.generation || '?'), 'weeks ' + (meta.first_week || '?') + ' to ' + (meta.last_week || '?')];
+        if (Omen.inline()) source.push('static report' + (window.OMEN_INLINE_DATE ? ' of ' + window.OMEN_INLINE_DATE : ''));
+        return {
+            title: (view ? view.title + ': ' : '') + spec.title,
+            filters: f.join(' · '),
+            source: source.join(', ') + ' · request ' + key,
+            synthetic: !!(meta.synthetic || m.synthetic),
+        };
+    };
+
+    /* The sidecar of a CSV download: the same provenance as plain text. The CSV itself stays
+     * omen's CSV byte for byte (header row first) so that pandas.read_csv and R's read.csv read
+     * it with no arguments; neither skips "#" lines by default. */
+    Omen.provenanceText = function (p, csvName) {
+        return (
+            [
+                csvName + ': ' + p.title,
+                p.synthetic ? 'SYNTHETIC DATA: simulated by omen synth, not real Hugging Face downloads.' : null,
+                'Filters: ' + p.filters,
+                'Source: ' + p.source,
+                'Columns and definitions: docs/methodology.md and docs/http-api.md of omen.',
+            ]
+                .filter(Boolean)
+                .join('\n') + '\n'
+        );
+    };
+
+    /* A chart as a standalone SVG document: the provenance header (title, SYNTHETIC mark,
+     * filters, source) on top, then its legends, the chart and its caption. */
+    Omen.svgText = function (svg, prov) {
         const w = +svg.getAttribute('width') || svg.getBoundingClientRect().width;
         const h = +svg.getAttribute('height') || svg.getBoundingClientRect().height;
         const fig = svg.parentElement && svg.parentElement.tagName.toLowerCase() === 'figure' ? svg.parentElement : null;
@@ -300,16 +366,44 @@
             else lines.push(word);
         }
         const ch = lines.length ? lines.length * 15 + 8 : 0;
+        /* provenance: who made these numbers from what, so a figure out of context still says */
+        const head = [];
+        let hh = 0;
+        if (prov) {
+            const text = (t, size, weight, fill) => {
+                for (const line of wrap(t, w, size)) {
+                    hh += size + 5;
+                    head.push(svgNode('text', { x: 0, y: hh - 4, 'font-size': size, 'font-weight': weight, 'font-family': 'sans-serif', fill }, line));
+                }
+            };
+            text(prov.title, 15, 700, '#111');
+            if (prov.synthetic) text('SYNTHETIC DATA: simulated by omen synth, not real Hugging Face downloads', 13, 700, '#b00020');
+            text('Filters: ' + prov.filters, 11, 400, '#333');
+            text('Source: ' + prov.source, 11, 400, '#333');
+            hh += 8;
+        }
         let out = chart;
-        if (lh > 0 || ch > 0) {
-            const H = lh + h + ch;
+        if (lh > 0 || ch > 0 || hh > 0) {
+            const H = hh + lh + h + ch;
             out = svgNode('svg', { width: w, height: H, viewBox: `0 0 ${w} ${H}` });
             out.appendChild(svgNode('rect', { width: w, height: H, fill: '#fff' }));
-            legend.forEach((n) => out.appendChild(n));
+            head.forEach((n) => out.appendChild(n));
+            legend.forEach((n) => {
+                n.setAttribute('y', +(n.getAttribute('y') || 0) + hh);
+                out.appendChild(n);
+            });
             chart.setAttribute('x', 0);
-            chart.setAttribute('y', lh);
+            chart.setAttribute('y', hh + lh);
             out.appendChild(chart);
-            lines.forEach((t, i) => out.appendChild(svgNode('text', { x: 0, y: lh + h + 14 + 15 * i, 'font-size': 11, 'font-family': 'sans-serif', fill: '#333' }, t)));
+            lines.forEach((t, i) => out.appendChild(svgNode('text', { x: 0, y: hh + lh + h + 14 + 15 * i, 'font-size': 11, 'font-family': 'sans-serif', fill: '#333' }, t)));
+            if (prov && prov.synthetic) {
+                /* a watermark across the chart, so a cropped figure still says it */
+                const cx = w / 2;
+                const cy = hh + lh + h / 2;
+                out.appendChild(
+                    svgNode('text', { x: cx, y: cy, 'text-anchor': 'middle', 'dominant-baseline': 'middle', 'font-size': Math.max(24, Math.min(72, w / 9)), 'font-weight': 700, 'font-family': 'sans-serif', fill: '#b00020', 'fill-opacity': 0.12, transform: `rotate(-20 ${cx} ${cy})` }, 'SYNTHETIC')
+                );
+            }
         } else if (!chart.getAttribute('viewBox')) chart.setAttribute('viewBox', `0 0 ${w} ${h}`);
         out.setAttribute('xmlns', SVGNS);
         out.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
@@ -408,11 +502,17 @@
                 const empty = !data.rows || data.rows.length === 0;
                 if (empty) body.appendChild(el('div', { class: 'notice info', role: 'status' }, 'No data for these settings (does the date range hold any week of the panel?).'));
                 const svg = empty ? null : await spec.draw(data, body, state);
+                const prov = Omen.provenance(spec, key, data, Omen.views.find((v) => v.id === (state && state.view)));
+                const stem = (prov.synthetic ? 'SYNTHETIC_' : '') + fileStem(key);
                 csvBtn.disabled = false;
-                csvBtn.addEventListener('click', () => download(fileStem(key) + '.csv', Omen.toCSV(data), 'text/csv'));
+                csvBtn.title += ' (and its source as ' + stem + '.provenance.txt)';
+                csvBtn.addEventListener('click', () => {
+                    download(stem + '.csv', Omen.toCSV(data), 'text/csv');
+                    download(stem + '.provenance.txt', Omen.provenanceText(prov, stem + '.csv'), 'text/plain');
+                });
                 if (svgBtn && svg) {
                     svgBtn.disabled = false;
-                    svgBtn.addEventListener('click', () => download(fileStem(key) + '.svg', Omen.svgText(svg), 'image/svg+xml'));
+                    svgBtn.addEventListener('click', () => download(stem + '.svg', Omen.svgText(svg, prov), 'image/svg+xml'));
                 }
                 done(empty ? 'empty' : 'ready');
             })

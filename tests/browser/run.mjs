@@ -435,6 +435,51 @@ for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['o
     });
 }
 
+/* Issue 14 (4): downloads carry their provenance. */
+for (const [view, card, hash] of [['concentration', 'segments', '&window=year&rolling=off'], ['overview', 'map', ''], ['characteristics', 'trends', '&field=architecture']]) {
+    await test(`the SVG download of ${view}/${card} carries its title, filters, source and the SYNTHETIC mark`, async () => {
+        const page = await open('#view=' + view + hash);
+        const title = (await page.textContent(`#card-${card} h2`)).trim();
+        const key = await page.getAttribute('#card-' + card, 'data-key');
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.click(`#card-${card} button.dl:text("SVG")`)]);
+        const svg = fs.readFileSync(await dl.path(), 'utf8');
+        const text = await page.evaluate((t) => new DOMParser().parseFromString(t, 'image/svg+xml').documentElement.textContent, svg);
+        assert(text.includes(title), 'no title ' + title);
+        assert(text.includes(`omen ${meta.omen_version}, store ${meta.store_version}, weeks ${meta.first_week} to ${meta.last_week}`), 'no source line');
+        assert(/Filters: weeks \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d/.test(text), 'no filters line');
+        if (hash.includes('window=year')) assert(/window year/.test(text) && /Rolling Window Filter off/.test(text), 'filters lack window year / rolling off');
+        if (hash.includes('field=')) assert(/field architecture/.test(text) && /Head Sample/.test(text), 'filters lack the field or the sample');
+        assert(text.includes(key), 'no request key');
+        assert(/SYNTHETIC/.test(text), 'no SYNTHETIC mark');
+        assert(/^SYNTHETIC_/.test(dl.suggestedFilename()), 'file name lacks SYNTHETIC_: ' + dl.suggestedFilename());
+        fs.writeFileSync(path.join(ART, `provenance-${view}-${card}.svg`), svg);
+        const shot = await context.newPage();
+        await shot.goto(pathToFileURL(path.join(ART, `provenance-${view}-${card}.svg`)).href);
+        await shot.screenshot({ path: path.join(ART, `provenance-${view}-${card}.svg.png`) });
+        await shot.close();
+        await page.close();
+    });
+}
+
+await test('a CSV download comes with a provenance sidecar and stays readable by pandas/R as is', async () => {
+    const page = await open('#view=shares&window=quarter');
+    const key = await page.getAttribute('#card-shares-developer', 'data-key');
+    const got = [];
+    page.on('download', (d) => got.push(d));
+    await page.click('#card-shares-developer button.dl:text("CSV")');
+    for (let i = 0; i < 50 && got.length < 2; i++) await page.waitForTimeout(100);
+    assert(got.length === 2, 'downloads: ' + got.map((d) => d.suggestedFilename()).join(','));
+    const csvDl = got.find((d) => d.suggestedFilename().endsWith('.csv'));
+    const side = got.find((d) => d.suggestedFilename().endsWith('.provenance.txt'));
+    assert(csvDl && side, 'names: ' + got.map((d) => d.suggestedFilename()).join(','));
+    const csv = fs.readFileSync(await csvDl.path(), 'utf8');
+    const txt = fs.readFileSync(await side.path(), 'utf8');
+    assert(csv.startsWith('period_start,'), 'the CSV does not start with its header: ' + csv.slice(0, 40));
+    assert(txt.includes(csvDl.suggestedFilename()) && txt.includes('Market share: Developers'), 'sidecar lacks the file or title: ' + txt);
+    assert(txt.includes(`omen ${meta.omen_version}, store ${meta.store_version}`) && /window quarter/.test(txt) && /SYNTHETIC/.test(txt) && txt.includes(key), 'sidecar: ' + txt);
+    await page.close();
+});
+
 await test('keyboard: tab to the view switcher and activate with Enter', async () => {
     const page = await open('#view=overview');
     let found = false;
