@@ -414,7 +414,7 @@ for (const [view, card] of [['concentration', 'segments'], ['concentration', 'in
     });
 }
 
-for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['overview', 'map', 'Top nations: 1 '], ['orgs', 'orgs-country', 'company']]) {
+for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['overview', 'map', 'Ranks as in the Countries table'], ['orgs', 'orgs-country', 'company']]) {
     await test(`SVG download of ${view}/${card} is a valid SVG document with its legend`, async () => {
         const page = await open('#view=' + view);
         const svg = await downloadText(page, `#card-${card} button.dl:text("SVG")`);
@@ -477,6 +477,58 @@ await test('a CSV download comes with a provenance sidecar and stays readable by
     assert(csv.startsWith('period_start,'), 'the CSV does not start with its header: ' + csv.slice(0, 40));
     assert(txt.includes(csvDl.suggestedFilename()) && txt.includes('Market share: Developers'), 'sidecar lacks the file or title: ' + txt);
     assert(txt.includes(`omen ${meta.omen_version}, store ${meta.store_version}`) && /window quarter/.test(txt) && /SYNTHETIC/.test(txt) && txt.includes(key), 'sidecar: ' + txt);
+    await page.close();
+});
+
+/* Issue 14 (5) and (6): the map ranks as the Countries table does, its labels never overlap,
+ * and each kind of pseudo-country has its own symbol. */
+for (const [w, h] of [[1440, 900], [390, 844]]) {
+    await test(`map at ${w}px: ranks equal the Countries table's and no two labels overlap`, async () => {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: w, height: h });
+        await page.goto(base + '/#view=overview');
+        await settle(page);
+        const labels = await page.$$eval('#card-map svg g[aria-label=text] text', (ts) =>
+            ts.map((t) => {
+                const b = t.getBoundingClientRect();
+                return { text: t.textContent.trim(), country: t.dataset.country, x: b.x, y: b.y, w: b.width, h: b.height };
+            })
+        );
+        assert(labels.length >= 8, 'labels: ' + labels.length);
+        const table = await page.$$eval('#card-lb-country tbody tr', (rs) => rs.map((r) => ({ rank: +r.cells[0].textContent, title: r.cells[1].getAttribute('title') })));
+        const api = await apiJSON(await page.getAttribute('#card-map', 'data-key'));
+        const rankOf = new Map(api.rows.map((r) => [r.country, r.rank]));
+        /* a label without data-country (an older dashboard) is matched by the name it shows */
+        for (const l of labels) if (!l.country && /\. /.test(l.text)) l.country = (api.rows.find((r) => l.text.endsWith(r.name)) || {}).country;
+        for (const l of labels.filter((q) => q.country)) assert(+l.text.split(/[. ]/)[0] === rankOf.get(l.country), `map label "${l.text}" for ${l.country}, API rank ${rankOf.get(l.country)}`);
+        for (const r of table) {
+            const row = api.rows.find((q) => q.rank === r.rank);
+            const onMap = labels.find((l) => l.country === row.country);
+            if (onMap) assert(+onMap.text.split(/[. ]/)[0] === r.rank, `table rank ${r.rank} ${r.title}, map ${onMap.text}`);
+        }
+        const over = [];
+        for (let i = 0; i < labels.length; i++)
+            for (let j = i + 1; j < labels.length; j++) {
+                const a = labels[i], b = labels[j];
+                if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h) over.push(a.text + ' / ' + b.text);
+            }
+        await page.screenshot({ path: path.join(ART, `overview-map-${w}.png`), fullPage: false });
+        assert(!over.length, 'overlapping labels: ' + over.join(', '));
+        await page.close();
+    });
+}
+
+await test('online and international organisations have different symbols', async () => {
+    const page = await open('#view=overview');
+    const syms = await page.$$eval('#card-lb-country .sym, #card-lb-developer .sym', (ss) => ss.map((s) => [s.textContent, s.title]));
+    const by = new Map();
+    for (const [g, t] of syms) if (/online|international/.test(t)) by.set(t.replace(/ \(.*\)$/, ''), g);
+    const online = by.get('online organisation'), intl = by.get('international organisation');
+    const caption = await page.textContent('#card-map');
+    assert(online || /online/.test(caption), 'no online organisation in view');
+    const fromCaption = (re) => (caption.match(re) || [])[1];
+    const o = online || fromCaption(/(\S) Online organisations/), n = intl || fromCaption(/(\S) International organisations/);
+    assert(o && n && o !== n, `online ${o}, international ${n}`);
     await page.close();
 });
 

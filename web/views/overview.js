@@ -7,9 +7,10 @@
     const ATLAS = '/vendor/world-atlas/countries-50m.json';
     const CODES = '/vendor/i18n-iso-countries/codes.json';
 
-    /* Figure 1's symbols, as glyphs every font has (the paper uses emoji). */
+    /* Figure 1's symbols, as glyphs every font has (the paper uses emoji): one per kind, as the
+     * paper has (online and international organisations are different things). */
     const AFFIL = {
-        ONLINE: ['⊕', 'online organisation'],
+        ONLINE: ['@', 'online organisation'],
         INTL: ['⊕', 'international organisation'],
         USER: ['☺', 'unaffiliated user'],
     };
@@ -94,27 +95,88 @@
 
     const shortName = (r) => (r.name || r.country).replace(/ \(.*\)$/, '').replace(/^United States of America$/, 'United States');
 
+    /* Places the map's rank labels so that no two overlap: each label (in rank order) stays on
+     * its country's centroid if it is free there, else moves to the nearest free spot on rings
+     * around it, with a leader line back to a dot on the centroid. Works on the drawn SVG, so
+     * the SVG download has the same labels. */
+    function placeLabels(svg, countries) {
+        const texts = [...svg.querySelectorAll('g[aria-label=text] text')];
+        const W = +svg.getAttribute('width');
+        const H = +svg.getAttribute('height');
+        const placed = [];
+        const hit = (b) => placed.some((p) => b.x < p.x + p.w + 2 && p.x < b.x + b.w + 2 && b.y < p.y + p.h + 1 && p.y < b.y + b.h + 1);
+        const layer = svg.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'g');
+        layer.setAttribute('aria-label', 'leader lines');
+        svg.insertBefore(layer, texts.length ? texts[0].parentNode : null);
+        texts.forEach((t, i) => {
+            t.setAttribute('data-country', countries[i]);
+            const m = /translate\(([-\d.]+),([-\d.]+)\)/.exec(t.getAttribute('transform') || '');
+            const ax = m ? +m[1] : +t.getAttribute('x');
+            const ay = m ? +m[2] : +t.getAttribute('y');
+            const bb = t.getBBox();
+            const w = bb.width || t.textContent.length * 6.5;
+            const h = bb.height || 13;
+            const box = (x, y) => ({ x: x - w / 2, y: y - h / 2, w, h });
+            let best = null;
+            for (const r of [0, 14, 22, 32, 44, 58, 74, 92]) {
+                const steps = r ? 16 : 1;
+                for (let k = 0; k < steps && !best; k++) {
+                    const a = (2 * Math.PI * k) / steps;
+                    const x = ax + r * Math.cos(a) * 1.6;
+                    const y = ay + r * Math.sin(a);
+                    const b = box(x, y);
+                    if (b.x >= 0 && b.x + b.w <= W && b.y >= 0 && b.y + b.h <= H && !hit(b)) best = [x, y, b];
+                }
+                if (best) break;
+            }
+            if (!best) best = [ax, ay, box(ax, ay)];
+            placed.push(best[2]);
+            if (best[0] !== ax || best[1] !== ay) {
+                t.setAttribute('transform', `translate(${best[0]},${best[1]})`);
+                if (!m) {
+                    t.removeAttribute('x');
+                    t.removeAttribute('y');
+                }
+                const NS = 'http://www.w3.org/2000/svg';
+                /* the line ends at the label box's edge, towards the centroid */
+                const dx = ax - best[0];
+                const dy = ay - best[1];
+                const f = Math.min(Math.abs(dx) > 0 ? w / 2 / Math.abs(dx) : Infinity, Math.abs(dy) > 0 ? h / 2 / Math.abs(dy) : Infinity, 1);
+                const line = svg.ownerDocument.createElementNS(NS, 'line');
+                for (const [k, v] of Object.entries({ x1: ax, y1: ay, x2: best[0] + dx * f, y2: best[1] + dy * f, stroke: '#333', 'stroke-width': 0.8 })) line.setAttribute(k, v);
+                const dot = svg.ownerDocument.createElementNS(NS, 'circle');
+                for (const [k, v] of Object.entries({ cx: ax, cy: ay, r: 1.8, fill: '#111' })) dot.setAttribute(k, v);
+                layer.append(line, dot);
+            }
+        });
+    }
+
+    /* One ranking for the map and the Countries table: the API's, over every country and the
+     * pseudo-countries of unaffiliated users and online and international organisations (which
+     * are not on the map). The map numbers the 12 best-ranked nations with that rank. */
     async function drawMap(data, body) {
         const [world, codes] = await Promise.all([Omen.load(ATLAS), Omen.load(CODES)]);
         const a2 = new Map(codes.map((c) => [c[2], c[0]]));
         const byCode = new Map(data.rows.map((r) => [r.country, r]));
-        const nations = data.rows.filter((r) => /^[A-Z]{2}$/.test(r.country)).sort((a, b) => b.share - a.share);
-        const nationRank = new Map(nations.map((r, i) => [r.country, i + 1]));
+        const nations = data.rows.filter((r) => /^[A-Z]{2}$/.test(r.country)).sort((a, b) => a.rank - b.rank);
+        const labelled = new Set(nations.slice(0, 12).map((r) => r.country));
         const features = topojson.feature(world, world.objects.countries).features.filter((f) => f.id !== '010');
         const info = (f) => byCode.get(a2.get(f.id));
         const withData = features.filter((f) => info(f) && info(f).share > 0).map((f) => Object.assign(mainland(f), { full: f }));
-        const top = withData.filter((f) => nationRank.get(info(f).country) <= 12);
+        const top = withData.filter((f) => labelled.has(info(f).country)).sort((a, b) => info(a).rank - info(b).rank);
         const tipText = (f) => {
             const r = info(f);
-            return `${r.name || r.country}\n#${nationRank.get(r.country)} of nations · ${fmt.pct(r.share)} of downloads\n${fmt.num(r.downloads)} downloads`;
+            return `${r.name || r.country}\n#${r.rank} · ${fmt.pct(r.share)} of downloads\n${fmt.num(r.downloads)} downloads`;
         };
-        const named = nations.slice(0, 12).map((r, i) => `${i + 1} ${shortName(r)} ${fmt.pct(r.share)}`);
+        /* the numbered list: every rank down to the 12th nation, pseudo-countries included */
+        const lastRank = nations.length ? nations[Math.min(11, nations.length - 1)].rank : 0;
+        const listed = data.rows.filter((r) => r.rank <= lastRank).map((r) => `${r.rank} ${AFFIL[r.country] ? AFFIL[r.country][0] + ' ' + countryLabel(r.country) + ' (not on the map)' : shortName(r)} ${fmt.pct(r.share)}`);
         const width = Omen.width(body);
         const svg = Omen.plot(body, {
             width,
             height: Math.round(Math.min(width * 0.5, 420)),
             projection: { type: 'equal-earth', domain: { type: 'Sphere' }, inset: 4 },
-            caption: 'Top nations: ' + named.join(' · ') + '.',
+            caption: 'Ranks as in the Countries table (all countries and pseudo-countries): ' + listed.join(' · ') + '.',
             color: { type: 'threshold', domain: [0.001, 0.005, 0.01, 0.05, 0.1], scheme: 'blues', legend: true, label: 'Share of downloads', tickFormat: (x) => fmt.pct(x) },
             marks: [
                 Plot.sphere({ fill: '#f7fbff', stroke: '#ccd' }),
@@ -126,7 +188,7 @@
                 Plot.text(
                     top,
                     Plot.centroid({
-                        text: (f) => nationRank.get(info(f).country) + (d3.geoArea(f) > 0.02 ? '. ' + shortName(info(f)) : ''),
+                        text: (f) => info(f).rank + (d3.geoArea(f) > 0.02 && width > 600 ? '. ' + shortName(info(f)) : ''),
                         fontSize: 10.5,
                         fontWeight: 700,
                         fill: '#111',
@@ -138,14 +200,9 @@
                 Plot.tip(withData, Plot.pointer(Plot.centroid({ title: tipText }))),
             ],
         });
-        const off = [
-            ['USER', '☺ unaffiliated users'],
-            ['ONLINE', '⊕ online organisations'],
-            ['INTL', '⊕ international organisations'],
-        ]
-            .filter(([c]) => byCode.has(c))
-            .map(([c, label]) => `${label} ${fmt.pct(byCode.get(c).share)}`);
-        if (off.length) body.appendChild(el('p', { class: 'legend-line' }, 'Not on the map: ' + off.join(' · ') + '.'));
+        placeLabels(svg, top.map((f) => info(f).country));
+        const off = data.rows.filter((r) => AFFIL[r.country] && r.rank > lastRank).map((r) => `#${r.rank} ${AFFIL[r.country][0]} ${countryLabel(r.country)} ${fmt.pct(r.share)}`);
+        if (off.length) body.appendChild(el('p', { class: 'legend-line' }, 'Also not on the map: ' + off.join(' · ') + '.'));
         return svg;
     }
 
@@ -187,8 +244,8 @@
         header,
         variants: [{ period: 'last-year' }, { rolling: 'off' }, { period: 'last-year', rolling: 'off' }],
         cards: (s) => [
-            { id: 'map', title: 'Top nations by downloads', span: 4, name: 'map', params: params(s), draw: drawMap },
-            { id: 'lb-country', title: 'Countries', span: 2, kind: 'table', name: 'map', params: params(s), draw: drawTable('country') },
+            { id: 'map', title: 'Top nations by downloads', note: 'Numbers are ranks among all countries and the pseudo-countries (☺ unaffiliated users, @ online and ⊕ international organisations), as in the Countries table.', span: 4, name: 'map', params: params(s), draw: drawMap },
+            { id: 'lb-country', title: 'Countries', note: 'Ranked with the pseudo-countries, as on the map.', span: 2, kind: 'table', name: 'map', params: params(s), draw: drawTable('country') },
             { id: 'lb-developer', title: 'Developers', span: 3, kind: 'table', name: 'leaderboard', params: params(s, { level: 'developer', top: 10 }), draw: drawTable('developer') },
             { id: 'lb-model', title: 'Models', span: 3, kind: 'table', name: 'leaderboard', params: params(s, { level: 'model', top: 10 }), draw: drawTable('model') },
         ],
