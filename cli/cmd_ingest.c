@@ -48,6 +48,10 @@ static const char help[] =
     "                      (default: the first observation's flow is its value)\n"
     "  --count-column C    downloads: read counts from column C\n"
     "  --skip-bad          write the good rows, record the rejected ones in `ingests`\n"
+    "  --strict-labels     a metadata value outside omen's vocabularies (org type, country,\n"
+    "                      relation, gated, license, modality, taxonomy label) rejects its\n"
+    "                      row; by default it is kept as given and listed on stderr and in\n"
+    "                      the ingests table as field=value: count (docs/methodology.md)\n"
     "  --max-errors N      list at most N errors (default 20)\n"
     "  --memory SIZE       events: memory for deduplication before spilling, e.g. 512M, 2G\n"
     "                      (default 1G)\n"
@@ -133,6 +137,23 @@ static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
         return;
     if (rep->notes)
         fputs(rep->notes, stderr);
+    /* The values kept as given, one "unmapped: field=value: count" line each; a long list is
+     * cut here (the ingests table has all of it). */
+    size_t shown = 0;
+    for (const char *p = rep->unmapped; p && *p; shown++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (shown == 30) {
+            size_t more = 1; /* lines are separated by newlines, the last has none */
+            for (; *p; p++)
+                more += *p == '\n';
+            fprintf(stderr, "unmapped: ... and %zu more lines (SELECT unmapped FROM ingests)\n",
+                    more);
+            break;
+        }
+        fprintf(stderr, "unmapped: %.*s\n", (int)len, p);
+        p += len + (nl != NULL);
+    }
     fprintf(stderr, "ingested %llu rows (%llu rejected) from %.1f MB; %llu rows changed in %s",
             (unsigned long long)rep->rows_read, (unsigned long long)rep->rows_rejected,
             (double)rep->bytes_read / 1e6, (unsigned long long)rep->rows_written, ctx->db);
@@ -190,6 +211,8 @@ int cmd_ingest(cli_ctx *ctx)
             opt.baseline_first = true;
         } else if (strcmp(a, "--skip-bad") == 0) {
             opt.skip_bad = true;
+        } else if (strcmp(a, "--strict-labels") == 0) {
+            opt.strict_labels = true;
         } else if (a[0] == '-' && a[1]) {
             /* Name the value only for the options that take one. */
             bool valued = strcmp(a, "--kind") == 0 || strcmp(a, "--count-column") == 0 ||

@@ -15,6 +15,7 @@
 #include "parquet.h"
 #include "reader.h"
 #include "sources.h"
+#include "unmapped.h"
 
 static const char *const source_names[] = {"downloads",   "models", "developers", "edges",
                                            "annotations", "events", "evolution",  "snapshot"};
@@ -63,7 +64,8 @@ typedef struct {
     uint32_t *edge_prev;
     file_info *files;
     omen_ingest_report *rep;
-    omen_events *events; /* events source: the deduplication across files */
+    omen_events *events;    /* events source: the deduplication across files */
+    omen_unmapped unmapped; /* metadata values kept as given, across the files */
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads,   omen_read_models,
@@ -223,6 +225,7 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
                      .edge_last = &in->edge_last,
                      .edge_prev = &in->edge_prev,
                      .count_column = in->opt->count_column,
+                     .unmapped = &in->unmapped,
                      .refill = parquet ? parquet_refill : NULL,
                      .stream = parquet ? &src : NULL,
                      .stream_err = err};
@@ -394,6 +397,18 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
             rep->rows_rejected += in.obs->conflicts[k];
         }
     }
+    /* Before the write: the ingests row records them. */
+    rep->unmapped = omen_unmapped_text(&in.unmapped, 0);
+    rep->unmapped_values = in.unmapped.total;
+    if (in.unmapped.total) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "%llu metadata values (%zu distinct) are outside omen's vocabularies and were "
+                 "kept as given (--strict-labels rejects them); they are listed in "
+                 "ingests.unmapped\n",
+                 (unsigned long long)in.unmapped.total, omen_unmapped_distinct(&in.unmapped));
+        append(&rep->notes, line);
+    }
     rep->models_seen = in.rows.names.count;
     if (s == OMEN_OK && in.diag.count && !opt->skip_bad) {
         s = omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in.diag));
@@ -418,5 +433,6 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     omen_index_free(&in.edge_last);
     free(in.edge_prev);
     omen_events_free(in.events);
+    omen_unmapped_free(&in.unmapped);
     return s;
 }

@@ -1,13 +1,16 @@
 /* read_annotations.c: the `annotations` reader: CSV `model,field,value[,source]`, one row per
  * label, or the wide sheet of `omen annotate --export-head` (one row per model, one column per
  * field, labels joined with ';'), validated against the taxonomy of the paper's Appendix D
- * (src/util/taxonomy.c). */
+ * (src/util/taxonomy.c). A label the taxonomy does not have is kept as given and counted
+ * (unmapped.h; --strict-labels rejects it); an unknown field or source is always an error, as
+ * it says the file is not what the reader takes it for. */
 #include <stdio.h>
 #include <string.h>
 
 #include "../util/error.h"
 #include "../util/taxonomy.h"
 #include "reader.h"
+#include "unmapped.h"
 
 static const char *const a_model[] = {"model_id", "id", NULL};
 static const char *const a_field[] = {"attribute", "category", NULL};
@@ -36,16 +39,21 @@ static bool add_annotation(omen_reader *r, omen_field model, omen_field field, o
     } else if (!f) {
         omen_reader_error(r, line, "unknown field '%.*s'; the fields are: %s", (int)field.len,
                           field.ptr, field_names());
-    } else if (f->labels && !(label = omen_taxonomy_label(f, value.ptr, value.len))) {
-        omen_reader_error(r, line, "unknown label '%.*s' for field %s; allowed: %s", (int)value.len,
-                          value.ptr, f->name, omen_taxonomy_allowed(f));
-    } else if (!f->labels && !omen_taxonomy_open_ok(f, value.ptr, value.len)) {
-        omen_reader_error(r, line, "'%.*s' is not a valid %s value (%s)", (int)value.len, value.ptr,
-                          f->name, omen_taxonomy_allowed(f));
     } else if (source.len && !omen_field_eq(source, "human") &&
                !omen_field_eq(source, "heuristic")) {
         omen_reader_error(r, line, "source '%.*s' is not human or heuristic", (int)source.len,
                           source.ptr);
+    } else if (value.len == 0) {
+        omen_reader_error(r, line, "empty label for field %s", f->name);
+    } else if (f->labels && !(label = omen_taxonomy_label(f, value.ptr, value.len)) &&
+               !omen_label_unmapped(r, line, f->name, value,
+                                    "unknown label '%.*s' for field %s; allowed: %s",
+                                    (int)value.len, value.ptr, f->name, omen_taxonomy_allowed(f))) {
+        /* reported */
+    } else if (!f->labels && !omen_taxonomy_open_ok(f, value.ptr, value.len) &&
+               !omen_label_unmapped(r, line, f->name, value, "'%.*s' is not a valid %s value (%s)",
+                                    (int)value.len, value.ptr, f->name, omen_taxonomy_allowed(f))) {
+        /* reported */
     } else {
         omen_rows *rows = r->rows;
         omen_annotation_row *a = omen_rows_add_annotation(rows);

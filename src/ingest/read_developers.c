@@ -1,13 +1,16 @@
 /* read_developers.c: the `developers` reader: CSV `developer,country,org_type[,name]`.
  *
  * Countries are normalised to ISO alpha-2 or ONLINE/INTL/USER/UNKNOWN; organisation types to
- * the data model's seven. A developer listed twice must say the same thing both times. */
+ * the data model's seven through the alias table of taxonomy.c. A value neither knows is kept
+ * as given and counted (unmapped.h), or rejects the row with --strict-labels. A developer
+ * listed twice must say the same thing both times. */
 #include <string.h>
 
 #include "../util/countries.h"
 #include "../util/error.h"
 #include "../util/taxonomy.h"
 #include "reader.h"
+#include "unmapped.h"
 
 static const char *const a_dev[] = {"author", "namespace", "hf_org", "org", "organization", NULL};
 static const char *const a_country[] = {"country_code", "org_country", "org_country_single",
@@ -23,16 +26,19 @@ static void add_developer(omen_reader *r, omen_field dev, omen_field country, om
     if (dev.len == 0 || memchr(dev.ptr, '/', dev.len) || memchr(dev.ptr, ' ', dev.len))
         omen_reader_error(r, line, "developer '%.*s' is not a Hub namespace", (int)dev.len,
                           dev.ptr);
-    if (country.len && !(code = omen_country_normalize(country.ptr, country.len)))
-        omen_reader_error(r, line,
-                          "country '%.*s' is not an ISO 3166-1 code or English country name, "
-                          "nor ONLINE, INTL, USER or UNKNOWN",
-                          (int)country.len, country.ptr);
-    if (type.len && !(org = omen_org_type_parse(type.ptr, type.len)))
-        omen_reader_error(r, line,
-                          "org_type '%.*s' is not one of company, university, nonprofit, "
-                          "community, government, user, unknown",
-                          (int)type.len, type.ptr);
+    char country_text[256], type_text[256];
+    if (country.len && !(code = omen_country_normalize(country.ptr, country.len)) &&
+        omen_label_unmapped(r, line, "country", country,
+                            "country '%.*s' is not an ISO 3166-1 code or English country name, "
+                            "nor ONLINE, INTL, USER or UNKNOWN",
+                            (int)country.len, country.ptr))
+        code = omen_field_text(country, country_text, sizeof country_text);
+    if (type.len && !(org = omen_org_type_parse(type.ptr, type.len)) &&
+        omen_label_unmapped(r, line, "org_type", type,
+                            "org_type '%.*s' is not one of company, university, nonprofit, "
+                            "community, government, user, unknown",
+                            (int)type.len, type.ptr))
+        org = omen_field_text(type, type_text, sizeof type_text);
     if (r->diag->count != errors) {
         r->rows_bad++;
         return;

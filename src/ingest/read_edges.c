@@ -1,9 +1,11 @@
 /* read_edges.c: the `edges` reader: CSV `parent,child,relation` (a model's base models in
- * the order their rows appear; the relation defaults to `other` when the column is absent). */
+ * the order their rows appear; the relation defaults to `other` when the column is absent, and
+ * a relation outside the data model's six is kept as given and counted, see unmapped.h). */
 #include <string.h>
 
 #include "../util/error.h"
 #include "reader.h"
+#include "unmapped.h"
 
 const char *omen_relation_canonical(const char *s, size_t len);
 
@@ -14,7 +16,7 @@ static const char *const a_rel[] = {"type", "edge_type", NULL};
 static void add_edge(omen_reader *r, omen_field parent, omen_field child, omen_field rel,
                      bool has_rel, uint64_t line)
 {
-    const char *relation = has_rel ? omen_relation_canonical(rel.ptr, rel.len) : "other";
+    const char *relation = has_rel && rel.len ? omen_relation_canonical(rel.ptr, rel.len) : "other";
     bool ok = true;
     if (!omen_parse_model_id(&parent) || !omen_parse_model_id(&child)) {
         omen_reader_error(r, line, "parent and child must be model ids without spaces");
@@ -23,12 +25,15 @@ static void add_edge(omen_reader *r, omen_field parent, omen_field child, omen_f
         omen_reader_error(r, line, "model '%.*s' is its own parent", (int)child.len, child.ptr);
         ok = false;
     }
-    if (!relation) {
-        omen_reader_error(r, line,
-                          "relation '%.*s' is not one of finetune, adapter, quantized, "
-                          "merge, continued_pretraining, other",
-                          (int)rel.len, rel.ptr);
-        ok = false;
+    char rel_text[128];
+    if (ok && !relation) {
+        if (omen_label_unmapped(r, line, "relation", rel,
+                                "relation '%.*s' is not one of finetune, adapter, quantized, "
+                                "merge, continued_pretraining, other",
+                                (int)rel.len, rel.ptr))
+            relation = omen_field_text(rel, rel_text, sizeof rel_text);
+        else
+            ok = false;
     }
     if (!ok) {
         r->rows_bad++;

@@ -1,20 +1,24 @@
 /* read_models.c: the `models` reader: model metadata as CSV or as JSON Lines (Hub API records
- * in camelCase or huggingface_hub's snake_case are both understood).
+ * in camelCase or huggingface_hub's snake_case are both understood, and hub-stats records with
+ * their baseModels, safetensors and cardData structs).
  *
  * Both forms fill one record type that is validated in one place. Base models may be given as
- * a list of ids or of `relation:id` items (the Hub's base_model tags); they become edges in
- * the order listed. */
+ * a list of ids or of `relation:id` items (the Hub's base_model tags), or as the Hub's
+ * baseModels struct; they become edges in the order listed. Labels outside omen's vocabularies
+ * (relation, gated, license) are kept as given and counted (unmapped.h). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/dates.h"
 #include "../util/error.h"
 #include "../util/taxonomy.h"
 #include "reader.h"
 #include "sources.h"
+#include "unmapped.h"
 
 enum {
     C_MODEL,
@@ -118,6 +122,13 @@ static const char *const relation_alias[][2] = {{"finetuned", "finetune"},
                                                 {"merges", "merge"},
                                                 {"merged", "merge"},
                                                 {"continued-pretraining", "continued_pretraining"},
+                                                {"continued pretraining", "continued_pretraining"},
+                                                {"fine-tuned", "finetune"},
+                                                {"fine_tune", "finetune"},
+                                                {"quantised", "quantized"},
+                                                {"quantize", "quantized"},
+                                                {"adapter-model", "adapter"},
+                                                {"merge-model", "merge"},
                                                 {NULL, NULL}};
 
 /* The canonical relation for a spelling, or NULL. */
@@ -141,15 +152,22 @@ const char *omen_relation_canonical(const char *s, size_t len)
     return relation_of(f);
 }
 
+/* One base model: its id and its relation, canonical or (unknown) as given. */
 typedef struct {
     omen_field parent;
-    const char *relation;
+    omen_field relation;
+    bool unknown;
 } base_item;
 
-/* Splits "a;finetune:b|c" into items; an item's relation is its prefix when that prefix is a
- * relation, else the default. Items naming the same parent keep the one with a relation. */
-static size_t split_bases(omen_field f, const char *deflt, base_item *items, size_t max,
-                          bool *bad_rel)
+static omen_field text_field(const char *s)
+{
+    return (omen_field){s, strlen(s)};
+}
+
+/* Splits "a;finetune:b|c" into items; an item's relation is its prefix (canonical when the
+ * alias table knows it, else as given and marked unknown), else the default. Items naming the
+ * same parent keep the one with a relation. A URL's "https:" is no relation. */
+static size_t split_bases(omen_field f, base_item deflt, base_item *items, size_t max)
 {
     size_t n = 0, i = 0;
     while (i < f.len) {
@@ -167,30 +185,30 @@ static size_t split_bases(omen_field f, const char *deflt, base_item *items, siz
         i = j + 1;
         if (!item.len)
             continue;
-        const char *rel = deflt, *colon = memchr(item.ptr, ':', item.len);
+        base_item it = deflt;
+        const char *colon = memchr(item.ptr, ':', item.len);
         bool typed = false;
-        if (colon) {
+        if (colon && !(colon + 1 < item.ptr + item.len && colon[1] == '/')) {
             omen_field pre = {item.ptr, (size_t)(colon - item.ptr)};
-            rel = relation_of(pre);
-            if (!rel) {
-                *bad_rel = true;
-                rel = deflt;
-            }
+            const char *canon = relation_of(pre);
+            it.relation = canon ? text_field(canon) : pre;
+            it.unknown = canon == NULL;
             typed = true;
             item.len -= (size_t)(colon + 1 - item.ptr);
             item.ptr = colon + 1;
         }
+        it.parent = item;
         size_t k = 0;
         while (k < n && !(items[k].parent.len == item.len &&
                           memcmp(items[k].parent.ptr, item.ptr, item.len) == 0))
             k++;
         if (k < n) {
             if (typed)
-                items[k].relation = rel;
+                items[k] = it;
             continue;
         }
         if (n < max)
-            items[n++] = (base_item){item, rel};
+            items[n++] = it;
     }
     return n;
 }
@@ -228,27 +246,27 @@ static uint32_t opt_str(omen_rows *rows, const record *rec, int col)
     return omen_rows_str(rows, rec->v[col].ptr, rec->v[col].len);
 }
 
-static void add_edges(omen_reader *r, const record *rec, uint32_t child, const char *deflt)
+static void add_edges(omen_reader *r, const record *rec, uint32_t child, base_item deflt)
 {
     base_item items[64];
-    bool bad_rel = false;
-    size_t n = split_bases(rec->v[C_BASE], deflt, items, 64, &bad_rel);
-    if (bad_rel) {
-        omen_reader_error(r, rec->line,
-                          "base model relation not one of finetune, adapter, "
-                          "quantized, merge, continued_pretraining, other");
-        return;
-    }
+    size_t n = split_bases(rec->v[C_BASE], deflt, items, 64);
     for (size_t k = 0; k < n; k++) {
         omen_field p = items[k].parent;
         if (!omen_parse_model_id(&p)) {
             omen_reader_error(r, rec->line, "base model id '%.*s' has spaces", (int)p.len, p.ptr);
             continue;
         }
+        /* The default relation (the relation column) was counted once for the model. */
+        if (items[k].unknown && items[k].relation.ptr != deflt.relation.ptr &&
+            !omen_label_unmapped(r, rec->line, "relation", items[k].relation,
+                                 "base model relation '%.*s' is not one of finetune, adapter, "
+                                 "quantized, merge, continued_pretraining, other",
+                                 (int)items[k].relation.len, items[k].relation.ptr))
+            continue;
         omen_edge_row *e = omen_rows_add_edge(r->rows);
         e->parent = omen_rows_name(r->rows, p.ptr, p.len);
         e->child = child;
-        e->relation = omen_rows_str(r->rows, items[k].relation, strlen(items[k].relation));
+        e->relation = omen_rows_str(r->rows, items[k].relation.ptr, items[k].relation.len);
         e->position = (uint32_t)k;
         e->line = rec->line;
         if (e->parent == child) {
@@ -258,12 +276,38 @@ static void add_edges(omen_reader *r, const record *rec, uint32_t child, const c
     }
 }
 
+/* Every license id of the record that the license-class mapping does not know (it would say
+ * Undocumented of it) goes through the label policy; the id itself is stored as given. */
+static void count_licenses(omen_reader *r, const record *rec)
+{
+    if (!rec->given[C_LIC])
+        return;
+    omen_field f = rec->v[C_LIC];
+    for (size_t i = 0; i < f.len;) {
+        size_t j = i;
+        while (j < f.len && !is_sep(f.ptr[j]) && f.ptr[j] != ',')
+            j++;
+        omen_field id = {f.ptr + i, j - i};
+        while (id.len && strchr(" []'\"", *id.ptr))
+            id.ptr++, id.len--;
+        while (id.len && strchr(" []'\"", id.ptr[id.len - 1]))
+            id.len--;
+        if (id.len && !omen_license_known(id.ptr, id.len))
+            omen_label_unmapped(r, rec->line, "license", id,
+                                "license '%.*s' is not a license id omen maps to a license "
+                                "class (docs/methodology.md)",
+                                (int)id.len, id.ptr);
+        i = j + 1;
+    }
+}
+
 /* Validates one record and adds its model row and edges. */
 static void add_record(omen_reader *r, record *rec)
 {
     omen_rows *rows = r->rows;
     omen_field id = rec->v[C_MODEL];
     uint64_t errors = r->diag->count;
+    omen_unmapped_begin(r->unmapped);
     if (!omen_parse_model_id(&id)) {
         omen_reader_error(r, rec->line, "model id '%.*s' is empty or has spaces", (int)id.len,
                           id.ptr);
@@ -298,17 +342,20 @@ static void add_record(omen_reader *r, record *rec)
     for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++)
         if (rec->given[flags[k].col])
             m.fields |= flags[k].bit;
+    const char *why;
     if (rec->given[C_CREATED] && rec->v[C_CREATED].len &&
-        !omen_date_parse(rec->v[C_CREATED].ptr, rec->v[C_CREATED].len, &m.created))
-        omen_reader_error(r, rec->line, "created '%.*s' is not a valid date",
-                          (int)rec->v[C_CREATED].len, rec->v[C_CREATED].ptr);
+        !omen_date_parse_timestamp(rec->v[C_CREATED].ptr, rec->v[C_CREATED].len, &m.created, &why))
+        omen_reader_error(r, rec->line, "created '%.*s' is %s", (int)rec->v[C_CREATED].len,
+                          rec->v[C_CREATED].ptr, why);
     if (rec->given[C_GATED] && rec->v[C_GATED].len) {
         const char *g;
-        if (!parse_gated(rec->v[C_GATED], &g))
-            omen_reader_error(r, rec->line, "gated '%.*s' is not one of no, auto, manual",
-                              (int)rec->v[C_GATED].len, rec->v[C_GATED].ptr);
-        else
+        omen_field gv = rec->v[C_GATED];
+        if (parse_gated(gv, &g))
             m.gated = omen_rows_str(rows, g, strlen(g));
+        else if (omen_label_unmapped(r, rec->line, "gated", gv,
+                                     "gated '%.*s' is not one of no, auto, manual", (int)gv.len,
+                                     gv.ptr))
+            m.gated = omen_rows_str(rows, gv.ptr, gv.len);
     }
     parse_size(r, rec, C_PARAMS, "params", &m.params);
     parse_size(r, rec, C_BYTES, "file_bytes", &m.file_bytes);
@@ -324,15 +371,20 @@ static void add_record(omen_reader *r, record *rec)
                               (int)src.len, src.ptr);
         m.params_source = omen_rows_str(rows, src.ptr, src.len);
     }
-    const char *deflt = "other";
-    if (rec->given[C_REL] && rec->v[C_REL].len && !(deflt = relation_of(rec->v[C_REL]))) {
-        omen_reader_error(r, rec->line,
-                          "relation '%.*s' is not one of finetune, adapter, "
-                          "quantized, merge, continued_pretraining, other",
-                          (int)rec->v[C_REL].len, rec->v[C_REL].ptr);
-        deflt = "other";
+    base_item deflt = {.relation = text_field("other")};
+    if (rec->given[C_REL] && rec->v[C_REL].len) {
+        const char *canon = relation_of(rec->v[C_REL]);
+        if (canon)
+            deflt.relation = text_field(canon);
+        else if (omen_label_unmapped(r, rec->line, "relation", rec->v[C_REL],
+                                     "relation '%.*s' is not one of finetune, adapter, "
+                                     "quantized, merge, continued_pretraining, other",
+                                     (int)rec->v[C_REL].len, rec->v[C_REL].ptr))
+            deflt = (base_item){.relation = rec->v[C_REL], .unknown = true};
     }
+    count_licenses(r, rec);
     if (r->diag->count != errors) {
+        omen_unmapped_undo(r->unmapped);
         r->rows_bad++;
         return;
     }
@@ -346,6 +398,7 @@ static void add_record(omen_reader *r, record *rec)
                               (int)id.len, id.ptr, (unsigned long long)prev->line);
             r->rows_bad++;
         }
+        omen_unmapped_undo(r->unmapped); /* a repeat adds nothing: its values are not counted */
         return;
     }
     /* The base models are part of the row: if one is rejected, so is the whole row. */
@@ -354,6 +407,7 @@ static void add_record(omen_reader *r, record *rec)
         add_edges(r, rec, m.name, deflt);
     if (r->diag->count != errors) {
         rows->nedges = edges_before;
+        omen_unmapped_undo(r->unmapped);
         r->rows_bad++;
         return;
     }
@@ -421,10 +475,23 @@ static omen_field scalar(const cJSON *v, char *scratch, size_t cap, size_t *used
     return f;
 }
 
-/* Splits the Hub's tags into base_model:<relation>:<id> edges, license:<id> and the rest. */
-static void split_tags(const cJSON *tags, record *rec, char *scratch, size_t cap, size_t *used)
+/* Appends text to the scratch buffer as one field; an empty field when it does not fit. */
+static omen_field scratch_text(const char *text, size_t len, char *scratch, size_t cap,
+                               size_t *used)
 {
-    char *base = scratch + *used;
+    if (*used + len + 1 > cap)
+        return (omen_field){"", 0};
+    char *dst = scratch + *used;
+    memcpy(dst, text, len);
+    dst[len] = 0;
+    *used += len + 1;
+    return (omen_field){dst, len};
+}
+
+/* The Hub's base_model:<relation>:<id> (or base_model:<id>) tags as "relation:id;id;...". */
+static omen_field tag_bases(const cJSON *tags, char *scratch, size_t cap, size_t *used)
+{
+    char buf[16384];
     size_t nb = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, tags)
@@ -432,26 +499,83 @@ static void split_tags(const cJSON *tags, record *rec, char *scratch, size_t cap
         if (!cJSON_IsString(it) || strncmp(it->valuestring, "base_model:", 11) != 0)
             continue;
         const char *rest = it->valuestring + 11;
-        if (*used + nb + strlen(rest) + 2 >= cap)
+        if (nb + strlen(rest) + 2 >= sizeof buf)
             break;
-        nb += (size_t)snprintf(base + nb, cap - *used - nb, "%s%s", nb ? ";" : "", rest);
+        nb += (size_t)snprintf(buf + nb, sizeof buf - nb, "%s%s", nb ? ";" : "", rest);
     }
-    if (nb && !rec->given[C_BASE]) {
-        rec->v[C_BASE] = (omen_field){base, nb};
-        rec->given[C_BASE] = true;
-        *used += nb + 1;
-    }
-    cJSON_ArrayForEach(it, tags)
-    {
-        if (cJSON_IsString(it) && strncmp(it->valuestring, "license:", 8) == 0 &&
-            !rec->given[C_LIC]) {
-            rec->v[C_LIC] = (omen_field){it->valuestring + 8, strlen(it->valuestring + 8)};
-            rec->given[C_LIC] = true;
-        }
-    }
+    return scratch_text(buf, nb, scratch, cap, used);
 }
 
-static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
+/* The Hub's baseModels struct {relation, models: [{_id, id}, ...]} as "relation:id;...", in the
+ * order listed. The models may also be plain ids (a flattened Parquet column gives
+ * "id;id"). */
+static omen_field struct_bases(const cJSON *bm, char *scratch, size_t cap, size_t *used)
+{
+    char buf[16384];
+    size_t nb = 0;
+    const cJSON *rel = cJSON_GetObjectItemCaseSensitive(bm, "relation");
+    const char *relation = cJSON_IsString(rel) && *rel->valuestring ? rel->valuestring : NULL;
+    const cJSON *models = cJSON_GetObjectItemCaseSensitive(bm, "models"), *it;
+    cJSON_ArrayForEach(it, models)
+    {
+        const cJSON *id = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "id") : it;
+        if (!cJSON_IsString(id) || !*id->valuestring)
+            continue;
+        if (nb + strlen(id->valuestring) + (relation ? strlen(relation) : 0) + 3 >= sizeof buf)
+            break;
+        nb += (size_t)snprintf(buf + nb, sizeof buf - nb, "%s%s%s%s", nb ? ";" : "",
+                               relation ? relation : "", relation ? ":" : "", id->valuestring);
+    }
+    return scratch_text(buf, nb, scratch, cap, used);
+}
+
+/* Whether two base lists name different base models, or different relations where both say
+ * one ("base_model:<id>" without a relation agrees with any). Order is not compared: the Hub
+ * does not keep its tags in the card's order. */
+static bool bases_differ(omen_field a, omen_field b)
+{
+    base_item x[64], y[64];
+    base_item none = {.relation = {"", 0}};
+    size_t nx = split_bases(a, none, x, 64), ny = split_bases(b, none, y, 64);
+    if (nx != ny)
+        return true;
+    for (size_t i = 0; i < nx; i++) {
+        size_t k = 0;
+        while (k < ny && !(x[i].parent.len == y[k].parent.len &&
+                           memcmp(x[i].parent.ptr, y[k].parent.ptr, x[i].parent.len) == 0))
+            k++;
+        if (k == ny)
+            return true;
+        if (x[i].relation.len && y[k].relation.len &&
+            !(x[i].relation.len == y[k].relation.len &&
+              strncasecmp(x[i].relation.ptr, y[k].relation.ptr, x[i].relation.len) == 0))
+            return true;
+    }
+    return false;
+}
+
+/* The parameter count of a safetensors struct: its total, else the sum of its per-dtype
+ * counts ({parameters: {BF16: n, ...}}); numbers or numeric strings. 0 when it has neither. */
+static double safetensors_params(const cJSON *st)
+{
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(st, "total");
+    if (cJSON_IsNumber(total))
+        return total->valuedouble;
+    if (cJSON_IsString(total) && *total->valuestring)
+        return strtod(total->valuestring, NULL);
+    double sum = 0;
+    const cJSON *it, *params = cJSON_GetObjectItemCaseSensitive(st, "parameters");
+    cJSON_ArrayForEach(it, params)
+    {
+        if (cJSON_IsNumber(it))
+            sum += it->valuedouble;
+        else if (cJSON_IsString(it))
+            sum += strtod(it->valuestring, NULL);
+    }
+    return sum;
+}
+
+static void json_record(omen_reader *r, const cJSON *o, uint64_t line, omen_models_tally *tally)
 {
     static const char *const k_model[] = {"model", "id", "modelId", "model_id", NULL};
     static const char *const k_dev[] = {"developer", "author", NULL};
@@ -480,25 +604,61 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
         rec.v[c] = scalar(v, scratch, sizeof scratch, &used);
     }
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "safetensors");
-    const cJSON *total = st ? cJSON_GetObjectItemCaseSensitive(st, "total") : NULL;
-    if (!rec.given[C_PARAMS] && total) {
-        rec.v[C_PARAMS] = scalar(total, scratch, sizeof scratch, &used);
+    double params = cJSON_IsObject(st) ? safetensors_params(st) : 0;
+    if (!rec.given[C_PARAMS] && params > 0) {
+        char num[32];
+        int n = snprintf(num, sizeof num, "%.17g", params);
+        rec.v[C_PARAMS] = scratch_text(num, (size_t)n, scratch, sizeof scratch, &used);
         rec.given[C_PARAMS] = true;
     }
+    /* cardData is an object in the Hub API and in older hub-stats copies, a JSON string in
+     * newer ones. */
     const cJSON *card = get(o, (const char *const[]){"cardData", "card_data", NULL});
+    cJSON *parsed = NULL;
+    if (cJSON_IsString(card)) {
+        parsed = cJSON_Parse(card->valuestring);
+        card = cJSON_IsObject(parsed) ? parsed : NULL;
+    }
     if (card && !rec.given[C_LIC] && cJSON_GetObjectItemCaseSensitive(card, "license")) {
         rec.v[C_LIC] = scalar(cJSON_GetObjectItemCaseSensitive(card, "license"), scratch,
                               sizeof scratch, &used);
-        rec.given[C_LIC] = true;
+        rec.given[C_LIC] = rec.v[C_LIC].len > 0;
     }
     if (card && !rec.given[C_LANG] && cJSON_GetObjectItemCaseSensitive(card, "language")) {
         rec.v[C_LANG] = scalar(cJSON_GetObjectItemCaseSensitive(card, "language"), scratch,
                                sizeof scratch, &used);
-        rec.given[C_LANG] = true;
+        rec.given[C_LANG] = rec.v[C_LANG].len > 0;
     }
+    cJSON_Delete(parsed);
+    /* Base models: an explicit base_models key, else the baseModels struct, else the
+     * base_model: tags. The struct wins over the tags: it is the Hub's own resolution of the
+     * card's base_model with one relation and the card's order; a disagreement is counted. */
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(o, "tags");
-    if (cJSON_IsArray(tags))
-        split_tags(tags, &rec, scratch, sizeof scratch, &used);
+    omen_field from_tags =
+        cJSON_IsArray(tags) ? tag_bases(tags, scratch, sizeof scratch, &used) : (omen_field){"", 0};
+    const cJSON *bm = get(o, (const char *const[]){"baseModels", "base_models_struct", NULL});
+    omen_field from_struct =
+        cJSON_IsObject(bm) ? struct_bases(bm, scratch, sizeof scratch, &used) : (omen_field){"", 0};
+    if (!rec.given[C_BASE] && (from_struct.len || from_tags.len)) {
+        rec.v[C_BASE] = from_struct.len ? from_struct : from_tags;
+        rec.given[C_BASE] = true;
+        if (tally && from_struct.len && from_tags.len && bases_differ(from_struct, from_tags) &&
+            tally->bases_differ++ == 0) {
+            const cJSON *id = get(o, k_model);
+            snprintf(tally->first_differ, sizeof tally->first_differ, "%s",
+                     cJSON_IsString(id) ? id->valuestring : "?");
+            tally->first_differ_line = line;
+        }
+    }
+    const cJSON *it, *tag_list = cJSON_IsArray(tags) ? tags : NULL;
+    cJSON_ArrayForEach(it, tag_list)
+    {
+        if (cJSON_IsString(it) && strncmp(it->valuestring, "license:", 8) == 0 &&
+            !rec.given[C_LIC]) {
+            rec.v[C_LIC] = (omen_field){it->valuestring + 8, strlen(it->valuestring + 8)};
+            rec.given[C_LIC] = true;
+        }
+    }
     if (!rec.given[C_MODEL]) {
         omen_reader_error(r, line, "record has no model id (keys id, model, modelId, model_id)");
         r->rows_bad++;
@@ -507,13 +667,26 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line)
     add_record(r, &rec);
 }
 
-void omen_models_json_record(omen_reader *r, const cJSON *o, uint64_t line)
+void omen_models_json_record(omen_reader *r, const cJSON *o, uint64_t line,
+                             omen_models_tally *tally)
 {
-    json_record(r, o, line);
+    json_record(r, o, line, tally);
+}
+
+void omen_models_tally_note(omen_reader *r, const omen_models_tally *tally)
+{
+    if (tally->bases_differ)
+        omen_reader_note(r,
+                         "%s: %llu records list other base models (or relations) in baseModels "
+                         "than in their base_model: tags (first: %s, record %llu); baseModels "
+                         "was used",
+                         r->path, (unsigned long long)tally->bases_differ, tally->first_differ,
+                         (unsigned long long)tally->first_differ_line);
 }
 
 static void read_jsonl(omen_reader *r)
 {
+    omen_models_tally tally = {0};
     uint64_t line = 0;
     char *p = r->data, *end = r->data + r->len;
     while (p < end) {
@@ -530,12 +703,13 @@ static void read_jsonl(omen_reader *r)
                 omen_reader_error(r, line, "not a JSON object");
                 r->rows_bad++;
             } else {
-                json_record(r, o, line);
+                json_record(r, o, line, &tally);
             }
             cJSON_Delete(o);
         }
         p = stop + 1;
     }
+    omen_models_tally_note(r, &tally);
 }
 
 void omen_read_models(omen_reader *r)

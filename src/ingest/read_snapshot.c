@@ -1,7 +1,9 @@
 /* read_snapshot.c: the `snapshot` reader: one Hub listing at a date, as JSON Lines of Hub API
  * records (camelCase, or huggingface_hub's snake_case) or as CSV text with the same fields
- * (what a hub-stats models.parquet becomes after parquet.h: tags joined by ';', the
- * safetensors struct flattened to safetensors.total).
+ * (what a hub-stats models.parquet becomes after parquet.h: lists joined by ';', structs
+ * flattened to one column per leaf, `safetensors.total`, `baseModels.relation`,
+ * `baseModels.models` (the ids), `cardData.license`; this reader nests those columns back
+ * into the objects the API sends).
  *
  * Every record goes through the models reader (metadata, base_model:<relation>:<id> edges,
  * license:<id>, safetensors.total) and gives one cumulative observation (model, date,
@@ -39,6 +41,7 @@ static const char *const used_keys[] = {"id",
                                         "used_storage",
                                         "cardData",
                                         "card_data",
+                                        "baseModels",
                                         NULL};
 
 const char *const omen_snapshot_columns[] = {"id",
@@ -63,6 +66,7 @@ const char *const omen_snapshot_columns[] = {"id",
                                              "used_storage",
                                              "cardData",
                                              "card_data",
+                                             "baseModels",
                                              NULL};
 
 static const char *const count_keys[] = {"downloadsAllTime", "downloads_all_time", NULL};
@@ -73,14 +77,30 @@ typedef struct {
     char *unused;        /* comma-separated, each once */
     uint64_t no_count;   /* records without downloadsAllTime */
     uint64_t thirty_day; /* records that carried the 30-day `downloads` */
+    omen_models_tally tally;
 } state;
 
+/* The structs whose flattened leaves ("cardData.license") this reader nests back. */
+static const char *const nested[] = {"safetensors", "cardData", "card_data", "baseModels", NULL};
+
+static const char *nested_root(const char *key)
+{
+    for (const char *const *k = nested; *k; k++) {
+        size_t n = strlen(*k);
+        if (strncmp(key, *k, n) == 0 && key[n] == '.')
+            return *k;
+    }
+    return NULL;
+}
+
+/* A struct's leaf counts as read when its struct is: safetensors.parameters.BF16 is part of
+ * the parameter count, cardData.base_model part of what omen may look at. */
 static bool known(const char *key)
 {
     for (const char *const *k = used_keys; *k; k++)
         if (strcmp(*k, key) == 0)
             return true;
-    return false;
+    return nested_root(key) != NULL;
 }
 
 static void note_unused(state *st, const char *key)
@@ -116,7 +136,7 @@ static void record(state *st, const cJSON *o, uint64_t line)
     cJSON_ArrayForEach(it, o) if (it->string) note_unused(st, it->string);
     if (cJSON_GetObjectItemCaseSensitive(o, "downloads"))
         st->thirty_day++;
-    omen_models_json_record(r, o, line);
+    omen_models_json_record(r, o, line, &st->tally);
     if (r->rows_bad != bad)
         return;
     const cJSON *c = get(o, count_keys);
@@ -194,6 +214,30 @@ static void add_cell(cJSON *o, const char *key, omen_field v)
             if (n)
                 cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
         }
+    } else if (nested_root(key)) {
+        /* "a.b.c" -> o.a.b.c; baseModels.models holds the ids joined with ';'. */
+        cJSON *parent = o;
+        char *path = omen_xmalloc(strlen(key) + 1);
+        strcpy(path, key);
+        char *leaf = path;
+        for (char *dot; (dot = strchr(leaf, '.')) != NULL; leaf = dot + 1) {
+            *dot = 0;
+            cJSON *child = cJSON_GetObjectItemCaseSensitive(parent, leaf);
+            if (!cJSON_IsObject(child)) {
+                cJSON_DeleteItemFromObjectCaseSensitive(parent, leaf);
+                child = cJSON_AddObjectToObject(parent, leaf);
+            }
+            parent = child;
+        }
+        if (strcmp(key, "baseModels.models") == 0) {
+            cJSON *arr = cJSON_AddArrayToObject(parent, leaf);
+            for (char *tok = strtok(s, ";"); tok; tok = strtok(NULL, ";"))
+                if (*tok)
+                    cJSON_AddItemToArray(arr, cJSON_CreateString(tok));
+        } else {
+            cJSON_AddStringToObject(parent, leaf, s);
+        }
+        free(path);
     } else if (strcmp(key, "cardData") == 0 || strcmp(key, "card_data") == 0) {
         cJSON *card = cJSON_Parse(s);
         if (card && cJSON_IsObject(card))
@@ -265,6 +309,7 @@ void omen_read_snapshot(omen_reader *r)
                          "%s: the 30-day `downloads` of %llu records is not used (flows come "
                          "from differencing downloadsAllTime between snapshots)",
                          r->path, (unsigned long long)st.thirty_day);
+    omen_models_tally_note(r, &st.tally);
     if (st.no_count)
         omen_reader_note(r,
                          "%s: %llu records have no downloadsAllTime: their metadata was read, "

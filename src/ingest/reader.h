@@ -67,6 +67,9 @@ struct omen_reader {
     omen_index *edge_last;      /* edges: child name id -> its last edge row */
     uint32_t **edge_prev;       /* edges: row -> previous row of the same child + 1 */
     const char *count_column;   /* downloads: --count-column, or NULL */
+    /* Metadata values kept as given (the label policy, unmapped.h), counted across the files
+     * of one ingest; NULL counts nothing. */
+    struct omen_unmapped *unmapped;
     /* A file read in blocks of whole lines (Parquet): called when the current block is used up,
      * it replaces data and len with the next block (freeing the old one) and returns false at
      * the end or on an error (stream_status and stream_err then say which). NULL for a file

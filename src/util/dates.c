@@ -229,3 +229,47 @@ bool omen_date_parse(const char *str, size_t len, int32_t *days)
     *days = omen_date_days(y, m, d) + shift;
     return true;
 }
+
+bool omen_date_parse_timestamp(const char *str, size_t len, int32_t *days, const char **why)
+{
+    *why = "not a valid date";
+    if (omen_date_parse(str, len, days))
+        return true;
+    while (len && is_space(*str))
+        str++, len--;
+    while (len && is_space(str[len - 1]))
+        len--;
+    /* "1714953600.0" is how a float column writes a whole number. */
+    size_t n = len;
+    if (n > 2 && str[n - 2] == '.' && str[n - 1] == '0')
+        n -= 2;
+    if (n == 0 || n > 19)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (str[i] < '0' || str[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(str[i] - '0');
+    }
+    uint64_t per_day;
+    if (v < 100000000ull) {
+        *why = "an integer too small for an epoch timestamp (seconds would be before 1973)";
+        return false;
+    } else if (v < 100000000000ull) {
+        per_day = 86400ull;
+    } else if (v < 100000000000000ull) {
+        per_day = 86400000ull;
+    } else if (v < 100000000000000000ull) {
+        per_day = 86400000000ull;
+    } else {
+        per_day = 86400000000000ull;
+    }
+    uint64_t d = v / per_day;
+    if (d > (uint64_t)omen_date_days(MAX_YEAR, 12, 31)) {
+        *why = "an epoch timestamp after 2199 (read as seconds, milliseconds, microseconds or "
+               "nanoseconds by its magnitude)";
+        return false;
+    }
+    *days = (int32_t)d;
+    return true;
+}

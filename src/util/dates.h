@@ -19,6 +19,13 @@
  * the year as written, so 1970-W01 (which starts 1969-12-29) and a zone shift across
  * 1970-01-01 can give a day before 0. */
 bool omen_date_parse(const char *s, size_t len, int32_t *days);
+/* A metadata timestamp: what omen_date_parse() takes, or an integer count since 1970-01-01 UTC
+ * whose unit its magnitude gives (Parquet INT64 timestamps, JSON numbers): below 1e8 it is no
+ * timestamp (an 8-digit YYYYMMDD, say), below 1e11 seconds, below 1e14 milliseconds, below
+ * 1e17 microseconds, else nanoseconds; the day must fall in 1970..2199. Only `created`-like
+ * fields use it: an observation date that is a bare number stays an error. On false, *why says
+ * what is wrong with the text. */
+bool omen_date_parse_timestamp(const char *s, size_t len, int32_t *days, const char **why);
 /* The Monday of the ISO week containing the day. */
 int32_t omen_date_week_monday(int32_t days);
 /* 0 = Monday .. 6 = Sunday. */

@@ -1,5 +1,7 @@
 /* taxonomy.c: the labels of the paper's Appendix D verbatim, the license classes with the
- * mapping from Hub license ids, the derivation relations and organisation types. */
+ * mapping from Hub license ids, the derivation relations and organisation types, and the alias
+ * tables that map other sources' spellings onto them (docs/methodology.md, "Labels outside
+ * omen's vocabularies", says why each alias is there and why some values have none). */
 #include "taxonomy.h"
 
 #include <ctype.h>
@@ -179,8 +181,9 @@ static bool prefix(const char *p, const char *s, size_t len)
  * a use policy (Llama, Gemma, OpenRAIL, ...) are Acceptable Usage Policy; CC-BY style licenses
  * that only ask for credit are Attribution; anything non-commercial is Non-commercial; no
  * license, "unknown" or "other" is Undocumented. */
-const char *omen_license_class(const char *id, size_t len)
+static const char *classify_license(const char *id, size_t len, bool *known)
 {
+    *known = true;
     trim(&id, &len);
     if (prefix("license:", id, len)) {
         id += 8;
@@ -274,7 +277,21 @@ const char *omen_license_class(const char *id, size_t len)
         if (prefix(*l, id, len))
             return strncasecmp(id, "fair-noncommercial", 18) == 0 ? OMEN_LICENSE_NONCOMMERCIAL
                                                                   : OMEN_LICENSE_AUP;
+    *known = false;
     return OMEN_LICENSE_UNDOCUMENTED;
+}
+
+const char *omen_license_class(const char *id, size_t len)
+{
+    bool known;
+    return classify_license(id, len, &known);
+}
+
+bool omen_license_known(const char *id, size_t len)
+{
+    bool known;
+    classify_license(id, len, &known);
+    return known;
 }
 
 bool omen_relation_valid(const char *s, size_t len)
@@ -298,19 +315,97 @@ const char *omen_org_type_parse(const char *s, size_t len)
         if (same(*l, s, len))
             return *l;
     /* Common spellings from other sources (Epoch's "Industry", "Academia", the paper's labels). */
+    /* "Research Lab", "team", "Classroom" have no alias on purpose: a research lab may be a
+     * company's, a university's, a government's or a collective's, and the released dataset
+     * does not say what its "team" is; they are kept as given and counted. */
     static const char *const alias[][2] = {{"industry", "company"},
                                            {"corporate", "company"},
+                                           {"corporation", "company"},
+                                           {"enterprise", "company"},
                                            {"academia", "university"},
                                            {"academic", "university"},
                                            {"non-profit", "nonprofit"},
                                            {"non profit", "nonprofit"},
+                                           {"non_profit", "nonprofit"},
+                                           {"not-for-profit", "nonprofit"},
+                                           {"non-profit organization", "nonprofit"},
+                                           {"nonprofit organization", "nonprofit"},
+                                           {"ngo", "nonprofit"},
                                            {"research collective", "community"},
                                            {"individual", "user"},
                                            {"unaffiliated", "user"},
+                                           {"person", "user"},
                                            {"gov", "government"},
+                                           {"governmental", "government"},
                                            {NULL, NULL}};
     for (size_t i = 0; alias[i][0]; i++)
         if (same(alias[i][0], s, len))
             return alias[i][1];
+    return NULL;
+}
+
+/* ---- modality pairs ("Text -> Image") of the released dataset */
+
+static bool word_is(const char *s, size_t len, const char *w)
+{
+    return same(w, s, len);
+}
+
+const char *omen_modality_input(const char *s, size_t len)
+{
+    trim(&s, &len);
+    const char *l = omen_taxonomy_label(&fields[1], s, len);
+    if (l)
+        return l;
+    /* Appendix D has one label for sound, Speech; audio is what the released pairs call it. */
+    if (word_is(s, len, "audio") || word_is(s, len, "sound"))
+        return "Speech";
+    if (word_is(s, len, "table") || word_is(s, len, "tabular data"))
+        return "Tabular";
+    if (word_is(s, len, "images"))
+        return "Image";
+    return NULL;
+}
+
+const char *omen_modality_output(const char *s, size_t len, const char *input)
+{
+    trim(&s, &len);
+    const char *l = omen_taxonomy_label(&fields[2], s, len);
+    if (l)
+        return l;
+    /* A generated medium is "<Medium> Generation". */
+    static const char *const gen[][2] = {
+        {"text", "Text Generation"},
+        {"image", "Image Generation"},
+        {"images", "Image Generation"},
+        {"video", "Video Generation"},
+        {"speech", "Speech Generation"},
+        {"audio", "Speech Generation"},
+        {"tabular", "Tabular"},
+        {"table", "Tabular"},
+        {"segmentation", "Image Segmentation"},
+        {"segmentation mask", "Image Segmentation"},
+        {"mask", "Image Segmentation"},
+        {"bounding boxes", "Image Bounding Boxes"},
+        {"bounding box", "Image Bounding Boxes"},
+        {"boxes", "Image Bounding Boxes"},
+        {"object detection", "Image Bounding Boxes"},
+        {"detection", "Image Bounding Boxes"},
+        {"token classification", "Text Sequence Classification"},
+        {"sequence classification", "Text Sequence Classification"},
+        {"sequence labeling", "Text Sequence Classification"},
+        {NULL, NULL}};
+    for (size_t i = 0; gen[i][0]; i++)
+        if (word_is(s, len, gen[i][0]))
+            return gen[i][1];
+    /* Classification and embeddings are named by what they classify or embed: the input side.
+     * Appendix D has them for text and image only; from another input they are not mapped. */
+    bool text = input && strcmp(input, "Text") == 0, image = input && strcmp(input, "Image") == 0;
+    if (word_is(s, len, "classification") || word_is(s, len, "class") || word_is(s, len, "label") ||
+        word_is(s, len, "labels"))
+        return text ? "Text Classification" : image ? "Image Classification" : NULL;
+    if (word_is(s, len, "embedding") || word_is(s, len, "embeddings") ||
+        word_is(s, len, "vector") || word_is(s, len, "vectors"))
+        return text ? "Text Embedding" : image ? "Image Embedding" : NULL;
     return NULL;
 }

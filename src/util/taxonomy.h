@@ -33,10 +33,20 @@ const char *omen_taxonomy_allowed(const omen_taxonomy_field *f);
 #define OMEN_LICENSE_NONCOMMERCIAL "Non-commercial"
 #define OMEN_LICENSE_UNDOCUMENTED  "Undocumented"
 const char *omen_license_class(const char *license_id, size_t len);
+/* Whether the mapping knows the id (a class from its tables, or none/unknown/other); an id it
+ * does not know gets Undocumented too, and the ingest counts it as unmapped. */
+bool omen_license_known(const char *license_id, size_t len);
 
 /* Derivation relations of the data model, and whether a string is one. */
 bool omen_relation_valid(const char *s, size_t len);
 /* The organisation types of the data model; returns the canonical spelling or NULL. */
 const char *omen_org_type_parse(const char *s, size_t len);
+
+/* The released dataset's modality pairs ("Text -> Image"): one word of the input side as an
+ * input_modality label, one word of the output side as an output_modality label (classification
+ * and embeddings take the input side's medium: "Image -> Classification" is Image
+ * Classification). NULL when no label means it. */
+const char *omen_modality_input(const char *s, size_t len);
+const char *omen_modality_output(const char *s, size_t len, const char *input);
 
 #endif
