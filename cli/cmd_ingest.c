@@ -8,6 +8,7 @@
 
 static const char help[] =
     "usage: omen ingest SOURCE [options] FILE...\n"
+    "       omen ingest snapshot [options] DIR\n"
     "\n"
     "Loads files into the store in one transaction. Every file is validated whole first: on\n"
     "any bad row nothing is written, the first errors are listed as file:line: reason, and\n"
@@ -36,7 +37,12 @@ static const char help[] =
     "                snake_case), CSV, or hub-stats models.parquet; a sequence of snapshots\n"
     "                becomes weekly flows by differencing downloadsAllTime (never by adding\n"
     "                the 30-day downloads); tags base_model:<relation>:<id> become edges,\n"
-    "                license:<id> the license, safetensors.total the parameter count\n"
+    "                license:<id> the license, safetensors.total the parameter count.\n"
+    "                Or one DIR of dated listings, each date from its path:\n"
+    "                DIR/models/<YYYY-MM-DD>/models.parquet (hfmlsoc/hub_weekly_snapshots)\n"
+    "                or DIR/<YYYY-MM-DD>.parquet|.jsonl|.csv: ingested in date order in one\n"
+    "                transaction, dates already in the store skipped, a listing that is a\n"
+    "                stale copy of the one before found and its week's downloads shared\n"
     "\n"
     "Any source also reads Parquet (detected by its magic bytes) when omen was built with\n"
     "libduckdb (`omen --version` says); errors then say file:row N.\n"
@@ -56,7 +62,7 @@ static const char help[] =
     "  --memory SIZE       events: memory for deduplication before spilling, e.g. 512M, 2G\n"
     "                      (default 1G)\n"
     "  --tmp DIR           events: where spilled runs go (default $TMPDIR or /tmp)\n"
-    "  --date YYYY-MM-DD   snapshot: the date of the listing (required)\n"
+    "  --date YYYY-MM-DD   snapshot: the date of the listing (required for a file)\n"
     "  --pg CONNINFO       downloads: read from PostgreSQL instead of files (libpq connection\n"
     "                      string, e.g. 'host=db dbname=hub'); needs --query\n"
     "  --query SQL         with --pg: a query giving model, week, downloads\n";
@@ -164,6 +170,11 @@ static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
     if (rep->decreases_clipped)
         fprintf(stderr, "; %llu decrease%s clipped to 0",
                 (unsigned long long)rep->decreases_clipped, rep->decreases_clipped == 1 ? "" : "s");
+    if (rep->snapshots_ingested || rep->snapshots_skipped)
+        fprintf(stderr, "; %llu snapshot dates ingested, %llu already there, %llu stale",
+                (unsigned long long)rep->snapshots_ingested,
+                (unsigned long long)rep->snapshots_skipped,
+                (unsigned long long)rep->stale_snapshots);
     fputc('\n', stderr);
 }
 

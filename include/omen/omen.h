@@ -128,10 +128,15 @@ typedef struct {
     char *unused_columns;     /* comma-separated, per file */
     char *unmapped;           /* "field=value: count" lines: labels kept as given, not understood */
     uint64_t unmapped_values; /* how many values those lines count in all */
+    /* A folder of snapshots: dates ingested, dates skipped (already in the store), and listings
+     * found to be stale copies of the one before (their week shares the next one's downloads). */
+    uint64_t snapshots_ingested, snapshots_skipped, stale_snapshots;
 } omen_ingest_report;
 
 /* Reads every file, validates it whole, and writes all of them in one transaction. On bad data
- * (unless skip_bad) nothing is written and OMEN_BAD_DATA is returned with the first errors. */
+ * (unless skip_bad) nothing is written and OMEN_BAD_DATA is returned with the first errors.
+ * A snapshot source given one folder ingests its dated listings (docs/data-formats.md, "Folders
+ * of snapshots") in date order, skipping the dates the store has, in one transaction. */
 omen_status omen_ingest_files(omen_store *store, const omen_ingest_options *opt,
                               const char *const *paths, size_t npaths, omen_ingest_report *report,
                               omen_error *err);
@@ -231,6 +236,14 @@ typedef struct {
 omen_status omen_panel_load(omen_store *store, const omen_panel_options *opt, omen_panel **out,
                             const char **cache_note, omen_error *err);
 void omen_panel_free(omen_panel *panel);
+/* Leaves the panel cache beside the store current, for a command that has written the store
+ * (and closed its writing handle, so that the store file no longer changes): builds and writes
+ * the cache when it is absent or stale (always with rebuild_cache; never with no_cache), so
+ * that the next command maps it. The cache is what a cold rebuild writes, byte for byte. When
+ * it cannot be written the status is that of OMEN_E_CACHE: the store is as the command left
+ * it, and the next command builds the panel. `note` (may be NULL) as for omen_panel_load. */
+omen_status omen_panel_refresh(omen_store *store, const omen_panel_options *opt,
+                               const char **note, omen_error *err);
 
 /* ---------------------------------------------------------------- info */
 

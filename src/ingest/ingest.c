@@ -10,11 +10,13 @@
 
 #include "../store/store.h"
 #include "../util/error.h"
+#include "../util/dates.h"
 #include "../util/fileio.h"
 #include "events.h"
 #include "parquet.h"
 #include "reader.h"
 #include "sources.h"
+#include "folder.h"
 #include "unmapped.h"
 
 static const char *const source_names[] = {"downloads",   "models", "developers", "edges",
@@ -66,6 +68,7 @@ typedef struct {
     omen_ingest_report *rep;
     omen_events *events;    /* events source: the deduplication across files */
     omen_unmapped unmapped; /* metadata values kept as given, across the files */
+    bool quiet_progress;    /* a week of a folder: the folder's bar is the one shown */
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads,   omen_read_models,
@@ -303,22 +306,80 @@ static omen_status keep_newer_metadata(ingest *in, omen_store *st, int32_t day, 
     return s;
 }
 
-static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
-                             omen_error *err)
+/* A snapshot date whose listing changed no model's count is a stale copy of an earlier listing
+ * (hfmlsoc/hub_weekly_snapshots reuses one for two folders now and then): its week's downloads
+ * are not known, so they are shared with the next real week's instead of reading as a week of
+ * zero followed by a double one. Builds the flows, and again with the day marked stale when it
+ * turns out to be one (only models with observations after it then change). */
+static omen_status build_flows(ingest *in, omen_store *st, omen_series_kind kind, bool *stale,
+                               omen_error *err)
 {
     const omen_ingest_options *opt = in->opt;
-    if (omen_store_begin(st, err))
-        return OMEN_RUNTIME;
+    omen_series_ctx ctx = {.progress = opt->progress, .progress_ctx = opt->progress_ctx};
+    int32_t *days = NULL;
+    size_t ndays = 0;
     omen_status s = OMEN_OK;
+    if (kind == OMEN_KIND_CUMULATIVE && omen_store_stale_days(st, &days, &ndays, err) != OMEN_OK)
+        return OMEN_RUNTIME;
+    ctx.stale = days;
+    ctx.nstale = ndays;
+    omen_series_stats stats = {0};
+    s = omen_series_build(in->obs, &in->rows, kind, opt, &ctx, st, in->rep, &stats, err);
+    *stale = s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT && in->obs->n && !stats.changed;
+    if (*stale) {
+        days = omen_xrealloc(days, (ndays + 1) * sizeof *days);
+        size_t k = ndays++;
+        while (k && days[k - 1] > opt->date) {
+            days[k] = days[k - 1];
+            k--;
+        }
+        days[k] = opt->date;
+        ctx.stale = days;
+        ctx.nstale = ndays;
+        in->rows.nweekly = in->rows.nsnapshots = in->rows.nreplace = 0;
+        omen_series_stats again = {0};
+        in->rep->decreases_clipped -= stats.clipped;
+        s = omen_series_build(in->obs, &in->rows, kind, opt, &ctx, st, in->rep, &again, err);
+    }
+    free(days);
+    return s;
+}
+
+/* Writes the batch inside the caller's transaction: flows, rows, a provenance row per file and,
+ * for a snapshot, the record of its date. */
+static omen_status write_batch(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
+                               omen_error *err)
+{
+    const omen_ingest_options *opt = in->opt;
+    omen_status s = OMEN_OK;
+    bool stale = false;
     if (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVENTS ||
         opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
-        s = omen_series_build(in->obs, &in->rows, kind, opt, st, in->rep, err);
+        s = build_flows(in, st, kind, &stale, err);
     uint64_t written = 0, edges_deleted = 0;
     if (s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT)
         s = keep_newer_metadata(in, st, opt->date, &edges_deleted, err);
     if (s == OMEN_OK)
         s = omen_store_write_rows(st, &in->rows, opt->progress, opt->progress_ctx, &written, err);
     written += edges_deleted;
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT) {
+        omen_snapshot_day d = {
+            .found = true, .day = opt->date, .bytes = in->files[0].bytes, .stale = stale};
+        memcpy(d.sha256, in->files[0].sha, sizeof d.sha256);
+        snprintf(d.file, sizeof d.file, "%s", in->files[0].path);
+        s = omen_store_record_snapshot_day(st, &d, in->files[0].rows_read, err);
+        if (stale) {
+            char line[256], day[11];
+            omen_date_format(opt->date, day);
+            snprintf(line, sizeof line,
+                     "%s: the listing of %s changes no model's downloadsAllTime: a stale copy; "
+                     "its week shares the next listing's downloads\n",
+                     in->files[0].path, day);
+            append(&in->rep->notes, line);
+            in->rep->stale_snapshots++;
+            written++; /* the recorded stale day changes how later flows are shared */
+        }
+    }
     char options[128];
     snprintf(options, sizeof options, "kind=%s baseline_first=%d skip_bad=%d", kind_name(kind),
              opt->baseline_first, opt->skip_bad);
@@ -339,12 +400,108 @@ static omen_status write_all(ingest *in, omen_store *st, size_t nfiles, omen_ser
     }
     if (s == OMEN_OK && (written || (in->rows.synthetic && !omen_store_is_synthetic(st))))
         s = omen_store_touch(st, in->rows.synthetic, err);
-    if (s != OMEN_OK) {
-        omen_store_rollback(st);
-        return s;
+    in->rep->rows_written += written;
+    return s;
+}
+
+/* The options an ingest runs with: the released dataset and Hub listings carry cumulative
+ * downloadsAllTime, always; event counts are flows. */
+static void effective_options(const omen_ingest_options *opt, omen_ingest_options *eff)
+{
+    *eff = *opt;
+    if (opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
+        eff->kind = OMEN_KIND_CUMULATIVE;
+    if (opt->source == OMEN_SOURCE_EVENTS)
+        eff->kind = OMEN_KIND_WEEKLY;
+}
+
+static void ingest_init(ingest *in, const omen_ingest_options *opt, size_t npaths,
+                        omen_ingest_report *rep)
+{
+    memset(in, 0, sizeof *in);
+    in->opt = opt;
+    in->rep = rep;
+    if (opt->source == OMEN_SOURCE_EVENTS)
+        in->events = omen_events_new(opt);
+    omen_rows_init(&in->rows);
+    omen_diag_init(&in->diag, opt->max_errors > 0 ? (size_t)opt->max_errors : 20, opt->skip_bad);
+    in->obs = omen_xcalloc(1, sizeof *in->obs);
+    in->obs->conflicts = omen_xcalloc(npaths, sizeof *in->obs->conflicts);
+    in->files = omen_xcalloc(npaths, sizeof *in->files);
+}
+
+static void ingest_free(ingest *in)
+{
+    omen_rows_free(&in->rows);
+    omen_diag_free(&in->diag);
+    free(in->obs->v);
+    free(in->obs->conflicts);
+    free(in->obs);
+    free(in->files);
+    omen_index_free(&in->model_rows);
+    omen_index_free(&in->developer_rows);
+    omen_index_free(&in->edge_last);
+    free(in->edge_prev);
+    omen_events_free(in->events);
+    omen_unmapped_free(&in->unmapped);
+}
+
+/* Reads and validates every file of the batch; decides the series kind. OMEN_OK with
+ * *kind set when the batch may be written. */
+static omen_status ingest_read(ingest *in, const char *const *paths, size_t npaths,
+                               omen_series_kind *kind, omen_error *err)
+{
+    const omen_ingest_options *opt = in->opt;
+    omen_ingest_report *rep = in->rep;
+    omen_status s = OMEN_OK;
+    for (size_t k = 0; k < npaths && s == OMEN_OK; k++) {
+        in->files[k].path = paths[k];
+        if (opt->progress && !in->quiet_progress)
+            opt->progress(opt->progress_ctx, paths[k], k, npaths);
+        s = read_one(in, k, err);
     }
-    in->rep->rows_written = written;
-    return omen_store_commit(st, err);
+    *kind = opt->kind;
+    if (s == OMEN_OK && opt->source == OMEN_SOURCE_EVENTS) {
+        char line[512];
+        s = omen_events_finish(in->events, in->obs, err);
+        omen_events_summary(in->events, line, sizeof line - 1);
+        strcat(line, "\n");
+        append(&rep->notes, line);
+        *kind = OMEN_KIND_WEEKLY;
+        omen_series_check(in->obs, &in->rows, opt, &in->diag, &rep->notes);
+    } else if (s == OMEN_OK &&
+               (opt->source == OMEN_SOURCE_DOWNLOADS || opt->source == OMEN_SOURCE_EVOLUTION ||
+                opt->source == OMEN_SOURCE_SNAPSHOT)) {
+        *kind = omen_series_check(in->obs, &in->rows, opt, &in->diag, &rep->notes);
+        for (size_t k = 0; k < npaths; k++) {
+            in->files[k].rows_bad += in->obs->conflicts[k];
+            rep->rows_rejected += in->obs->conflicts[k];
+        }
+    }
+    /* Before the write: the ingests row records them. */
+    free(rep->unmapped);
+    rep->unmapped = omen_unmapped_text(&in->unmapped, 0);
+    rep->unmapped_values += in->unmapped.total;
+    if (in->unmapped.total) {
+        char line[256];
+        snprintf(line, sizeof line,
+                 "%llu metadata values (%zu distinct) are outside omen's vocabularies and were "
+                 "kept as given (--strict-labels rejects them); they are listed in "
+                 "ingests.unmapped\n",
+                 (unsigned long long)in->unmapped.total, omen_unmapped_distinct(&in->unmapped));
+        append(&rep->notes, line);
+    }
+    rep->models_seen += in->rows.names.count;
+    if (s == OMEN_OK && in->diag.count && !opt->skip_bad)
+        return omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in->diag));
+    if (s == OMEN_OK && in->diag.count) {
+        char line[128];
+        snprintf(line, sizeof line,
+                 "%llu bad rows skipped (%llu errors listed in the ingests table)\n",
+                 (unsigned long long)rep->rows_rejected, (unsigned long long)in->diag.count);
+        append(&rep->notes, line);
+    }
+    return s;
 }
 
 omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
@@ -354,85 +511,194 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
     memset(rep, 0, sizeof *rep);
     if (npaths == 0 || npaths >= (1u << 16))
         return omen_error_set(err, OMEN_E_USAGE, "give between 1 and 65535 files");
-    ingest in = {.opt = opt, .rep = rep};
-    omen_ingest_options weekly_opt = *opt;
-    weekly_opt.kind = OMEN_KIND_WEEKLY;
-    /* The released dataset and Hub listings carry cumulative downloadsAllTime, always. */
-    omen_ingest_options cumulative_opt = *opt;
-    cumulative_opt.kind = OMEN_KIND_CUMULATIVE;
-    if (opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
-        in.opt = &cumulative_opt;
+    if (opt->source == OMEN_SOURCE_SNAPSHOT && npaths == 1 && omen_is_folder(paths[0]))
+        return omen_ingest_snapshot_folder(st, opt, paths[0], rep, err);
     if (opt->source == OMEN_SOURCE_SNAPSHOT && !opt->date_given)
-        return omen_error_set(err, OMEN_E_USAGE, "a snapshot needs its date (--date YYYY-MM-DD)");
-    if (opt->source == OMEN_SOURCE_EVENTS) {
-        in.events = omen_events_new(opt);
-        in.opt = &weekly_opt; /* the weekly sums are flows, never cumulative counts */
-    }
-    omen_rows_init(&in.rows);
-    omen_diag_init(&in.diag, opt->max_errors > 0 ? (size_t)opt->max_errors : 20, opt->skip_bad);
-    in.obs = omen_xcalloc(1, sizeof *in.obs);
-    in.obs->conflicts = omen_xcalloc(npaths, sizeof *in.obs->conflicts);
-    in.files = omen_xcalloc(npaths, sizeof *in.files);
-    omen_status s = OMEN_OK;
-    for (size_t k = 0; k < npaths && s == OMEN_OK; k++) {
-        in.files[k].path = paths[k];
-        if (opt->progress)
-            opt->progress(opt->progress_ctx, paths[k], k, npaths);
-        s = read_one(&in, k, err);
-    }
-    omen_series_kind kind = opt->kind;
-    if (s == OMEN_OK && opt->source == OMEN_SOURCE_EVENTS) {
-        char line[512];
-        s = omen_events_finish(in.events, in.obs, err);
-        omen_events_summary(in.events, line, sizeof line - 1);
-        strcat(line, "\n");
-        append(&rep->notes, line);
-        kind = OMEN_KIND_WEEKLY;
-        omen_series_check(in.obs, &in.rows, &weekly_opt, &in.diag, &rep->notes);
-    } else if (s == OMEN_OK &&
-               (opt->source == OMEN_SOURCE_DOWNLOADS || in.opt == &cumulative_opt)) {
-        kind = omen_series_check(in.obs, &in.rows, in.opt, &in.diag, &rep->notes);
-        for (size_t k = 0; k < npaths; k++) {
-            in.files[k].rows_bad += in.obs->conflicts[k];
-            rep->rows_rejected += in.obs->conflicts[k];
+        return omen_error_set(err, OMEN_E_USAGE,
+                              "a snapshot file needs its date (--date YYYY-MM-DD), or give a "
+                              "folder of dated snapshots");
+    omen_ingest_options eff;
+    effective_options(opt, &eff);
+    ingest in;
+    ingest_init(&in, &eff, npaths, rep);
+    omen_series_kind kind;
+    omen_status s = ingest_read(&in, paths, npaths, &kind, err);
+    if (s == OMEN_OK) {
+        if (omen_store_begin(st, err)) {
+            s = OMEN_RUNTIME;
+        } else {
+            s = write_batch(&in, st, npaths, kind, err);
+            if (s == OMEN_OK)
+                s = omen_store_commit(st, err);
+            else
+                omen_store_rollback(st);
         }
     }
-    /* Before the write: the ingests row records them. */
-    rep->unmapped = omen_unmapped_text(&in.unmapped, 0);
-    rep->unmapped_values = in.unmapped.total;
-    if (in.unmapped.total) {
-        char line[256];
+    ingest_free(&in);
+    return s;
+}
+
+/* ---------------------------------------------------------------- folders of snapshots */
+
+/* One dated listing of a folder, as it is ingested. */
+static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
+                               const omen_snapshot_file *f, omen_ingest_report *total,
+                               omen_error *err)
+{
+    omen_ingest_options eff;
+    effective_options(opt, &eff);
+    eff.date = f->day;
+    eff.date_given = true;
+    omen_ingest_report rep = {0};
+    ingest in;
+    ingest_init(&in, &eff, 1, &rep);
+    in.quiet_progress = true;
+    const char *path = f->path;
+    omen_series_kind kind;
+    omen_status s = ingest_read(&in, &path, 1, &kind, err);
+    if (s == OMEN_OK)
+        s = write_batch(&in, st, 1, kind, err);
+    ingest_free(&in);
+    total->bytes_read += rep.bytes_read;
+    total->rows_read += rep.rows_read;
+    total->rows_rejected += rep.rows_rejected;
+    total->rows_written += rep.rows_written;
+    total->models_seen =
+        rep.models_seen > total->models_seen ? rep.models_seen : total->models_seen;
+    total->decreases_clipped += rep.decreases_clipped;
+    total->stale_snapshots += rep.stale_snapshots;
+    total->unmapped_values += rep.unmapped_values;
+    total->kind_used = rep.kind_used;
+    append(&total->notes, rep.notes);
+    if (rep.unmapped) {
+        append(&total->unmapped, rep.unmapped);
+        if (rep.unmapped[strlen(rep.unmapped) - 1] != '\n')
+            append(&total->unmapped, "\n");
+    }
+    if (rep.unused_columns && !total->unused_columns)
+        append(&total->unused_columns, rep.unused_columns);
+    omen_ingest_report_free(&rep);
+    return s;
+}
+
+/* Whether listing i is byte for byte the listing before it (in the folder, or the store's
+ * latest date before it), with no later date in the store whose flows would have to be shared
+ * anew (then it is read, and found stale by its content). Hashes only files of equal size. */
+static omen_status identical_to_previous(omen_store *st, omen_snapshot_file *files, size_t i,
+                                         bool *copy, omen_error *err)
+{
+    *copy = false;
+    omen_snapshot_day prev, later;
+    omen_status s = omen_store_snapshot_day(st, files[i].day, true, &prev, err);
+    if (s == OMEN_OK)
+        s = omen_store_snapshot_day(st, INT32_MAX, true, &later, err);
+    if (s != OMEN_OK || !prev.found || later.day > files[i].day)
+        return s;
+    if (i > 0 && files[i - 1].day == prev.day && !files[i - 1].sha256[0] &&
+        files[i - 1].bytes == files[i].bytes)
+        s = omen_snapshot_file_hash(&files[i - 1], err);
+    const char *prev_sha = i > 0 && files[i - 1].day == prev.day && files[i - 1].sha256[0]
+                               ? files[i - 1].sha256
+                               : prev.sha256;
+    if (s != OMEN_OK || prev.bytes != files[i].bytes || !prev_sha[0])
+        return s;
+    s = omen_snapshot_file_hash(&files[i], err);
+    *copy = s == OMEN_OK && strcmp(prev_sha, files[i].sha256) == 0;
+    return s;
+}
+
+/* A listing identical to the one before: its date is recorded as stale without reading it. */
+static omen_status record_stale_copy(omen_store *st, const omen_snapshot_file *f,
+                                     omen_ingest_report *rep, omen_error *err)
+{
+    omen_snapshot_day d = {.found = true, .day = f->day, .bytes = f->bytes, .stale = true};
+    memcpy(d.sha256, f->sha256, sizeof d.sha256);
+    snprintf(d.file, sizeof d.file, "%s", f->path);
+    omen_status s = omen_store_record_snapshot_day(st, &d, 0, err);
+    omen_ingest_record rec = {.source = "snapshot",
+                              .file = f->path,
+                              .sha256 = f->sha256,
+                              .bytes = f->bytes,
+                              .options = "stale copy: identical to the listing before it"};
+    if (s == OMEN_OK)
+        s = omen_store_record_ingest(st, &rec, err);
+    if (s == OMEN_OK)
+        s = omen_store_touch(st, false, err);
+    char line[1200], day[11];
+    omen_date_format(f->day, day);
+    snprintf(line, sizeof line,
+             "%s: the listing of %s is byte for byte the one before it: a stale copy; its week "
+             "shares the next listing's downloads\n",
+             f->path, day);
+    append(&rep->notes, line);
+    rep->stale_snapshots++;
+    return s;
+}
+
+omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_options *opt,
+                                        const char *dir, omen_ingest_report *rep, omen_error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    if (opt->date_given)
+        return omen_error_set(err, OMEN_E_USAGE,
+                              "%s is a folder: its snapshots take their dates from their paths "
+                              "(--date is for one file)",
+                              dir);
+    omen_snapshot_file *files = NULL;
+    size_t n = 0;
+    char *notes = NULL;
+    omen_status s = omen_snapshot_folder_list(dir, &files, &n, &notes, err);
+    append(&rep->notes, notes);
+    free(notes);
+    if (s != OMEN_OK)
+        return s;
+    /* What the store already has is skipped: the same date with the same bytes. */
+    size_t todo = 0, skipped = 0;
+    for (size_t i = 0; i < n && s == OMEN_OK; i++) {
+        omen_snapshot_day have;
+        s = omen_store_snapshot_day(st, files[i].day, false, &have, err);
+        if (s == OMEN_OK && have.found && have.bytes == files[i].bytes)
+            s = omen_snapshot_file_hash(&files[i], err);
+        if (s == OMEN_OK && have.found && strcmp(have.sha256, files[i].sha256) == 0) {
+            files[i].skip = true;
+            skipped++;
+        } else {
+            todo++;
+        }
+    }
+    if (s == OMEN_OK && skipped) {
+        char line[160];
         snprintf(line, sizeof line,
-                 "%llu metadata values (%zu distinct) are outside omen's vocabularies and were "
-                 "kept as given (--strict-labels rejects them); they are listed in "
-                 "ingests.unmapped\n",
-                 (unsigned long long)in.unmapped.total, omen_unmapped_distinct(&in.unmapped));
+                 "%zu of %zu snapshot dates are already in the store with the same file: "
+                 "skipped\n",
+                 skipped, n);
         append(&rep->notes, line);
     }
-    rep->models_seen = in.rows.names.count;
-    if (s == OMEN_OK && in.diag.count && !opt->skip_bad) {
-        s = omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in.diag));
-    } else if (s == OMEN_OK) {
-        if (in.diag.count) {
-            char line[128];
-            snprintf(line, sizeof line,
-                     "%llu bad rows skipped (%llu errors listed in the ingests table)\n",
-                     (unsigned long long)rep->rows_rejected, (unsigned long long)in.diag.count);
-            append(&rep->notes, line);
-        }
-        s = write_all(&in, st, npaths, kind, err);
+    if (s == OMEN_OK && todo && omen_store_begin(st, err))
+        s = OMEN_RUNTIME;
+    size_t done = 0;
+    for (size_t i = 0; s == OMEN_OK && i < n; i++) {
+        if (files[i].skip)
+            continue;
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, "snapshots", done, todo);
+        bool copy = false;
+        s = identical_to_previous(st, files, i, &copy, err);
+        if (s == OMEN_OK)
+            s = copy ? record_stale_copy(st, &files[i], rep, err)
+                     : ingest_week(st, opt, &files[i], rep, err);
+        done++;
     }
-    omen_rows_free(&in.rows);
-    omen_diag_free(&in.diag);
-    free(in.obs->v);
-    free(in.obs->conflicts);
-    free(in.obs);
-    free(in.files);
-    omen_index_free(&in.model_rows);
-    omen_index_free(&in.developer_rows);
-    omen_index_free(&in.edge_last);
-    free(in.edge_prev);
-    omen_events_free(in.events);
-    omen_unmapped_free(&in.unmapped);
+    if (todo) {
+        if (s == OMEN_OK)
+            s = omen_store_commit(st, err);
+        else
+            omen_store_rollback(st);
+    }
+    if (s == OMEN_OK && opt->progress)
+        opt->progress(opt->progress_ctx, "snapshots", todo, todo);
+    rep->snapshots_ingested = s == OMEN_OK ? todo : 0;
+    rep->snapshots_skipped = skipped;
+    omen_snapshot_folder_free(files, n);
     return s;
 }

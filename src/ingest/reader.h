@@ -138,13 +138,28 @@ omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query
 /* After all download files are read, in two steps. omen_series_check sorts the observations,
  * reports conflicting duplicates to diag and decides the series kind (writing why into
  * *notes). omen_series_build fills rows->weekly (weekly kind: flows summed per ISO week) or
- * rows->snapshots plus re-derived flows (cumulative kind: it merges the observations already
- * stored, so call it inside the write transaction). */
+ * rows->snapshots plus re-derived flows (cumulative kind: it reads the observations already
+ * stored around each model's new ones, so call it inside the write transaction). Only flows
+ * above zero become rows, and only observations that change a count are kept. */
 struct omen_store;
+/* What a cumulative build knows beyond the observations: the snapshot days recorded as stale
+ * copies (ascending; their weeks share the next real week's downloads) and a progress hook. */
+typedef struct {
+    const int32_t *stale;
+    size_t nstale;
+    omen_progress_fn progress;
+    void *progress_ctx;
+} omen_series_ctx;
+/* What a cumulative build found: new observations that changed a model's count (or started its
+ * series), and decreases clipped to 0. */
+typedef struct {
+    uint64_t changed, clipped;
+} omen_series_stats;
 omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
                                    const omen_ingest_options *opt, omen_diag *diag, char **notes);
 omen_status omen_series_build(omen_obs_list *obs, omen_rows *rows, omen_series_kind kind,
-                              const omen_ingest_options *opt, struct omen_store *store,
-                              omen_ingest_report *rep, omen_error *err);
+                              const omen_ingest_options *opt, const omen_series_ctx *ctx,
+                              struct omen_store *store, omen_ingest_report *rep,
+                              omen_series_stats *stats, omen_error *err);
 
 #endif

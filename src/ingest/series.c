@@ -135,89 +135,184 @@ static void build_weekly(omen_obs_list *obs, omen_rows *rows)
     }
 }
 
-/* Merges the stored observations of a model with the new ones (new wins on the same day). */
-static omen_count_row *merge(const omen_count_row *old, size_t nold, const omen_obs *v, size_t nv,
-                             size_t *n)
+/* One observation of a model's merged series: stored, new, or new over a stored one of the
+ * same day (which it replaces). */
+typedef struct {
+    int32_t day;
+    uint64_t count;
+    bool fresh;       /* from this batch */
+    bool over_stored; /* a stored observation of the same day is replaced */
+} point;
+
+/* Merges the stored observations from the window's start with the new ones (new wins on the
+ * same day). */
+static point *merge(const omen_count_row *old, size_t nold, const omen_obs *v, size_t nv, size_t *n)
 {
-    omen_count_row *out = omen_xmalloc((nold + nv) * sizeof *out);
+    point *out = omen_xmalloc((nold + nv) * sizeof *out);
     size_t i = 0, j = 0, k = 0;
     while (i < nold || j < nv) {
         if (j == nv || (i < nold && old[i].day < v[j].day)) {
-            out[k++] = old[i++];
+            out[k++] = (point){old[i].day, old[i].count, false, false};
+            i++;
             continue;
         }
-        if (i < nold && old[i].day == v[j].day)
+        bool same = i < nold && old[i].day == v[j].day;
+        if (same)
             i++;
-        out[k++] = (omen_count_row){v[j].model, v[j].day, v[j].count};
+        out[k++] = (point){v[j].day, v[j].count, true, same};
         j++;
     }
     *n = k;
     return out;
 }
 
-/* The flows of one model's merged, day-sorted cumulative series. */
-static void derive_flows(omen_rows *rows, uint32_t model, const omen_count_row *s, size_t n,
-                         bool baseline_first, uint64_t *clipped)
+/* Whether the Monday `week` is a stale week (a reused copy of the previous listing). */
+static bool is_stale(const omen_series_ctx *c, int32_t week)
 {
-    bool have_prev = false;
-    uint64_t prev = 0;
+    size_t lo = 0, hi = c->nstale;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int32_t w = omen_date_week_monday(c->stale[mid]);
+        if (w == week)
+            return true;
+        if (w < week)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return false;
+}
+
+/* Adds a week's flow; when the weeks just before it were stale copies, the flow is shared
+ * equally among them and it (remainder to the latest weeks), since the listing of a stale week
+ * says nothing about its own downloads (methodology.md, "Folders of weekly snapshots"). Zero
+ * flows are not rows. */
+static void add_flow(omen_rows *rows, const omen_series_ctx *c, uint32_t model, int32_t prev_week,
+                     int32_t week, uint64_t flow, int32_t *lowest)
+{
+    int32_t first = week;
+    while (c->nstale && first - 7 > prev_week && is_stale(c, first - 7))
+        first -= 7;
+    uint64_t parts = (uint64_t)(week - first) / 7 + 1, share = flow / parts, extra = flow % parts;
+    for (int32_t w = first; w <= week; w += 7) {
+        uint64_t k = (uint64_t)(w - first) / 7, f = share + (k >= parts - extra ? 1 : 0);
+        if (!f)
+            continue;
+        omen_count_row *row = omen_rows_add_weekly(rows);
+        *row = (omen_count_row){model, w, f};
+        if (w < *lowest)
+            *lowest = w;
+    }
+}
+
+/* The flows of one model over a window of its merged, day-sorted series, measured from `base`
+ * (the last observation before the window) when there is one. Also picks the new observations
+ * worth storing: those that change the count (or replace a stored one, or start the series). */
+static void derive_window(omen_rows *rows, const omen_series_ctx *c, uint32_t model, const point *s,
+                          size_t n, const omen_count_row *base, bool has_base, bool baseline_first,
+                          omen_series_stats *st, int32_t *lowest)
+{
+    bool have_prev = has_base;
+    uint64_t prev = has_base ? base->count : 0;
+    int32_t prev_week = has_base ? omen_date_week_monday(base->day) : INT32_MIN;
+    bool have_last = has_base;
+    uint64_t last = prev; /* the count of the observation just before, for what to store */
     for (size_t i = 0; i < n; i++) {
+        if (s[i].fresh) {
+            bool changes = !have_last || s[i].count != last;
+            if (changes)
+                st->changed++;
+            if (changes || s[i].over_stored) {
+                omen_count_row *r = omen_rows_add_snapshot(rows);
+                *r = (omen_count_row){model, s[i].day, s[i].count};
+            }
+        }
+        have_last = true;
+        last = s[i].count;
         int32_t week = omen_date_week_monday(s[i].day);
         if (i + 1 < n && omen_date_week_monday(s[i + 1].day) == week)
             continue; /* keep the week's last observation */
-        uint64_t flow;
         if (!have_prev) {
             have_prev = true;
             prev = s[i].count;
-            if (baseline_first)
-                continue;
-            flow = s[i].count;
-        } else if (s[i].count < prev) {
-            (*clipped)++;
-            flow = 0;
-        } else {
-            flow = s[i].count - prev;
+            prev_week = week;
+            if (!baseline_first && prev)
+                add_flow(rows, c, model, INT32_MIN, week, prev, lowest);
+            continue;
         }
+        uint64_t flow = 0;
+        if (s[i].count < prev)
+            st->clipped++;
+        else
+            flow = s[i].count - prev;
+        if (flow)
+            add_flow(rows, c, model, prev_week, week, flow, lowest);
         prev = s[i].count;
-        omen_count_row *w = omen_rows_add_weekly(rows);
-        *w = (omen_count_row){model, week, flow};
+        prev_week = week;
     }
 }
 
+/* Each model's new observations re-derive its flows from the week of the first of them on,
+ * against what the store holds around that window; nothing before the window is touched, so a
+ * new week costs a few rows per model however long the history. */
 static omen_status build_cumulative(omen_obs_list *obs, omen_rows *rows,
-                                    const omen_ingest_options *opt, omen_store *store,
-                                    omen_ingest_report *rep, omen_error *err)
+                                    const omen_ingest_options *opt, const omen_series_ctx *c,
+                                    omen_store *store, omen_series_stats *st, omen_error *err)
 {
-    for (size_t i = 0; i < obs->n;) {
+    omen_snapshot_reader *reader = NULL;
+    if (store && omen_store_snapshot_reader_open(store, &reader, err) != OMEN_OK)
+        return OMEN_RUNTIME;
+    omen_count_row *after = NULL;
+    size_t cap = 0;
+    omen_status s = OMEN_OK;
+    for (size_t i = 0; i < obs->n && s == OMEN_OK;) {
         size_t j = i;
-        while (j < obs->n && obs->v[j].model == obs->v[i].model) {
-            omen_count_row *s = omen_rows_add_snapshot(rows);
-            *s = (omen_count_row){obs->v[j].model, obs->v[j].day, obs->v[j].count};
+        while (j < obs->n && obs->v[j].model == obs->v[i].model)
             j++;
-        }
         uint32_t model = obs->v[i].model;
-        omen_count_row *old = NULL, *merged;
-        size_t nold = 0, n = 0;
-        if (store && omen_store_snapshots_of(store, omen_intern_str(&rows->names, model), &old,
-                                             &nold, err) != OMEN_OK)
-            return OMEN_RUNTIME;
-        merged = merge(old, nold, obs->v + i, j - i, &n);
-        derive_flows(rows, model, merged, n, opt->baseline_first, &rep->decreases_clipped);
-        omen_rows_add_replace(rows, model);
-        free(old);
+        int32_t from = omen_date_week_monday(obs->v[i].day);
+        omen_count_row base = {0};
+        bool has_base = false;
+        size_t nafter = 0;
+        if (reader)
+            s = omen_store_snapshot_window(reader, omen_intern_str(&rows->names, model), from,
+                                           &has_base, &base, &after, &nafter, &cap, err);
+        if (s != OMEN_OK)
+            break;
+        size_t n = 0;
+        point *merged = merge(after, nafter, obs->v + i, j - i, &n);
+        int32_t lowest = from;
+        derive_window(rows, c, model, merged, n, &base, has_base, opt->baseline_first && !has_base,
+                      st, &lowest);
+        /* Stored flows from the window on are replaced; with nothing stored there (a new week
+         * after all the model's observations), there is nothing to delete. */
+        if (nafter)
+            omen_rows_add_replace_from(rows, model, lowest);
         free(merged);
+        if (c->progress && ((i ^ j) >> 16))
+            c->progress(c->progress_ctx, "deriving weekly flows", j, obs->n);
         i = j;
     }
-    return OMEN_OK;
+    free(after);
+    omen_store_snapshot_reader_close(reader);
+    return s;
 }
 
 omen_status omen_series_build(omen_obs_list *obs, omen_rows *rows, omen_series_kind kind,
-                              const omen_ingest_options *opt, struct omen_store *store,
-                              omen_ingest_report *rep, omen_error *err)
+                              const omen_ingest_options *opt, const omen_series_ctx *ctx,
+                              struct omen_store *store, omen_ingest_report *rep,
+                              omen_series_stats *stats, omen_error *err)
 {
     rep->kind_used = kind;
-    if (kind == OMEN_KIND_CUMULATIVE)
-        return build_cumulative(obs, rows, opt, store, rep, err);
+    omen_series_ctx none = {0};
+    omen_series_stats scratch = {0};
+    if (!stats)
+        stats = &scratch;
+    if (kind == OMEN_KIND_CUMULATIVE) {
+        omen_status s = build_cumulative(obs, rows, opt, ctx ? ctx : &none, store, stats, err);
+        rep->decreases_clipped += stats->clipped;
+        return s;
+    }
     build_weekly(obs, rows);
     return OMEN_OK;
 }

@@ -27,6 +27,7 @@ void omen_rows_free(omen_rows *r)
     free(r->weekly);
     free(r->snapshots);
     free(r->replace_models);
+    free(r->replace_from);
     memset(r, 0, sizeof *r);
 }
 
@@ -94,7 +95,16 @@ omen_count_row *omen_rows_add_snapshot(omen_rows *r)
 
 void omen_rows_add_replace(omen_rows *r, uint32_t model)
 {
+    omen_rows_add_replace_from(r, model, INT32_MIN);
+}
+
+void omen_rows_add_replace_from(omen_rows *r, uint32_t model, int32_t from)
+{
+    size_t cap = r->cap_replace;
     uint32_t *slot =
         grow((void **)&r->replace_models, &r->nreplace, &r->cap_replace, sizeof(uint32_t));
     *slot = model;
+    if (r->cap_replace != cap)
+        r->replace_from = omen_xrealloc(r->replace_from, r->cap_replace * sizeof(int32_t));
+    r->replace_from[r->nreplace - 1] = from;
 }

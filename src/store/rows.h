@@ -83,9 +83,11 @@ typedef struct {
     size_t nweekly, cap_weekly;
     omen_count_row *snapshots; /* raw cumulative observations to keep */
     size_t nsnapshots, cap_snapshots;
-    /* Models whose weekly rows are replaced wholesale (cumulative series re-derived): their
-     * stored weekly rows are deleted before this batch's rows are written. */
+    /* Models whose weekly rows are replaced (cumulative series re-derived): their stored weekly
+     * rows from week replace_from[i] on that the batch does not carry are deleted before this
+     * batch's rows are written (INT32_MIN: all of them). */
     uint32_t *replace_models;
+    int32_t *replace_from;
     size_t nreplace, cap_replace;
     bool synthetic; /* mark the store as holding synthetic data */
 } omen_rows;
@@ -101,5 +103,7 @@ omen_annotation_row *omen_rows_add_annotation(omen_rows *r);
 omen_count_row *omen_rows_add_weekly(omen_rows *r);
 omen_count_row *omen_rows_add_snapshot(omen_rows *r);
 void omen_rows_add_replace(omen_rows *r, uint32_t model);
+/* Replaces the model's weekly rows from the week starting on day `from` on. */
+void omen_rows_add_replace_from(omen_rows *r, uint32_t model, int32_t from);
 
 #endif

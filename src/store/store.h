@@ -72,6 +72,40 @@ omen_status omen_store_replace_edges(omen_store *store, const omen_rows *rows,
 omen_status omen_store_later_snapshots(omen_store *store, const omen_rows *rows, int32_t day,
                                        unsigned char *later, size_t *n, omen_error *err);
 
+/* ---- cumulative series (snapshots.c) ---- */
+
+/* Reads the stored observations that a re-derivation of one model's flows needs. */
+typedef struct omen_snapshot_reader omen_snapshot_reader;
+omen_status omen_store_snapshot_reader_open(omen_store *store, omen_snapshot_reader **out,
+                                            omen_error *err);
+/* The stored observations of `model` (by name) that its flows from day `from` (a Monday) on
+ * depend on: *base, the last one before `from` (*has_base false when there is none), and every
+ * one on or after `from`, by day, into *after (grown as needed: *cap is its capacity; the caller
+ * frees it). */
+omen_status omen_store_snapshot_window(omen_snapshot_reader *r, const char *model, int32_t from,
+                                       bool *has_base, omen_count_row *base, omen_count_row **after,
+                                       size_t *n, size_t *cap, omen_error *err);
+void omen_store_snapshot_reader_close(omen_snapshot_reader *r);
+
+/* One snapshot date as `snapshot_days` records it. */
+typedef struct {
+    bool found;
+    int32_t day;
+    char sha256[65];
+    uint64_t bytes;
+    bool stale; /* a copy of the previous listing: its week's downloads are not known */
+    char file[1024];
+} omen_snapshot_day;
+/* The days recorded as stale, ascending (heap array the caller frees). */
+omen_status omen_store_stale_days(omen_store *store, int32_t **days, size_t *n, omen_error *err);
+/* The record of `day` (before = false), or of the latest day before it (before = true);
+ * out->found is false when there is none. */
+omen_status omen_store_snapshot_day(omen_store *store, int32_t day, bool before,
+                                    omen_snapshot_day *out, omen_error *err);
+/* Inside a transaction: records (or replaces) the snapshot date d->day. */
+omen_status omen_store_record_snapshot_day(omen_store *store, const omen_snapshot_day *d,
+                                           uint64_t records, omen_error *err);
+
 /* Meta values (NULL when absent; the returned string is heap-owned by the caller). */
 char *omen_store_meta_get(omen_store *store, const char *key);
 

@@ -321,8 +321,8 @@ static omen_status delete_replaced(writer *w)
 {
     if (!w->rows->nreplace)
         return OMEN_OK;
-    sqlite3_stmt *del = prepare(w, "DELETE FROM downloads WHERE model = ?1 AND week NOT IN "
-                                   "(SELECT value FROM json_each(?2))");
+    sqlite3_stmt *del = prepare(w, "DELETE FROM downloads WHERE model = ?1 AND week >= ?3 AND "
+                                   "week NOT IN (SELECT value FROM json_each(?2))");
     omen_status s = del ? OMEN_OK : OMEN_RUNTIME;
     const omen_rows *r = w->rows;
     size_t cap = 4096;
@@ -341,6 +341,7 @@ static omen_status delete_replaced(writer *w)
         list[len] = 0;
         sqlite3_bind_int64(del, 1, w->ids[m]);
         sqlite3_bind_text(del, 2, list, -1, SQLITE_STATIC);
+        sqlite3_bind_int(del, 3, r->replace_from[i]);
         s = step(w, del, "downloads");
     }
     free(list);

@@ -167,8 +167,8 @@ Test(ingest, cumulative_flows_baseline_and_clipping)
     cr_assert_eq(rep.decreases_clipped, 1);
     char *t = unit_sql(db, "SELECT model || ' ' || week || '=' || downloads FROM "
                            "weekly_downloads ORDER BY model, week");
-    cr_assert_str_eq(t, "acme/a 2023-01-02=150\nacme/a 2023-01-09=0\nacme/a 2023-01-16=60\n"
-                        "acme/b 2023-01-02=7");
+    /* the week of the decrease has a flow of 0: no row */
+    cr_assert_str_eq(t, "acme/a 2023-01-02=150\nacme/a 2023-01-16=60\nacme/b 2023-01-02=7");
     free(t);
     cr_assert_eq(unit_sql_int(db, "SELECT count(*) FROM snapshots"), 5);
     omen_ingest_report_free(&rep);
@@ -179,7 +179,7 @@ Test(ingest, cumulative_flows_baseline_and_clipping)
     cr_assert_eq(unit_ingest(st, o, f, &msg, &rep), OMEN_OK);
     t = unit_sql(db, "SELECT model || ' ' || week || '=' || downloads FROM weekly_downloads "
                      "ORDER BY model, week");
-    cr_assert_str_eq(t, "acme/a 2023-01-09=0\nacme/a 2023-01-16=60");
+    cr_assert_str_eq(t, "acme/a 2023-01-16=60");
     free(t);
     omen_ingest_report_free(&rep);
     omen_store_close(st);
