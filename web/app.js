@@ -106,7 +106,7 @@
         popmin: '',
         period: 'all',
         field: '',
-        rows: 'significant',
+        rows: 'effect' /* Table 1: effect (p < alpha and Cramér's V >= 0.05), significant, all */,
         by: 'download-year',
     };
     Omen.DEFAULTS = DEFAULTS;
@@ -533,7 +533,13 @@
 
     /* Every request key of a view in a state (used for the report's request list). */
     Omen.requestsOf = function (view, state) {
-        return view.cards(state).map((c) => Omen.requestKey(c.name, c.params)).concat(view.assets || []);
+        const keys = [];
+        for (const c of view.cards(state)) {
+            keys.push(Omen.requestKey(c.name, c.params));
+            /* `also`: further requests a card's draw loads (Table 1's size rows, the violins' quartiles) */
+            for (const a of c.also || []) keys.push(Omen.requestKey(a.name, a.params));
+        }
+        return keys.concat(view.assets || []);
     };
 
     const CONTROLS = [

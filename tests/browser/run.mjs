@@ -532,6 +532,40 @@ await test('online and international organisations have different symbols', asyn
     await page.close();
 });
 
+/* Issue 14 (3): Table 1 is readable: an effect-size cut by default, with its rule shown; the
+ * model size rows; no "(none)" row; combined rows marked. */
+await test('Table 1 keeps rows by effect size by default, states the rule, shows model size, no (none) rows, marks combined rows', async () => {
+    const page = await open('#view=characteristics&rows=all');
+    const allCount = await page.$$eval('#card-table1 tbody tr', (rs) => rs.length);
+    await page.evaluate(() => (location.hash = '#view=characteristics'));
+    await settle(page);
+    const key = await page.getAttribute('#card-table1', 'data-key');
+    const api = await apiJSON(key);
+    const rows = await page.$$eval('#card-table1 tbody tr:not(.group):not(.size-row)', (rs) => rs.map((r) => ({ value: r.querySelector('td.name').textContent, v: +r.cells[r.cells.length - 3].textContent, html: r.innerHTML })));
+    const rule = await page.textContent('#card-table1');
+    assert(/Cramér's V ≥ 0\.05/.test(rule), 'the rule is not stated');
+    assert(rows.length > 0 && rows.length < api.rows.filter((r) => r.significant).length, `${rows.length} rows shown of ${api.rows.length} significant`);
+    assert(rows.every((r) => r.v >= 0.05), 'a row with V < 0.05: ' + rows.filter((r) => !(r.v >= 0.05)).map((r) => r.value).join(','));
+    assert(!rows.some((r) => r.value === '(none)'), 'a (none) row is shown');
+    const size = await page.$$eval('#card-table1 tr.size-row[data-stat=mean] td[data-seg]', (ts) => ts.map((t) => [t.dataset.seg, t.textContent]));
+    const sz = await apiJSON('/api/sizes?by=download-segment&sample=head');
+    assert(size.length === sz.rows.length, 'size row cells: ' + JSON.stringify(size));
+    for (const [seg, text] of size) {
+        const r = sz.rows.find((q) => 'seg_' + q.segment === seg);
+        const shown = parseFloat(text) * { k: 1e3, M: 1e6, B: 1e9, T: 1e12 }[text.slice(-1)];
+        assert(r && Math.abs(shown - r.mean) / r.mean < 0.01, `size ${seg}: shown ${text}, API ${r && r.mean}`);
+    }
+    const groups = await page.$$eval('#card-table1 tr.group', (gs) => gs.map((g) => g.textContent));
+    assert(groups[groups.length - 1] === 'Model Size' && groups.indexOf('Organizations') < groups.indexOf('Model Attributes'), 'groups: ' + groups.join(','));
+    await page.evaluate(() => (location.hash = '#view=characteristics&rows=all'));
+    await settle(page);
+    const comb = await page.$$eval('#card-table1 td.name', (ts) => ts.filter((t) => /^(VAE \/ GAN|LSTM \/ GRU|Transformer: Speech|Disclosed & Unavailable)Σ$/.test(t.textContent)).map((t) => t.title));
+    assert(comb.length >= 1 && comb.every((t) => /Combined row/.test(t)), 'combined rows not marked: ' + comb.join(' | '));
+    assert(allCount > rows.length, 'all rows shows no more rows');
+    await page.screenshot({ path: path.join(ART, 'characteristics-table1-all.png'), fullPage: true });
+    await page.close();
+});
+
 await test('keyboard: tab to the view switcher and activate with Enter', async () => {
     const page = await open('#view=overview');
     let found = false;

@@ -28,8 +28,40 @@
         return c.slice(4).replace(/^le/, '≤').replace(/^ge/, '≥').replace('_', '–');
     }
 
-    function drawTable(data, body) {
+    /* Table 1's default rule: with download counts in the hundreds of millions every shift has
+     * p < 1e-300, so significance alone keeps every row. Cramér's V does not grow with the
+     * count: rows with V >= V_MIN are the shifts a reader can see (V = 0.05 is, for example, an
+     * incidence going from 10% to 14%). */
+    const V_MIN = 0.05;
+    /* Rows the API adds beside the labels they merge (docs/methodology.md "Model characteristics"):
+     * a model carrying any part counts once in the combined row and also in each part's row. */
+    const COMBINED = {
+        'Transformer: Speech': 'Transformer: Speech Encoder-only, Decoder-only and Encoder-Decoder',
+        'VAE / GAN': 'Variational Autoencoder and Generative Adversarial Network (GAN)',
+        'LSTM / GRU': 'LSTM and GRU',
+        'Disclosed & Unavailable': 'Disclosed: unavailable and Partially disclosed: unavailable',
+    };
+    const GROUPS = ['Organizations', 'Model Access', 'Model Modality', 'Model Attributes', 'Model Size'];
+
+    function sizeParams(s) {
+        /* the same sample as Table 1 (the attributes' default, head) and the same cuts */
+        return Object.assign({ by: 'download-segment', sample: 'head' }, Omen.filterParams(s));
+    }
+
+    function rowRule(s, alpha) {
+        if (s.rows === 'all') return 'all tested rows';
+        if (s.rows === 'significant') return `rows with p < ${alpha}`;
+        return `rows with p < ${alpha} and Cramér's V ≥ ${V_MIN}`;
+    }
+
+    async function drawTable(data, body, s) {
         const segs = data.columns.map((c) => c.name).filter((n) => n.startsWith('seg_'));
+        const alpha = (data.meta && data.meta.alpha) || 0.001;
+        const keep = (r) => r.value !== '(none)' && (s.rows === 'all' || (r.significant && (s.rows === 'significant' || (r.cramers_v != null && r.cramers_v >= V_MIN))));
+        /* "(none)" (no label of the field) would repeat in every field: its share is said once,
+         * next to the field's name */
+        const none = new Map(data.rows.filter((r) => r.value === '(none)').map((r) => [r.group + '\t' + r.field, r]));
+        const shown = data.rows.filter(keep);
         const head = el(
             'tr',
             {},
@@ -37,36 +69,91 @@
             el('th', {}, 'Value'),
             segs.map((c) => el('th', { class: 'num', title: 'Incidence: share of downloads in ' + segLabel(c) + ' to models with this value' }, segLabel(c))),
             el('th', { class: 'num', title: 'Incidence after the last cut over incidence before it' }, 'Δ'),
+            el('th', { class: 'num', title: "Cramér's V: the size of the shift, whatever the number of downloads" }, 'V'),
             el('th', { class: 'num' }, 'χ²'),
-            el('th', { class: 'num' }, 'p'),
-            el('th', { class: 'num', title: "Cramér's V" }, 'V'),
-            el('th', { class: 'num', title: 'p below alpha (meta)' }, 'Sig.')
+            el('th', { class: 'num' }, 'p')
         );
         const titles = new Map(((Omen.meta && Omen.meta.fields) || []).filter((f) => f && f.name).map((f) => [f.name, f.title]));
+        titles.set('org_type', 'Organisation type');
+        titles.set('modality', 'Modality group');
         const order = [];
         for (const r of data.rows) if (!order.includes(r.group + '\t' + r.field)) order.push(r.group + '\t' + r.field);
-        /* grouped by characteristic as in the paper, each group in the API's order */
-        const sorted = data.rows.slice().sort((a, b) => order.indexOf(a.group + '\t' + a.field) - order.indexOf(b.group + '\t' + b.field));
-        let last = null;
-        const rows = sorted.map((r) => {
-            const f = (r.group ? r.group + ' · ' : '') + (titles.get(r.field) || r.field);
-            const show = f !== last;
-            last = f;
-            return el(
-                'tr',
-                { class: r.significant ? 'sig' : '' },
-                el('td', { class: 'field' }, show ? f : ''),
-                el('td', { class: 'name', title: r.value }, r.value),
-                segs.map((c) => el('td', { class: 'num' }, fmt.pct(r[c]))),
-                el('td', { class: 'num' }, r.delta == null ? '' : '×' + fmt.dec(r.delta, 2)),
-                el('td', { class: 'num' }, r.chi2 == null ? '' : fmt.si(r.chi2)),
-                el('td', { class: 'num' }, pval(r.p_value)),
-                el('td', { class: 'num' }, fmt.dec(r.cramers_v, 3)),
-                el('td', { class: 'num' }, r.significant ? el('span', { title: 'significant' }, '✓') : '')
+        const gi = (g) => (GROUPS.indexOf(g) < 0 ? GROUPS.length : GROUPS.indexOf(g));
+        /* grouped as the paper groups them, each field in the API's order (largest Δ first) */
+        const sorted = shown.slice().sort((a, b) => gi(a.group) - gi(b.group) || order.indexOf(a.group + '\t' + a.field) - order.indexOf(b.group + '\t' + b.field));
+        const ncol = 2 + segs.length + 4;
+        const rows = [];
+        let lastGroup = null;
+        let lastField = null;
+        for (const r of sorted) {
+            if (r.group !== lastGroup) rows.push(el('tr', { class: 'group' }, el('th', { colspan: ncol, scope: 'rowgroup' }, r.group)));
+            lastGroup = r.group;
+            const f = r.group + '\t' + r.field;
+            let fieldCell = '';
+            if (f !== lastField) {
+                const n = none.get(f);
+                fieldCell = [titles.get(r.field) || r.field, n ? el('span', { class: 'unl', title: 'Share of downloads to models with no label of this field, in the last segment' }, ' unlabelled ' + fmt.pct(n[segs[segs.length - 1]])) : null];
+            }
+            lastField = f;
+            const combined = COMBINED[r.value];
+            rows.push(
+                el(
+                    'tr',
+                    {},
+                    el('td', { class: 'field' }, fieldCell),
+                    el('td', { class: 'name', title: combined ? 'Combined row: ' + combined + '; they also have their own rows' : r.value }, r.value, combined ? el('sup', { class: 'comb' }, 'Σ') : null),
+                    segs.map((c) => el('td', { class: 'num' }, fmt.pct(r[c]))),
+                    el('td', { class: 'num' }, r.delta == null ? '' : '×' + fmt.dec(r.delta, 2)),
+                    el('td', { class: 'num' }, fmt.dec(r.cramers_v, 3)),
+                    el('td', { class: 'num' }, r.chi2 == null ? '' : fmt.si(r.chi2)),
+                    el('td', { class: 'num' }, pval(r.p_value))
+                )
             );
-        });
-        if (!rows.length) body.appendChild(el('div', { class: 'notice info' }, 'No row passes the significance threshold with these filters.'));
-        else body.appendChild(el('div', { class: 'table-scroll' }, el('table', { class: 'lb' }, el('thead', {}, head), el('tbody', {}, rows))));
+        }
+        /* Table 1's model size rows: download-weighted mean and median parameters per segment */
+        let sizes = null;
+        try {
+            sizes = await Omen.api('sizes', sizeParams(s));
+        } catch (e) {
+            sizes = null;
+        }
+        if (sizes && sizes.rows && sizes.rows.length) {
+            const by = new Map(sizes.rows.map((r) => ['seg_' + r.segment, r]));
+            const size = (x) => (x == null ? '' : d3.format('.3~s')(x).replace('G', 'B'));
+            rows.push(el('tr', { class: 'group' }, el('th', { colspan: ncol, scope: 'rowgroup' }, 'Model Size')));
+            for (const [k, label] of [
+                ['mean', 'Mean parameters'],
+                ['median', 'Median parameters'],
+            ]) {
+                const first = by.get(segs[0]);
+                const lastR = by.get(segs[segs.length - 1]);
+                rows.push(
+                    el(
+                        'tr',
+                        { class: 'size-row', 'data-stat': k },
+                        el('td', { class: 'field' }, k === 'mean' ? 'Parameters (download-weighted)' : ''),
+                        el('td', { class: 'name' }, label),
+                        segs.map((c) => el('td', { class: 'num', 'data-seg': c }, by.has(c) ? size(by.get(c)[k]) : '')),
+                        el('td', { class: 'num', title: 'last segment over first' }, first && lastR && first[k] ? '×' + fmt.dec(lastR[k] / first[k], 1) : ''),
+                        el('td', {}, ''),
+                        el('td', {}, ''),
+                        el('td', {}, '')
+                    )
+                );
+            }
+        }
+        const tested = (data.meta && data.meta.rows_tested) || data.rows.length;
+        body.appendChild(
+            el(
+                'p',
+                { class: 'rule' },
+                `Showing ${shown.length} of ${tested} rows: ${rowRule(s, alpha)}; "(none)" rows as "unlabelled" beside their field. `,
+                s.rows === 'effect' ? `With download counts this large every shift is significant (${data.rows.filter((r) => r.significant).length} of ${tested} have p < ${alpha}); Cramér's V says which are large. ` : '',
+                'A model counts in every value it carries, so a field can sum above 100%; Σ marks combined rows, whose parts also have rows.'
+            )
+        );
+        if (!shown.length) body.appendChild(el('div', { class: 'notice info' }, 'No row passes ' + rowRule(s, alpha) + ' with these filters.'));
+        body.appendChild(el('div', { class: 'table-scroll t1wrap' }, el('table', { class: 'lb t1' }, el('thead', {}, head), el('tbody', {}, rows))));
     }
 
     function drawTrends(data, body, s) {
@@ -139,13 +226,19 @@
         if (!fields.includes(field(s))) fields.push(field(s));
         const select = el('select', { id: 'ctl-field', onchange: (e) => Omen.setState({ field: e.target.value === DEFAULT_FIELD ? '' : e.target.value }) }, fields.map((f) => el('option', { value: f }, f)));
         select.value = field(s);
-        const all = el('input', { type: 'checkbox', id: 'ctl-rows', onchange: (e) => Omen.setState({ rows: e.target.checked ? 'all' : 'significant' }) });
-        all.checked = s.rows === 'all';
+        const rowsSel = el(
+            'select',
+            { id: 'ctl-rows', onchange: (e) => Omen.setState({ rows: e.target.value }) },
+            el('option', { value: 'effect' }, `p < 0.001 and Cramér's V ≥ ${V_MIN}`),
+            el('option', { value: 'significant' }, 'p < 0.001 (all significant)'),
+            el('option', { value: 'all' }, 'all tested rows')
+        );
+        rowsSel.value = s.rows;
         return el(
             'div',
             { class: 'viewhead controls-inline' },
             el('label', { class: 'ctl', for: 'ctl-field' }, el('span', {}, 'Trend field'), select),
-            el('label', { class: 'ctl ctl-check', for: 'ctl-rows' }, all, el('span', {}, 'Table 1: also rows that are not significant'))
+            el('label', { class: 'ctl', for: 'ctl-rows' }, el('span', {}, 'Table 1 rows'), rowsSel)
         );
     }
 
@@ -158,7 +251,7 @@
         intro: () => 'Table 1 of the paper: the share of downloads going to models with each characteristic per period (incidence), its change Δ and a chi-squared test of the shift (Head Sample by default).',
         variants: [{ rows: 'all' }],
         cards: (s) => [
-            { id: 'table1', title: 'Table 1: characteristics by period', kind: 'table', name: 'attributes', params: tableParams(s), draw: drawTable },
+            { id: 'table1', title: 'Table 1: characteristics by period', kind: 'table', name: 'attributes', params: tableParams(s), also: [{ name: 'sizes', params: sizeParams(s) }], draw: drawTable },
             { id: 'trends', title: 'Trend of ' + field(s), name: 'trends', params: trendParams(s), draw: drawTrends },
             { id: 'modalities', title: 'Input and output modalities', name: 'modalities', params: Object.assign({ window: s.window }, Omen.filterParams(s)), draw: drawModalities },
         ],
