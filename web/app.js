@@ -147,7 +147,7 @@
     /* ------------------------------------------------------------ formatting and CSV */
 
     Omen.fmt = {
-        pct: (x) => (x == null || isNaN(x) ? '' : (100 * x).toFixed(Math.abs(x) < 0.001 ? 3 : Math.abs(x) < 0.1 ? 2 : 1) + '%'),
+        pct: (x) => (x == null || isNaN(x) ? '' : x === 0 ? '0%' : (100 * x).toFixed(Math.abs(x) < 0.001 ? 3 : Math.abs(x) < 0.1 ? 2 : 1) + '%'),
         num: (x) => (x == null ? '' : d3.format(',.0f')(x)),
         si: (x) => (x == null ? '' : d3.format('.3~s')(x)),
         dec: (x, n) => (x == null || isNaN(x) ? '' : (+x).toFixed(n === undefined ? 3 : n)),

@@ -566,6 +566,49 @@ await test('Table 1 keeps rows by effect size by default, states the rule, shows
     await page.close();
 });
 
+/* Issue 14 (7): the violins have Figure 5's 25/50/75 percentile lines, where the API puts them. */
+for (const [card, by] of [['violin-downloaded', 'download-year'], ['violin-created', 'creation-year']]) {
+    await test(`sizes/${card}: each year's violin has its 25th, 50th and 75th percentile lines at the API's values`, async () => {
+        const page = await open('#view=sizes');
+        const sum = await apiJSON(`/api/sizes?by=${by}`);
+        const got = await page.evaluate((id) => {
+            const svg = document.querySelector('#card-' + id + ' .card-body svg[class^=plot]');
+            const mult = { k: 1e3, M: 1e6, B: 1e9, T: 1e12 };
+            const ticks = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => {
+                const s = t.textContent.trim();
+                const v = mult[s.slice(-1)] ? parseFloat(s) * mult[s.slice(-1)] : parseFloat(s);
+                const b = t.getBoundingClientRect();
+                return [Math.log10(v), b.y + b.height / 2];
+            });
+            const lines = [...svg.querySelectorAll('g[aria-label=rule] line')].map((l) => {
+                const b = l.getBoundingClientRect();
+                return { y: b.y + b.height / 2, title: (l.querySelector('title') || {}).textContent || '' };
+            });
+            return { ticks, lines };
+        }, card);
+        assert(got.ticks.length >= 2, 'no y ticks');
+        const [[va, ya], [vb, yb]] = [got.ticks[0], got.ticks[got.ticks.length - 1]];
+        const yOf = (l) => ya + ((l - va) * (yb - ya)) / (vb - va);
+        const want = sum.rows.flatMap((r) => ['p25', 'median', 'p75'].filter((k) => r[k] > 0).map((k) => yOf(Math.log10(r[k]))));
+        assert(got.lines.length === want.length, `${got.lines.length} percentile lines, want ${want.length}`);
+        const ys = got.lines.map((l) => l.y).sort((a, b) => a - b);
+        const ws = want.slice().sort((a, b) => a - b);
+        const off = ys.filter((y, i) => Math.abs(y - ws[i]) > 1.5);
+        assert(!off.length, 'lines off their percentile: ' + off.length);
+        await page.close();
+    });
+}
+
+/* Issue 14 (8): a level's plural is spelled right everywhere. */
+await test('the country level reads "countries", never "countrys" (intro, axis, SVG)', async () => {
+    const page = await open('#view=concentration&level=country');
+    const text = await page.textContent('#view');
+    const svg = await downloadText(page, '#card-segments button.dl:text("SVG")');
+    assert(!/countrys/.test(text) && !/countrys/.test(svg), 'countrys in ' + (/countrys/.test(text) ? 'the page' : 'the SVG'));
+    assert(/countries/.test(text) && /countries/.test(svg), 'no "countries"');
+    await page.close();
+});
+
 await test('keyboard: tab to the view switcher and activate with Enter', async () => {
     const page = await open('#view=overview');
     let found = false;
