@@ -306,6 +306,30 @@ static omen_status keep_newer_metadata(ingest *in, omen_store *st, int32_t day, 
     return s;
 }
 
+/* Names the first decrease of a cumulative count, so that a user can look at it: a decrease
+ * is clipped to a flow of 0, not rejected (methodology.md, "Decreases"). */
+static void note_decrease(ingest *in, const omen_series_stats *st)
+{
+    char line[1400], day[11];
+    omen_date_format(st->drop_day, day);
+    const char *file = st->drop_where == UINT64_MAX
+                           ? "the store"
+                           : in->obs->files[OMEN_WHERE_FILE(st->drop_where)];
+    char where[1100];
+    if (st->drop_where == UINT64_MAX || in->opt->source == OMEN_SOURCE_SNAPSHOT)
+        snprintf(where, sizeof where, "%s", file);
+    else
+        snprintf(where, sizeof where, "%s:%llu", file,
+                 (unsigned long long)OMEN_WHERE_LINE(st->drop_where));
+    snprintf(line, sizeof line,
+             "%s: downloadsAllTime of %s goes down from %llu to %llu on %s: clipped to a flow "
+             "of 0 (%llu decrease%s in all, the first named)\n",
+             where, omen_intern_str(&in->rows.names, st->drop_model),
+             (unsigned long long)st->drop_from, (unsigned long long)st->drop_to, day,
+             (unsigned long long)st->clipped, st->clipped == 1 ? "" : "s");
+    append(&in->rep->notes, line);
+}
+
 /* A snapshot date whose listing changed no model's count is a stale copy of an earlier listing
  * (hfmlsoc/hub_weekly_snapshots reuses one for two folders now and then): its week's downloads
  * are not known, so they are shared with the next real week's instead of reading as a week of
@@ -325,6 +349,8 @@ static omen_status build_flows(ingest *in, omen_store *st, omen_series_kind kind
     ctx.nstale = ndays;
     omen_series_stats stats = {0};
     s = omen_series_build(in->obs, &in->rows, kind, opt, &ctx, st, in->rep, &stats, err);
+    if (s == OMEN_OK && stats.clipped)
+        note_decrease(in, &stats);
     *stale = s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT && in->obs->n && !stats.changed;
     if (*stale) {
         days = omen_xrealloc(days, (ndays + 1) * sizeof *days);
@@ -549,6 +575,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
     effective_options(opt, &eff);
     eff.date = f->day;
     eff.date_given = true;
+    eff.progress = NULL; /* the folder's bar counts the weeks */
     omen_ingest_report rep = {0};
     ingest in;
     ingest_init(&in, &eff, 1, &rep);

@@ -154,6 +154,11 @@ typedef struct {
  * series), and decreases clipped to 0. */
 typedef struct {
     uint64_t changed, clipped;
+    /* The first decrease: model (name id), day, the counts, and where the lower one was read
+     * (OMEN_WHERE; UINT64_MAX when it was a stored observation). */
+    uint32_t drop_model;
+    int32_t drop_day;
+    uint64_t drop_from, drop_to, drop_where;
 } omen_series_stats;
 omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
                                    const omen_ingest_options *opt, omen_diag *diag, char **notes);

@@ -142,6 +142,7 @@ typedef struct {
     uint64_t count;
     bool fresh;       /* from this batch */
     bool over_stored; /* a stored observation of the same day is replaced */
+    uint64_t where;   /* a fresh one's file and line */
 } point;
 
 /* Merges the stored observations from the window's start with the new ones (new wins on the
@@ -152,14 +153,14 @@ static point *merge(const omen_count_row *old, size_t nold, const omen_obs *v, s
     size_t i = 0, j = 0, k = 0;
     while (i < nold || j < nv) {
         if (j == nv || (i < nold && old[i].day < v[j].day)) {
-            out[k++] = (point){old[i].day, old[i].count, false, false};
+            out[k++] = (point){old[i].day, old[i].count, false, false, 0};
             i++;
             continue;
         }
         bool same = i < nold && old[i].day == v[j].day;
         if (same)
             i++;
-        out[k++] = (point){v[j].day, v[j].count, true, same};
+        out[k++] = (point){v[j].day, v[j].count, true, same, v[j].where};
         j++;
     }
     *n = k;
@@ -241,9 +242,13 @@ static void derive_window(omen_rows *rows, const omen_series_ctx *c, uint32_t mo
             continue;
         }
         uint64_t flow = 0;
-        if (s[i].count < prev)
-            st->clipped++;
-        else
+        if (s[i].count < prev && !st->clipped++) {
+            st->drop_model = model;
+            st->drop_day = s[i].day;
+            st->drop_from = prev;
+            st->drop_to = s[i].count;
+            st->drop_where = s[i].fresh ? s[i].where : UINT64_MAX;
+        } else if (s[i].count >= prev)
             flow = s[i].count - prev;
         if (flow)
             add_flow(rows, c, model, prev_week, week, flow, lowest);
