@@ -301,9 +301,15 @@ static void column_sql(text *sel, text *hdr, const char *expr, const char *name,
     if (hdr->len)
         puts_(hdr, ",");
     if (id == DUCKDB_TYPE_LIST || id == DUCKDB_TYPE_ARRAY) {
-        puts_(sel, "array_to_string(CAST(");
+        /* Items joined with ';'. An item that is a struct (hub-stats baseModels.models is a
+         * list of {_id, id}) becomes its `id`: its text would be "{'_id': x, 'id': y}". The
+         * element type is not known here, so the test is on the item's text, and only items
+         * whose text starts with '{' pay for the JSON (plain strings, such as tags, do not). */
+        puts_(sel, "array_to_string(list_transform(");
         puts_(sel, expr);
-        puts_(sel, " AS VARCHAR[]), ';')");
+        puts_(sel, ", x -> CASE WHEN starts_with(CAST(x AS VARCHAR), '{') THEN "
+                   "coalesce(json_extract_string(to_json(x), '$.id'), CAST(x AS VARCHAR)) "
+                   "ELSE CAST(x AS VARCHAR) END), ';')");
     } else {
         puts_(sel, "CAST(");
         puts_(sel, expr);

@@ -100,7 +100,7 @@ else
     lib libmicrohttpd libmicrohttpd.so.12 serve --port 0
 fi
 
-NTESTS=10
+NTESTS=18
 if ! "$OMEN" --version | grep -q '^parquet: libduckdb'; then
     # "PAR1" at both ends is all omen looks at before handing a file to DuckDB.
     printf 'PAR1\0\0\0\0PAR1' >"$tmp/x.parquet"
@@ -250,6 +250,100 @@ hubdump() {
 }
 same "hub-stats Parquet = JSON Lines: flows, models (license, params, bytes), edges" \
     "$(declare -f hubdump); hubdump $tmp/hub_pq.db" "$(declare -f hubdump); hubdump $tmp/hub_js.db"
+
+# ---- the release as its card describes it: 19 columns, time as TIMESTAMPTZ, created as
+# TIMESTAMP, lists, "A → B" modality pairs, org_type team, annotator (tests/fixtures/evolution/
+# card.csv, made here from the card's schema and vocabularies): the whole file ingests, no row
+# lost, the same store as the CSV.
+"$SQL" "COPY (SELECT _id, model, author, CAST(time AS TIMESTAMPTZ) AS time,
+        CAST(created AS TIMESTAMP) AS created, CAST(downloadsAllTime AS BIGINT) AS downloadsAllTime,
+        annotator, org_model, org_type, org_country, derived_author, org_country_single,
+        derived_org_country, derived_org_country_single, merged_country_groups_single,
+        merged_derived_country_groups_single,
+        CASE WHEN merged_derived_from = '' THEN [] ELSE string_split(regexp_replace(merged_derived_from, '[\[\] '']', '', 'g'), ',') END AS merged_derived_from,
+        CASE WHEN merged_languages = '' THEN [] ELSE string_split(regexp_replace(merged_languages, '[\[\] '']', '', 'g'), ',') END AS merged_languages,
+        string_split(regexp_replace(merged_modality, '[;,] ', '|', 'g'), '|') AS merged_modality
+        FROM read_csv('tests/fixtures/evolution/card.csv', all_varchar = true))
+        TO '$tmp/card.parquet' (FORMAT parquet)" >/dev/null || bad "writing card.parquet"
+types=$("$SQL" "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM '$tmp/card.parquet')")
+if grep -q 'time TIMESTAMP WITH TIME ZONE' <<<"$types" && grep -q 'created TIMESTAMP,' <<<"$types" &&
+    grep -q 'merged_modality VARCHAR\[\]' <<<"$types" && [ "$(tr ',' '\n' <<<"$types" | wc -l)" -eq 19 ]; then
+    ok "card.parquet has the card's 19 columns (time TIMESTAMPTZ, created TIMESTAMP, lists)"
+else
+    bad "card.parquet's columns" "$types"
+fi
+"$OMEN" --db "$tmp/card_csv.db" -q ingest evolution tests/fixtures/evolution/card.csv
+out=$("$OMEN" --db "$tmp/card_pq.db" ingest evolution "$tmp/card.parquet" 2>&1)
+rc=$?
+rows=$(sqlite3 "$tmp/card_pq.db" "SELECT rows_read || '|' || rows_rejected FROM ingests")
+if [ $rc -eq 0 ] && [ "$rows" = "115|0" ] && grep -q '^ingested 115 rows (0 rejected)' <<<"$out" &&
+    grep -q '^unmapped: org_type=team: 4$' <<<"$out" &&
+    grep -q 'columns not used: .*_id' <<<"$out" && grep -q 'annotator' <<<"$out" &&
+    [ "$(sqlite3 "$tmp/card_pq.db" "SELECT unmapped FROM ingests")" = "org_type=team: 4" ]; then
+    ok "the card-shaped release ingests whole from Parquet: 115 rows, none rejected, team reported"
+else
+    bad "card.parquet ingest (exit $rc, rows $rows)" "$out"
+fi
+same "card: Parquet and CSV give the same flows, developers, edges, annotations, models" \
+    "$(declare -f dump); dump $tmp/card_csv.db" "$(declare -f dump); dump $tmp/card_pq.db"
+got=$(sqlite3 "$tmp/card_pq.db" "SELECT m.name || ' ' || a.field || '=' || a.value FROM annotations a
+    JOIN models m ON m.id = a.model WHERE a.field LIKE '%modality'
+    AND m.name IN ('kumo/video-gen', 'lab7/cls-base', 'lab7/whisper-ft', 'acme/embed-s') ORDER BY 1" | tr '\n' ',')
+want="acme/embed-s input_modality=Text,acme/embed-s output_modality=Text Embedding,\
+kumo/video-gen input_modality=Image,kumo/video-gen input_modality=Text,kumo/video-gen output_modality=Video Generation,\
+lab7/cls-base input_modality=Image,lab7/cls-base output_modality=Image Classification,\
+lab7/whisper-ft input_modality=Speech,lab7/whisper-ft output_modality=Text Generation,"
+if [ "$got" = "$want" ]; then ok "modality pairs (→ and ->, several in a cell) split into Appendix D input and output labels"; else
+    bad "modality pairs" "got  $got"$'\n'"want $want"; fi
+# every flow the cumulative series give, from the CSV with pandas-free arithmetic in SQL
+want=$(sqlite3 "$tmp/card_csv.db" "SELECT sum(downloads) FROM weekly_downloads")
+last=$("$SQL" "SELECT sum(m) FROM (SELECT max(downloadsAllTime) AS m FROM '$tmp/card.parquet' GROUP BY model)")
+if [ -n "$want" ] && [ "$want" = "$last" ]; then ok "no download lost: the flows sum to the last cumulative counts ($last)"; else
+    bad "flows sum $want, last counts sum $last"; fi
+
+# ---- hub-stats models.parquet as it is: baseModels {models: [{_id, id}], relation},
+# safetensors {parameters {BF16, F32}, total}, cardData a JSON string, no author, gated, private
+# or sha; the same listing as Hub API JSON Lines gives the same store
+HS=tests/fixtures/hubstats/models_2025-03-03.jsonl
+"$SQL" "COPY (SELECT id, CAST(createdAt AS TIMESTAMPTZ) AS createdAt, downloads, downloadsAllTime, tags,
+        pipeline_tag, library_name, safetensors, usedStorage, cardData, baseModels
+        FROM read_json('$HS', columns = {id: 'VARCHAR', createdAt: 'VARCHAR', downloads: 'BIGINT',
+             downloadsAllTime: 'BIGINT', tags: 'VARCHAR[]', pipeline_tag: 'VARCHAR', library_name: 'VARCHAR',
+             safetensors: 'STRUCT(parameters STRUCT(BF16 BIGINT, F32 BIGINT), total BIGINT)',
+             usedStorage: 'BIGINT', cardData: 'VARCHAR',
+             baseModels: 'STRUCT(models STRUCT(_id VARCHAR, id VARCHAR)[], relation VARCHAR)'}))
+        TO '$tmp/hs.parquet' (FORMAT parquet)" >/dev/null || bad "writing hs.parquet"
+# older copies: cardData a struct, createdAt an INT64 of epoch milliseconds
+"$SQL" "COPY (SELECT * REPLACE (epoch_ms(createdAt) AS createdAt,
+        CAST(json_transform(cardData, '{\"license\": \"VARCHAR\", \"language\": \"VARCHAR[]\"}') AS STRUCT(license VARCHAR, language VARCHAR[])) AS cardData)
+        FROM '$tmp/hs.parquet') TO '$tmp/hs_old.parquet' (FORMAT parquet)" >/dev/null || bad "writing hs_old.parquet"
+"$OMEN" --db "$tmp/hs_js.db" -q ingest snapshot --date 2025-03-03 "$HS"
+"$OMEN" --db "$tmp/hs_pq.db" -q ingest snapshot --date 2025-03-03 "$tmp/hs.parquet"
+rc1=$?
+"$OMEN" --db "$tmp/hs_old.db" -q ingest snapshot --date 2025-03-03 "$tmp/hs_old.parquet"
+rc2=$?
+hsdump() {
+    sqlite3 "$1" "SELECT model, week, downloads FROM weekly_downloads ORDER BY 1, 2;
+        SELECT name, created, license, params, languages FROM models ORDER BY 1;
+        SELECT c.name, p.name, e.relation, e.position FROM edges e JOIN models c ON c.id = e.child
+            JOIN models p ON p.id = e.parent ORDER BY 1, 4"
+}
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ]; then ok "hub-stats as it is (struct baseModels, safetensors, cardData) ingests from Parquet"; else
+    bad "hub-stats Parquet ingest: exit $rc1 and $rc2"; fi
+same "hub-stats: Parquet = JSON Lines (edges from baseModels in order, params, cardData license)" \
+    "$(declare -f hsdump); hsdump $tmp/hs_js.db" "$(declare -f hsdump); hsdump $tmp/hs_pq.db"
+same "hub-stats older copy (cardData a struct, createdAt epoch ms) = JSON Lines" \
+    "$(declare -f hsdump); hsdump $tmp/hs_js.db" "$(declare -f hsdump); hsdump $tmp/hs_old.db"
+edges=$(sqlite3 "$tmp/hs_pq.db" "SELECT c.name || '<' || p.name || ':' || e.relation FROM edges e
+    JOIN models c ON c.id = e.child JOIN models p ON p.id = e.parent ORDER BY c.name, e.position" | tr '\n' ' ')
+devs=$("$OMEN" --db "$tmp/hs_pq.db" --format csv info | grep '^developers,')
+top=$("$OMEN" --db "$tmp/hs_pq.db" --format csv leaderboard --level developer --population-min 0 | sed -n 2p | cut -d, -f2)
+if [ "$edges" = "kumo/chat-1<acme/base-7b:finetune nori/distill-1<acme/base-7b:distillation quant/chat-1-gguf<kumo/chat-1:adapter solo/merge-2<kumo/chat-1:merge solo/merge-2<acme/base-7b:merge " ] &&
+    [ "$devs" = "developers,5" ] && [ "$top" = "acme" ]; then
+    ok "baseModels give every base model in order with its relation; developers from id namespaces (5), leaderboard by developer"
+else
+    bad "hub-stats edges / developers" "$edges"$'\n'"$devs top=$top"
+fi
 
 echo "parquet: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
