@@ -12,6 +12,11 @@ temporary stores and compares what landed, value by value:
     with its relation and its position (order of first appearance among the child's rows);
   - kb-labb and vismatch: 30-day counts ingested as weekly rows sum per model and ISO week
     exactly; vismatch's wide file, whose first date appears twice, gives the same store.
+  - morepeanuts_oslm_analyst/hf_namespaces.csv (70 real namespaces with org type and country):
+    every row ingests as a developer (the label policy): Company/University/Non-Profit mapped,
+    "Research Lab" kept as given and reported as unmapped (13 rows), "UAE" -> AE; with
+    --strict-labels those 13 rows are rejected and nothing is written. Skipped, saying so, when
+    the file is absent (its licence forbids copying it into tests/fixtures).
 Prints one line per check and "N passed, N failed, N skipped"; exits 1 on any failure.
 """
 import os
@@ -255,6 +260,40 @@ def test_thirty_day_files(tmp):
           "repeated observations of the same model and date were ignored" in err, err)
 
 
+def test_namespaces(tmp):
+    path = os.path.join(REAL, "morepeanuts_oslm_analyst", "hf_namespaces.csv")
+    if not os.path.exists(path):
+        counts["skipped"] += 1
+        print(f"  skip: {path} is absent")
+        return
+    src = pd.read_csv(path, dtype=str, keep_default_na=False)
+    db = os.path.join(tmp, "ns.db")
+    rc, _, err = omen(db, "ingest", "developers", path)
+    check(f"namespaces: all {len(src)} rows ingest as developers, none rejected",
+          rc == 0 and f"ingested {len(src)} rows (0 rejected)" in err, err)
+    labs = int((src["org_type"] == "Research Lab").sum())
+    check(f"namespaces: 'Research Lab' kept as given and reported ({labs} rows)",
+          labs > 0 and f"unmapped: org_type=Research Lab: {labs}" in err, err)
+    # The reference: omen's org types and ISO codes, written out here for this file's values.
+    types = {"Company": "company", "University": "university", "Non-Profit": "nonprofit",
+             "Research Lab": "Research Lab"}
+    codes = {"UAE": "AE"}
+    want = {(r.namespace, codes.get(r.country, r.country), types[r.org_type])
+            for r in src.itertuples()}
+    got = set(query(db, "SELECT name, country, org_type FROM developers").itertuples(index=False,
+                                                                                   name=None))
+    check("namespaces: every developer with its country and org type", got == want,
+          diff_sets(got, want))
+    stored = query(db, "SELECT unmapped FROM ingests")["unmapped"].tolist()
+    check("namespaces: the ingests row records the unmapped label",
+          stored == [f"org_type=Research Lab: {labs}"], stored)
+    db2 = os.path.join(tmp, "ns_strict.db")
+    rc, _, err = omen(db2, "ingest", "developers", "--strict-labels", path)
+    check(f"namespaces: --strict-labels rejects the {labs} rows, exit 3, no store",
+          rc == 3 and err.count("org_type 'Research Lab' is not one of") == min(labs, 20) and
+          not os.path.exists(db2), err[:300])
+
+
 def main():
     if not os.path.isdir(REAL):
         print(f"  skip: {REAL} is absent")
@@ -267,6 +306,7 @@ def main():
             test_nctu6(tmp)
             test_model_trees(tmp)
             test_thirty_day_files(tmp)
+            test_namespaces(tmp)
     print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
     return 1 if counts["failed"] else 0
 
