@@ -1,4 +1,5 @@
 /* cmd_info.c: `omen info`: what the store holds, from the panel (cached beside the store). */
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,10 @@ static const char help[] =
     "\n"
     "Reports the models, developers, weeks, first and last week, total downloads, countries\n"
     "mapped, the shares of models with a created date, a parameter count, a base model and\n"
-    "annotations, and whether the data is synthetic. Loads the panel from its cache beside\n"
-    "the store (rebuilt automatically when the store has changed).\n"
+    "annotations, and whether the data is synthetic. `developers` counts the developers that\n"
+    "models name (the ones every analysis sees), `developer_rows` the store's developer rows\n"
+    "(what `omen ingest developers` loaded, with or without models yet). Loads the panel from\n"
+    "its cache beside the store (rebuilt automatically when the store has changed).\n"
     "\n"
     "Options:\n"
     "  --rebuild-cache   rebuild the panel cache even if it is current\n"
@@ -31,9 +34,28 @@ static void date_or_null(int32_t d, char out[64])
         omen_date_format(d, out);
 }
 
+/* The store's developer rows. The panel knows only the developers its models name, so right
+ * after `omen ingest developers` (before any model) `developers` is 0 although the user just
+ * loaded some: this count says what the store holds. One read-only query beside the panel
+ * (the panel has no developer without a model); -1 when the store cannot say. */
+static long long store_developers(const char *db)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM developers", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return n;
+}
+
 static size_t collect(const omen_info *in, const char *db, kv *v)
 {
     size_t n = 0;
+    long long rows = store_developers(db);
 #define NUM(k, fmt, x) (v[n].key = k, v[n].numeric = 1, snprintf(v[n].value, 64, fmt, x), n++)
     NUM("models", "%llu", (unsigned long long)in->models);
     NUM("developers", "%llu", (unsigned long long)in->developers);
@@ -49,6 +71,7 @@ static size_t collect(const omen_info *in, const char *db, kv *v)
     v[n].numeric = 2;
     snprintf(v[n++].value, 64, "%s", in->synthetic ? "true" : "false");
     NUM("developers_with_country", "%llu", (unsigned long long)in->developers_with_country);
+    NUM("developer_rows", "%lld", rows >= 0 ? rows : 0LL);
     NUM("share_downloads_country_mapped", "%.4f", in->share_downloads_country_mapped);
     NUM("share_models_created", "%.4f", in->share_created);
     NUM("share_models_params", "%.4f", in->share_params);

@@ -7,8 +7,9 @@
 static const char help[] =
     "usage: omen synth [--scale X] [--seed N] [--out DIR]\n"
     "\n"
-    "Generates the calibrated synthetic panel (docs/synthetic.md): at full scale about 851,000\n"
-    "models over 265 weeks from 2020-06-01 with about 2.2 billion downloads, invented\n"
+    "Generates the calibrated synthetic panel (docs/synthetic.md): at full scale about 1.2\n"
+    "million models (1,217,143 with seed 1) over 265 weeks from 2020-06-01 with about 2.2\n"
+    "billion downloads, invented\n"
     "developer names with real country codes, calibrated to the paper's published figures.\n"
     "Everything built on it is marked synthetic. Deterministic for a seed and scale.\n"
     "\n"

@@ -26,6 +26,11 @@ static const char usage[] =
     "  leaderboard             entities ranked by downloads (all time or last year)\n"
     "  map                     every country's share of downloads\n"
     "  lorenz                  the Lorenz curve of a level\n"
+    "  attributes              Table 1: incidence of each model characteristic per period,\n"
+    "                          its change and a chi-squared test (Head Sample)\n"
+    "  trends --field F        share of downloads per value of a characteristic per period\n"
+    "  modalities              shares of input and output modalities (Figure 6)\n"
+    "  orgs                    organisation types of the top countries' downloads (Figure 4)\n"
     "  serve                   the dashboard and the HTTP API (http://127.0.0.1:8080/)\n"
     "  report --out DIR        the dashboard as one HTML file with the data, CSVs, summary\n"
     "  annotate                annotation sheet, heuristic labels, agreement, taxonomy\n"
@@ -64,6 +69,72 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see `omen %s%s--help`)\n", cmd ? cmd : "", cmd ? " " : "");
     return OMEN_USAGE;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent transpositions), capped: names
+ * are short, so a fixed row is enough; longer words are "far". */
+static size_t edit_distance(const char *a, const char *b)
+{
+    enum { MAX = 64 };
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= MAX || lb >= MAX)
+        return MAX;
+    size_t d[MAX + 1][MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+const char *cli_suggest(const char *word, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = 3, len = word ? strlen(word) : 0;
+    for (size_t i = 0; word && i < n; i++) {
+        size_t dist = edit_distance(word, names[i]);
+        if (dist > 0 && dist < best_d && 2 * dist < len) {
+            best = names[i];
+            best_d = dist;
+        }
+    }
+    return best;
+}
+
+const char *cli_suggest_in(const char *word, const char *list, char *buf, size_t cap)
+{
+    /* the words of the list: runs of letters, digits, '_' and '-' */
+    const char *names[128];
+    static char words[4096];
+    size_t n = 0, w = 0;
+    for (const char *p = list; p && *p && n < 128;) {
+        size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+        if (k && w + k + 1 < sizeof words) {
+            memcpy(words + w, p, k);
+            words[w + k] = 0;
+            names[n++] = words + w;
+            w += k + 1;
+        }
+        p += k ? k : 1;
+    }
+    const char *s = cli_suggest(word, names, n);
+    if (!s || !cap)
+        return NULL;
+    snprintf(buf, cap, "%s", s);
+    return buf;
 }
 
 bool cli_is_help(const char *arg)
@@ -177,8 +248,19 @@ int main(int argc, char **argv)
             rc = commands[i].run(&ctx);
         else if (omen_analysis_find(ctx.argv[0]))
             rc = cmd_analysis(&ctx);
-        else
-            rc = cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
+        else {
+            const char *known[64];
+            size_t k = 0;
+            for (size_t j = 0; j < n && k < 64; j++)
+                known[k++] = commands[j].name;
+            for (size_t j = 0; omen_analysis_at(j) && k < 64; j++)
+                known[k++] = omen_analysis_at(j)->name;
+            const char *hint = cli_suggest(ctx.argv[0], known, k);
+            if (hint)
+                rc = cli_usage(NULL, "unknown command '%s'; did you mean '%s'?", ctx.argv[0], hint);
+            else
+                rc = cli_usage(NULL, "unknown command '%s'", ctx.argv[0]);
+        }
     }
     free(ctx.argv);
     return rc;

@@ -521,8 +521,28 @@ static bool right_aligned(omen_col_type type)
     return type == OMEN_COL_INT || type == OMEN_COL_REAL;
 }
 
+/* A real column of whole counts (downloads summed as reals, weights): every value integral
+ * and below 2^53, and some value above 1 so that shares and indices, which live in [0, 1],
+ * keep their decimals even when they happen to be 0 or 1. The text view prints such a column
+ * as integers ("3738690", not "3738690.0000"); CSV and JSON are not affected. */
+static bool whole_column(const omen_table_column *c, size_t nrows)
+{
+    if (c->type != OMEN_COL_REAL)
+        return false;
+    bool big = false;
+    for (size_t r = 0; r < nrows; r++) {
+        if (c->null[r])
+            continue;
+        double v = c->cells[r].r;
+        if (!isfinite(v) || fabs(v) >= 9007199254740992.0 || v != floor(v))
+            return false;
+        big = big || fabs(v) > 1;
+    }
+    return big;
+}
+
 /* A non-text cell as the text view shows it; returns the length (0 for NULL). */
-static size_t view_scalar(const omen_table_column *c, size_t row, char out[64])
+static size_t view_scalar(const omen_table_column *c, size_t row, bool whole, char out[64])
 {
     out[0] = '\0';
     if (c->null[row])
@@ -532,6 +552,8 @@ static size_t view_scalar(const omen_table_column *c, size_t row, char out[64])
     case OMEN_COL_INT:
         return format_int(out, v->i);
     case OMEN_COL_REAL: {
+        if (whole)
+            return format_int(out, (int64_t)v->r);
         /* %.4f of 1e300 is 300 digits long: beyond 1e40 the exponent form keeps cells narrow */
         int n = snprintf(out, 64, fabs(v->r) < 1e40 ? "%.4f" : "%.4e", v->r);
         return n > 0 ? (size_t)n : 0;
@@ -548,7 +570,7 @@ static size_t view_scalar(const omen_table_column *c, size_t row, char out[64])
     return 0;
 }
 
-static size_t view_width(const omen_table_column *c, size_t row)
+static size_t view_width(const omen_table_column *c, size_t row, bool whole)
 {
     if (c->type == OMEN_COL_TEXT) {
         if (c->null[row])
@@ -557,7 +579,7 @@ static size_t view_width(const omen_table_column *c, size_t row)
         return w > TEXT_CAP ? TEXT_CAP : w;
     }
     char tmp[64];
-    return view_scalar(c, row, tmp);
+    return view_scalar(c, row, whole, tmp);
 }
 
 /* Writes one aligned cell padded to width; the last column gets no trailing spaces. */
@@ -621,11 +643,13 @@ static void write_view(sink *s, const omen_table *t)
     if (!t->ncols)
         return;
     size_t *width = omen_xmalloc(t->ncols * sizeof *width);
+    bool *whole = omen_xmalloc(t->ncols * sizeof *whole);
     for (size_t c = 0; c < t->ncols; c++) {
         size_t w = utf8_width(t->cols[c].name);
         width[c] = w > TEXT_CAP ? TEXT_CAP : w;
+        whole[c] = whole_column(&t->cols[c], t->nrows);
         for (size_t r = 0; r < t->nrows; r++) {
-            size_t cw = view_width(&t->cols[c], r);
+            size_t cw = view_width(&t->cols[c], r, whole[c]);
             if (cw > width[c])
                 width[c] = cw;
         }
@@ -641,11 +665,12 @@ static void write_view(sink *s, const omen_table *t)
                                : col->null[r]             ? ""
                                                           : col->cells[r].s;
             if (col->type != OMEN_COL_TEXT)
-                view_scalar(col, r, tmp);
+                view_scalar(col, r, whole[c], tmp);
             view_cell(s, col, text, width[c], c + 1 == t->ncols);
         }
         sink_char(s, '\n');
     }
+    free(whole);
     free(width);
 }
 
