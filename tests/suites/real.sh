@@ -6,8 +6,9 @@
 # tests/crosscheck/test_real_ingest.py; this suite checks the command line on the same files:
 # every file ingests with the right exit code and report, re-ingesting changes nothing, the
 # interconnects region table (regions such as `eu` and `other` are not countries) is refused
-# with exit 3 naming exactly its bad rows and leaves the store untouched, and --skip-bad then
-# keeps its good rows.
+# with --strict-labels (exit 3 naming exactly its bad rows, the store untouched) and --skip-bad
+# then keeps its good rows; by default (the label policy) every row ingests, `eu` and `other`
+# kept as given and reported.
 set -u
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -134,7 +135,7 @@ info=$("$OMEN" --db r.db info 2>&1) && [ "$info" = "$("$OMEN" --db r.db info --n
 
 REG=real/interconnects_tracked_models/metadata_organization_regions.csv
 cp r.db r.before
-run --db r.db ingest developers "$REG"
+run --db r.db ingest developers --strict-labels "$REG"
 # the rows whose region is eu or other, as physical line numbers
 bad_lines=$(awk -F, 'NR > 1 && ($2 == "eu" || $2 == "other") { print NR }' "$REG")
 nbad=$(wc -l <<<"$bad_lines")
@@ -152,11 +153,11 @@ else
 fi
 cmp -s r.db r.before && ok "interconnects regions: the store is byte for byte unchanged" ||
     ko "the refused ingest changed the store"
-run --db regions.db ingest developers "$REG"
+run --db regions.db ingest developers --strict-labels "$REG"
 [ $RC -eq 3 ] && [ ! -e regions.db ] && ok "interconnects regions: no store is created" ||
     ko "a refused first ingest left a store behind"
 
-run --db r.db ingest developers --skip-bad "$REG"
+run --db r.db ingest developers --skip-bad --strict-labels "$REG"
 good=$(awk -F, 'NR > 1 && $2 != "eu" && $2 != "other"' "$REG" | wc -l)
 got=$(sqlite3 r.db "SELECT count(*) FROM developers")
 countries=$(sqlite3 r.db "SELECT group_concat(country || '=' || n) FROM (SELECT country, count(*) AS n FROM developers GROUP BY country ORDER BY country)")
@@ -166,5 +167,17 @@ if [ $RC -eq 0 ] && [ "$got" = "$good" ] && [ "$countries" = "$exp_countries" ] 
     ok "interconnects regions --skip-bad: $good developers (us -> US, china -> CN), $nbad rejects recorded"
 else
     ko "interconnects --skip-bad (exit $RC): $got developers ($countries), rejects $rej" "$ERR"
+fi
+# by default: every row, eu and other kept as given and counted
+run --db labels.db ingest developers "$REG"
+all=$(awk 'NR > 1' "$REG" | wc -l)
+got=$(sqlite3 labels.db "SELECT count(*) FROM developers")
+exp_unmapped=$(awk -F, 'NR > 1 { c[$2]++ } END { printf "country=eu: %d\ncountry=other: %d", c["eu"], c["other"] }' "$REG")
+unmapped=$(sqlite3 labels.db "SELECT unmapped FROM ingests")
+if [ $RC -eq 0 ] && [ "$got" = "$all" ] && [ "$unmapped" = "$exp_unmapped" ] &&
+    grep -q "^unmapped: country=eu: " <<<"$ERR" && grep -q "ingested $all rows (0 rejected)" <<<"$ERR"; then
+    ok "interconnects regions by default: all $all developers, eu and other kept as given and reported"
+else
+    ko "interconnects regions by default (exit $RC): $got developers, unmapped '$unmapped'" "$ERR"
 fi
 finish
