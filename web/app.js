@@ -45,11 +45,34 @@
         return typeof window.OMEN_INLINE !== 'undefined';
     };
 
+    /* A report's value "gz:<base64 of gzipped JSON>" (server/report.c) to its JSON text: each
+     * view's data is inflated and parsed only when the view asks for it. */
+    async function inflate(b64) {
+        const bin = atob(b64);
+        const bytes = new Uint8Array(bin.length);
+        for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+        return new Response(stream).text();
+    }
+
+    /* In a report: does the snapshot hold every request of `view` in state s? (Always true
+     * live.) Controls offer only the settings it holds. */
+    Omen.inSnapshot = function (view, s) {
+        if (!Omen.inline()) return true;
+        return Omen.requestsOf(view, s).every((k) => Object.prototype.hasOwnProperty.call(window.OMEN_INLINE, k));
+    };
+    /* The same for the current view with a patch of the current state. */
+    Omen.offers = function (patch) {
+        const view = Omen.views.find((v) => v.id === Omen.state.view) || Omen.views[0];
+        return Omen.inSnapshot(view, Object.assign({}, Omen.state, patch));
+    };
+
     async function fetchKey(key) {
         if (Omen.inline()) {
             if (!Object.prototype.hasOwnProperty.call(window.OMEN_INLINE, key))
                 throw new OmenError('snapshot', 'Not in this snapshot: this report was written with other settings (' + key + ').');
             const v = window.OMEN_INLINE[key];
+            if (typeof v === 'string' && v.startsWith('gz:')) return JSON.parse(await inflate(v.slice(3)));
             return typeof v === 'string' ? JSON.parse(v) : v;
         }
         let r;
@@ -581,10 +604,21 @@
     }
 
     function syncControls(form, view, s) {
+        const inline = Omen.inline();
         for (const c of CONTROLS) {
             const input = form.querySelector('#ctl-' + c.name);
             const used = (view.controls || []).includes(c.name);
-            input.disabled = !used;
+            /* a report holds the data of a few states: a free-form input (dates, a number) can
+             * only reach states it lacks, a select offers only the values it holds */
+            const frozen = inline && used && (c.type === 'date' || c.type === 'number');
+            const offered = (patch) => Omen.inSnapshot(view, Object.assign({}, s, patch));
+            input.disabled = !used || frozen || (inline && c.type === 'check' && !offered({ [c.name]: s[c.name] === 'off' ? 'on' : 'off' }));
+            input.title = input.disabled && used && inline ? 'Not in this snapshot: run `omen serve` for other settings' : '';
+            if (c.type === 'select')
+                for (const o of input.options) {
+                    o.disabled = inline && used && o.value !== s[c.name] && !offered({ [c.name]: o.value });
+                    o.title = o.disabled ? 'Not in this snapshot' : '';
+                }
             input.closest('label').classList.toggle('unused', !used);
             if (c.type === 'check') input.checked = s[c.name] !== 'off';
             else if (c.type === 'number') {

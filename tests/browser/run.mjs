@@ -698,6 +698,28 @@ await test('a report from `omen report` opens from file:// and renders the Overv
     assert(cards.every((c) => c.state === 'ready'), 'cards: ' + JSON.stringify(cards));
     assert(!net.length, 'network requests: ' + net.join(' '));
     assert(!errors.length, 'errors: ' + errors.join(' | '));
+    /* Issue 14 (9): every view of the report opens from the snapshot; the data is inlined
+     * compressed and decoded when a view asks for it; controls offer only what it holds */
+    const size = fs.statSync(path.join(out, html)).size;
+    const raw = fs.readdirSync(path.join(out, 'csv')).reduce((n, f) => n + fs.statSync(path.join(out, 'csv', f)).size, 0);
+    const text = fs.readFileSync(path.join(out, html), 'utf8');
+    assert(/"gz:[A-Za-z0-9+\/=]+"/.test(text), 'the inlined data is not compressed');
+    assert(size < 2.5 * raw, `report ${size} bytes for ${raw} bytes of CSV`);
+    for (const v of VIEWS) {
+        await page.evaluate((id) => (location.hash = '#view=' + id), v);
+        await page.waitForFunction((id) => document.getElementById('view').dataset.view === id, v);
+        await settle(page);
+        const st = await cardStates(page);
+        assert(st.every((c) => c.state === 'ready' || c.state === 'empty'), `report view ${v}: ` + JSON.stringify(st.filter((c) => c.state !== 'ready')));
+        if (v === 'concentration') {
+            const dis = await page.$$eval('#ctl-window option', (os) => os.filter((o) => o.disabled).map((o) => o.value));
+            assert(dis.includes('year') && !dis.includes('month'), 'window options disabled: ' + dis.join(','));
+            assert(await page.isDisabled('#ctl-from'), 'the date input is enabled in a report');
+            await page.screenshot({ path: path.join(ART, 'report-concentration.png'), fullPage: false });
+        }
+        if (v === 'overview') assert(!(await page.isDisabled('button[data-period=last-year]')), 'last-year tab disabled though the snapshot holds it');
+    }
+    assert(!errors.length, 'errors: ' + errors.join(' | '));
     /* a state the snapshot lacks says so */
     await page.evaluate(() => (location.hash = '#view=overview&popmin=12345'));
     await settle(page);

@@ -224,7 +224,11 @@
         const fields = (Omen.meta && Array.isArray(Omen.meta.fields) && Omen.meta.fields.length ? Omen.meta.fields.map((f) => (typeof f === 'string' ? f : f.name)) : FIELDS).slice();
         for (const f of ['org_type', 'modality']) if (!fields.includes(f)) fields.push(f);
         if (!fields.includes(field(s))) fields.push(field(s));
-        const select = el('select', { id: 'ctl-field', onchange: (e) => Omen.setState({ field: e.target.value === DEFAULT_FIELD ? '' : e.target.value }) }, fields.map((f) => el('option', { value: f }, f)));
+        const select = el(
+            'select',
+            { id: 'ctl-field', onchange: (e) => Omen.setState({ field: e.target.value === DEFAULT_FIELD ? '' : e.target.value }) },
+            fields.map((f) => el('option', { value: f, disabled: f !== field(s) && !Omen.offers({ field: f === DEFAULT_FIELD ? '' : f }) }, f))
+        );
         select.value = field(s);
         const rowsSel = el(
             'select',
@@ -234,6 +238,7 @@
             el('option', { value: 'all' }, 'all tested rows')
         );
         rowsSel.value = s.rows;
+        for (const o of rowsSel.options) o.disabled = o.value !== s.rows && !Omen.offers({ rows: o.value });
         return el(
             'div',
             { class: 'viewhead controls-inline' },

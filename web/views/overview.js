@@ -226,7 +226,7 @@
             span = ` (models created and downloaded ${f.toISOString().slice(0, 10)} to ${to})`;
         }
         const tab = (id, label) =>
-            el('button', { type: 'button', 'aria-pressed': s.period === id ? 'true' : 'false', 'data-period': id, onclick: () => Omen.setState({ period: id }) }, label);
+            el('button', { type: 'button', 'aria-pressed': s.period === id ? 'true' : 'false', 'data-period': id, disabled: !Omen.offers({ period: id }), title: Omen.offers({ period: id }) ? undefined : 'Not in this snapshot', onclick: () => Omen.setState({ period: id }) }, label);
         return el(
             'div',
             { class: 'viewhead' },
