@@ -202,6 +202,19 @@
         return t;
     };
 
+    /* A period as a sentence names it: "2025", "2025 Q2", "June 2025", "the week of 2025-06-23",
+     * else "start to end". */
+    Omen.periodName = function (r) {
+        const [s, e] = [r.period_start, r.period_end];
+        const days = (Date.parse(e) - Date.parse(s)) / 864e5;
+        const M = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+        if (s.endsWith('-01-01') && e.endsWith('-12-31') && s.slice(0, 4) === e.slice(0, 4)) return s.slice(0, 4);
+        if (s.endsWith('-01') && days > 80 && days < 95 && ['01', '04', '07', '10'].includes(s.slice(5, 7))) return s.slice(0, 4) + ' Q' + ((+s.slice(5, 7) + 2) / 3);
+        if (s.endsWith('-01') && days >= 27 && days <= 30) return M[+s.slice(5, 7) - 1] + ' ' + s.slice(0, 4);
+        if (days === 6) return 'the week of ' + s;
+        return s === e ? s : s + ' to ' + e;
+    };
+
     /* Stepped charts draw each period from its start (curve step-after), so the last period
      * would have no width. closeSteps adds, for each series, a copy of its last period's row at
      * that period's end (+1 day) so every period, the last one too, spans to its end. rows carry
@@ -305,12 +318,15 @@
         return [nodes, y];
     }
 
-    /* Words of t in lines of at most w px at font size `size` (an average glyph is 0.55 em). */
-    function wrap(t, w, size) {
+    /* t in lines of at most w px at font size `size` (an average glyph is 0.55 em), broken
+     * between the pieces that `sep` separates (words by default; " · " keeps a filter or the
+     * source in one piece, so a reader or a search finds it whole). */
+    function wrap(t, w, size, sep) {
         const lines = [];
-        for (const word of String(t).split(/\s+/)) {
-            if (lines.length && (lines[lines.length - 1] + ' ' + word).length * size * 0.55 < w) lines[lines.length - 1] += ' ' + word;
-            else lines.push(word);
+        const glue = sep || ' ';
+        for (const piece of String(t).split(sep || /\s+/)) {
+            if (lines.length && (lines[lines.length - 1] + glue + piece).length * size * 0.55 < w) lines[lines.length - 1] += glue + piece;
+            else lines.push(piece);
         }
         return lines;
     }
@@ -393,16 +409,16 @@
         const head = [];
         let hh = 0;
         if (prov) {
-            const text = (t, size, weight, fill) => {
-                for (const line of wrap(t, w, size)) {
+            const text = (t, size, weight, fill, sep) => {
+                for (const line of wrap(t, w, size, sep)) {
                     hh += size + 5;
                     head.push(svgNode('text', { x: 0, y: hh - 4, 'font-size': size, 'font-weight': weight, 'font-family': 'sans-serif', fill }, line));
                 }
             };
             text(prov.title, 15, 700, '#111');
             if (prov.synthetic) text('SYNTHETIC DATA: simulated by omen synth, not real Hugging Face downloads', 13, 700, '#b00020');
-            text('Filters: ' + prov.filters, 11, 400, '#333');
-            text('Source: ' + prov.source, 11, 400, '#333');
+            text('Filters: ' + prov.filters, 11, 400, '#333', ' · ');
+            text('Source: ' + prov.source, 11, 400, '#333', ' · ');
             hh += 8;
         }
         let out = chart;
@@ -671,14 +687,23 @@
         root.replaceChildren();
         root.dataset.view = view.id;
         if (view.intro) root.appendChild(el('p', { class: 'intro' }, view.intro(s)));
+        /* the view's finding in one sentence, computed from the data in view once it is loaded,
+         * as the paper's captions state theirs */
+        const found = view.finding ? el('p', { class: 'finding', role: 'status', 'aria-live': 'polite' }) : null;
+        if (found) root.appendChild(found);
         if (view.header) root.appendChild(view.header(s));
         const grid = el('div', { class: 'grid grid-' + (view.columns || 1) });
         root.appendChild(grid);
         const seq = ++renderSeq;
         const jobs = view.cards(s).map((spec) => Omen.card(grid, spec, s));
-        Omen.ready = Promise.all(jobs).then(() => {
-            if (seq === renderSeq) root.dataset.ready = 'true';
-        });
+        Omen.ready = Promise.all(jobs)
+            .then(() => (found ? Promise.resolve(view.finding(s)).catch(() => null) : null))
+            .then((text) => {
+                if (seq !== renderSeq) return;
+                if (found && text) found.textContent = text;
+                else if (found) found.remove();
+                root.dataset.ready = 'true';
+            });
     }
 
     function banner(meta) {

@@ -225,8 +225,9 @@ async function apiJSON(key) {
 
 /* Issue 14 (1): the last period of every stepped chart spans to its end. */
 for (const [view, card, hash] of [
-    ['concentration', 'segments', 'window=year'],
-    ['concentration', 'indices', 'window=year'],
+    ['concentration', 'segments-model', 'window=year'],
+    ['concentration', 'segments-country', 'window=year'],
+    ['concentration', 'indices-developer', 'window=year'],
     ['shares', 'shares-developer', 'window=year'],
     ['shares', 'shares-country', 'window=month'],
     ['characteristics', 'trends', 'window=year'],
@@ -318,24 +319,24 @@ await test('synthetic banner shows when meta says synthetic', async () => {
 
 await test('a control changes the URL and the request; reloading restores it', async () => {
     const page = await open('#view=concentration');
-    const before = await page.getAttribute('#card-segments', 'data-key');
+    const before = await page.getAttribute('#card-segments-country', 'data-key');
     page.apiRequests.length = 0;
-    await page.selectOption('#ctl-level', 'country');
+    await page.selectOption('#ctl-window', 'quarter');
     await settle(page);
     await page.uncheck('#ctl-rolling');
     await page.waitForFunction(() => /rolling=off/.test(location.hash));
     await settle(page);
     const url = page.url();
-    assert(/level=country/.test(url) && /rolling=off/.test(url), 'URL lacks state: ' + url);
-    const after = await page.getAttribute('#card-segments', 'data-key');
-    assert(after !== before && /level=country/.test(after) && /no-rolling=/.test(after), 'request key unchanged: ' + after);
-    assert(page.apiRequests.some((r) => /level=country/.test(r) && /no-rolling/.test(r)), 'no such API request: ' + page.apiRequests.join(' '));
-    const shown = await page.textContent('#card-indices');
+    assert(/window=quarter/.test(url) && /rolling=off/.test(url), 'URL lacks state: ' + url);
+    const after = await page.getAttribute('#card-segments-country', 'data-key');
+    assert(after !== before && /window=quarter/.test(after) && /no-rolling=/.test(after), 'request key unchanged: ' + after);
+    assert(page.apiRequests.some((r) => /level=country/.test(r) && /window=quarter/.test(r) && /no-rolling/.test(r)), 'no such API request: ' + page.apiRequests.join(' '));
+    const shown = await page.textContent('#card-indices-developer');
     await page.reload();
     await settle(page);
-    assert((await page.inputValue('#ctl-level')) === 'country', 'level not restored');
+    assert((await page.inputValue('#ctl-window')) === 'quarter', 'window not restored');
     assert(!(await page.isChecked('#ctl-rolling')), 'rolling not restored');
-    assert((await page.getAttribute('#card-segments', 'data-key')) === after, 'request not restored');
+    assert((await page.getAttribute('#card-segments-country', 'data-key')) === after, 'request not restored');
     assert(shown.length > 0, 'no content');
     await page.close();
 });
@@ -374,7 +375,7 @@ async function downloadText(page, selector) {
     return fs.readFileSync(await dl.path(), 'utf8');
 }
 
-for (const [view, card] of [['concentration', 'segments'], ['overview', 'lb-developer'], ['shares', 'shares-country'], ['overview', 'map']]) {
+for (const [view, card] of [['concentration', 'segments-developer'], ['overview', 'lb-developer'], ['shares', 'shares-country'], ['overview', 'map']]) {
     await test(`CSV download of ${view}/${card} equals the API's CSV`, async () => {
         const page = await open('#view=' + view);
         const key = await page.getAttribute('#card-' + card, 'data-key');
@@ -386,10 +387,11 @@ for (const [view, card] of [['concentration', 'segments'], ['overview', 'lb-deve
     });
 }
 
-for (const [view, card] of [['concentration', 'segments'], ['concentration', 'indices'], ['shares', 'shares-developer'], ['overview', 'map'], ['sizes', 'violin-created'], ['orgs', 'orgs-country']]) {
+for (const [view, card] of [['concentration', 'segments-developer'], ['concentration', 'indices-model'], ['shares', 'shares-developer'], ['overview', 'map'], ['sizes', 'violin-created'], ['orgs', 'orgs-country']]) {
     await test(`tooltip: hovering ${view}/${card} shows a tip`, async () => {
         const page = await open('#view=' + view);
         const svg = await page.$(`#card-${card} .card-body svg[class^=plot]`);
+        await svg.scrollIntoViewIfNeeded();
         const box = await svg.boundingBox();
         let shown = false;
         if (card === 'map') {
@@ -401,20 +403,20 @@ for (const [view, card] of [['concentration', 'segments'], ['concentration', 'in
             shown = await page.evaluate(() => !!document.querySelector('#card-map svg [aria-label=tip]'));
         }
         /* sweep across the middle of the plot until a tip appears */
-        for (let i = 1; i < 12 && !shown; i++) {
-            await page.mouse.move(box.x + (box.width * i) / 12, box.y + box.height * 0.55);
+        for (let i = 1; i < 36 && !shown; i++) {
+            await page.mouse.move(box.x + (box.width * (i % 12)) / 12, box.y + box.height * [0.55, 0.3, 0.8][Math.floor(i / 12)]);
             shown = await page.evaluate((id) => {
                 const tip = document.querySelector(`#card-${id} svg [aria-label=tip]`);
                 return !!tip && tip.textContent.trim().length > 0;
             }, card);
         }
-        if (card === 'segments') await page.screenshot({ path: path.join(ART, 'tooltip-concentration.png') });
+        if (card === 'segments-developer') await page.screenshot({ path: path.join(ART, 'tooltip-concentration.png') });
         assert(shown, 'no tip');
         await page.close();
     });
 }
 
-for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['overview', 'map', 'Ranks as in the Countries table'], ['orgs', 'orgs-country', 'company']]) {
+for (const [view, card, legend] of [['concentration', 'segments-developer', 'Rank 1'], ['overview', 'map', 'Ranks as in the Countries table'], ['orgs', 'orgs-country', 'company']]) {
     await test(`SVG download of ${view}/${card} is a valid SVG document with its legend`, async () => {
         const page = await open('#view=' + view);
         const svg = await downloadText(page, `#card-${card} button.dl:text("SVG")`);
@@ -436,7 +438,7 @@ for (const [view, card, legend] of [['concentration', 'segments', 'Rank 1'], ['o
 }
 
 /* Issue 14 (4): downloads carry their provenance. */
-for (const [view, card, hash] of [['concentration', 'segments', '&window=year&rolling=off'], ['overview', 'map', ''], ['characteristics', 'trends', '&field=architecture']]) {
+for (const [view, card, hash] of [['concentration', 'segments-developer', '&window=year&rolling=off'], ['overview', 'map', ''], ['characteristics', 'trends', '&field=architecture']]) {
     await test(`the SVG download of ${view}/${card} carries its title, filters, source and the SYNTHETIC mark`, async () => {
         const page = await open('#view=' + view + hash);
         const title = (await page.textContent(`#card-${card} h2`)).trim();
@@ -601,12 +603,121 @@ for (const [card, by] of [['violin-downloaded', 'download-year'], ['violin-creat
 
 /* Issue 14 (8): a level's plural is spelled right everywhere. */
 await test('the country level reads "countries", never "countrys" (intro, axis, SVG)', async () => {
-    const page = await open('#view=concentration&level=country');
+    const page = await open('#view=concentration');
     const text = await page.textContent('#view');
-    const svg = await downloadText(page, '#card-segments button.dl:text("SVG")');
+    const svg = await downloadText(page, '#card-segments-country button.dl:text("SVG")');
     assert(!/countrys/.test(text) && !/countrys/.test(svg), 'countrys in ' + (/countrys/.test(text) ? 'the page' : 'the SVG'));
     assert(/countries/.test(text) && /countries/.test(svg), 'no "countries"');
     await page.close();
+});
+
+/* Issue 14, beyond: each view states its finding in one sentence computed from the data in view. */
+for (const v of VIEWS) {
+    await test(`view ${v} states its finding in one sentence from the data in view`, async () => {
+        const page = await open('#view=' + v);
+        const text = ((await page.textContent('#view .finding').catch(() => '')) || '').trim();
+        assert(text.length > 30 && /\d/.test(text), 'finding: ' + JSON.stringify(text));
+        if (v === 'concentration') {
+            const key = await page.getAttribute('#card-segments-developer', 'data-key');
+            const rows = (await apiJSON(key)).rows.filter((r) => r.entities > 0);
+            const want = (100 * rows[rows.length - 1].top10_share).toFixed(1) + '%';
+            assert(text.includes('top 10 developers held ' + want), `finding lacks the API's last top-10 share ${want}: ${text}`);
+            await page.uncheck('#ctl-rolling');
+            await page.waitForFunction(() => /rolling=off/.test(location.hash));
+            await settle(page);
+            await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true');
+            const after = (await page.textContent('#view .finding')).trim();
+            assert(after !== text, 'the finding does not change with the filters');
+        }
+        await page.close();
+    });
+}
+
+/* Issue 14, beyond: Figure 3 as the paper draws it, model, developer and country side by side. */
+await test('concentration draws models, developers and countries side by side (small multiples)', async () => {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(base + '/#view=concentration');
+    await settle(page);
+    const boxes = [];
+    for (const l of ['model', 'developer', 'country']) {
+        const b = await (await page.$('#card-segments-' + l + ' .card-body svg[class^=plot]')).boundingBox();
+        boxes.push(b);
+        assert(/level=/.test(await page.getAttribute('#card-segments-' + l, 'data-key')), 'no level in the request');
+    }
+    assert(Math.abs(boxes[0].y - boxes[1].y) < 2 && Math.abs(boxes[1].y - boxes[2].y) < 2, 'not on one row: ' + JSON.stringify(boxes.map((b) => b.y)));
+    assert(boxes[0].x < boxes[1].x && boxes[1].x < boxes[2].x, 'not side by side');
+    assert(await page.isDisabled('#ctl-level'), 'the level control still applies');
+    await page.close();
+});
+
+/* Issue 14, beyond: phones. At 390 px every view fits the screen (no sideways page scroll;
+ * wide tables scroll inside their card), names are readable, x-axis labels do not collide. */
+for (const v of VIEWS) {
+    await test(`view ${v} at 390x844: fits the width, tables scroll in place, axis labels apart`, async () => {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: 390, height: 844 });
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(String(e)));
+        await page.goto(base + '/#view=' + v);
+        await settle(page);
+        await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true');
+        await page.screenshot({ path: path.join(ART, `${v}-390.png`), fullPage: true });
+        const r = await page.evaluate(() => {
+            const out = { scroll: document.scrollingElement.scrollWidth, wide: [], clash: [], small: [] };
+            for (const t of document.querySelectorAll('table')) {
+                const b = t.getBoundingClientRect();
+                if (b.right > window.innerWidth + 1 && !t.closest('.table-scroll, .card-body')) out.wide.push(t.closest('.card').id);
+            }
+            for (const svg of document.querySelectorAll('.card-body svg[class^=plot]')) {
+                const ls = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text, g[aria-label="fx-axis tick label"] text')].map((t) => t.getBoundingClientRect()).filter((b) => b.width > 0);
+                for (let i = 1; i < ls.length; i++) if (ls[i].left < ls[i - 1].right - 0.5 && Math.abs(ls[i].top - ls[i - 1].top) < 4) out.clash.push(svg.closest('.card').id);
+            }
+            for (const n of document.querySelectorAll('td.name')) {
+                const b = n.getBoundingClientRect();
+                if (b.width > 0 && b.width < 60) out.small.push(n.closest('.card').id + ':' + Math.round(b.width));
+            }
+            return out;
+        });
+        assert(r.scroll <= 391, `the page scrolls sideways: ${r.scroll}px wide`);
+        assert(!r.wide.length, 'tables wider than the screen: ' + r.wide.join(','));
+        assert(!r.clash.length, 'x-axis labels collide in ' + [...new Set(r.clash)].join(','));
+        assert(!r.small.length, 'names squeezed below 60px: ' + [...new Set(r.small)].slice(0, 5).join(','));
+        assert(!errors.length, errors.join(' | '));
+        await page.close();
+    });
+    await test(`view ${v} at 1440x900: screenshot`, async () => {
+        const page = await context.newPage();
+        await page.setViewportSize({ width: 1440, height: 900 });
+        await page.goto(base + '/#view=' + v);
+        await settle(page);
+        await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true');
+        await page.screenshot({ path: path.join(ART, `${v}-1440.png`), fullPage: true });
+        await page.close();
+    });
+}
+
+/* Issue 14, beyond: a store without annotations says what to run instead of empty charts. */
+await test('Characteristics on a store without annotations says to run omen annotate --heuristic', async () => {
+    const bare = path.join(tmp, 'bare.db');
+    execFileSync(OMEN, ['--db', bare, '--quiet', 'ingest', 'downloads', '--kind', 'weekly', path.join(repo, 'tests/fixtures/downloads_weekly.csv')], { stdio: 'pipe' });
+    const p2 = await freePort();
+    const srv = spawn(OMEN, ['--db', bare, 'serve', '--port', String(p2), '--web', WEB], { cwd: repo, stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+        assert(await waitFor(`http://127.0.0.1:${p2}/api/meta`, 20000), 'second server did not start');
+        const page = await context.newPage();
+        await page.goto(`http://127.0.0.1:${p2}/#view=characteristics`);
+        await settle(page);
+        await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true');
+        await page.screenshot({ path: path.join(ART, 'characteristics-no-annotations.png'), fullPage: true });
+        const text = await page.textContent('#view');
+        assert(/omen annotate --heuristic/.test(text), 'no hint to run omen annotate --heuristic');
+        const charts = await page.$$eval('#card-trends svg[class^=plot], #card-modalities svg[class^=plot]', (s) => s.length);
+        assert(charts === 0, 'empty charts drawn: ' + charts);
+        await page.close();
+    } finally {
+        srv.kill('SIGTERM');
+    }
 });
 
 await test('keyboard: tab to the view switcher and activate with Enter', async () => {
@@ -630,7 +741,7 @@ await test('a date range without weeks says so instead of drawing empty axes', a
     const page = await open('#view=concentration&from=2030-01-07');
     const states = await cardStates(page);
     assert(states.length && states.every((c) => c.state === 'empty'), 'states: ' + JSON.stringify(states));
-    assert(/No data/.test(await page.textContent('#card-segments')), 'no notice');
+    assert(/No data/.test(await page.textContent('#card-segments-developer')), 'no notice');
     await page.close();
 });
 
@@ -638,7 +749,7 @@ await test('a 400 from the API shows an error state, not a blank page', async ()
     const page = await open('#view=concentration&window=fortnight');
     const states = await cardStates(page);
     assert(states.length && states.every((c) => c.state === 'error'), 'states: ' + JSON.stringify(states));
-    const text = await page.textContent('#card-segments .notice.error');
+    const text = await page.textContent('#card-segments-developer .notice.error');
     assert(/window/.test(text), 'the error does not name the parameter: ' + text);
     await page.close();
 });

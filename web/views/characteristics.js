@@ -55,6 +55,7 @@
     }
 
     async function drawTable(data, body, s) {
+        if (!(await annotated(s))) body.appendChild(el('div', { class: 'notice info annotations-missing', role: 'status' }, NO_ANNOTATIONS));
         const segs = data.columns.map((c) => c.name).filter((n) => n.startsWith('seg_'));
         const alpha = (data.meta && data.meta.alpha) || 0.001;
         const keep = (r) => r.value !== '(none)' && (s.rows === 'all' || (r.significant && (s.rows === 'significant' || (r.cramers_v != null && r.cramers_v >= V_MIN))));
@@ -156,7 +157,11 @@
         body.appendChild(el('div', { class: 'table-scroll t1wrap' }, el('table', { class: 'lb t1' }, el('thead', {}, head), el('tbody', {}, rows))));
     }
 
-    function drawTrends(data, body, s) {
+    async function drawTrends(data, body, s) {
+        if (ANNOTATED.includes(field(s)) && !(await annotated(s))) {
+            body.appendChild(el('div', { class: 'notice info annotations-missing', role: 'status' }, 'No annotations in this store: run `omen annotate --heuristic`.'));
+            return null;
+        }
         const totals = d3.rollup(data.rows, (v) => d3.mean(v, (r) => r.share), (r) => r.value);
         const values = [...totals].sort((a, b) => b[1] - a[1]).slice(0, 8).map((d) => d[0]);
         const keep = new Set(values);
@@ -184,7 +189,11 @@
 
     /* Figure 6: stacked shares of input and of output modalities (label combinations), the 4
      * largest values of each side named and the others in grey. */
-    function drawModalities(data, body) {
+    async function drawModalities(data, body, s) {
+        if (!(await annotated(s))) {
+            body.appendChild(el('div', { class: 'notice info annotations-missing', role: 'status' }, 'No modality labels in this store: run `omen annotate --heuristic`.'));
+            return null;
+        }
         const OTHERS = 'Other or unlabelled';
         const rows = [];
         const domains = [];
@@ -211,7 +220,7 @@
             marginLeft: 44,
             fx: { label: null, tickFormat: (side) => side + ' modality' },
             y: { label: 'Share of downloads', tickFormat: '.0%', domain: [0, 1], grid: true },
-            x: { label: null, ticks: 4 },
+            x: { label: null, ticks: Omen.width(body) < 600 ? 2 : 4 },
             color: { domain, range, legend: true },
             marks: [
                 Plot.areaY(closed.filter((r) => domain.includes(r.value)), { fx: 'side', x: 'date', y: 'share', fill: 'value', order: domain, curve: 'step-after', tip: { format: { y: '.1%', x: false, fx: false, fill: true } }, channels: { period: 'period' } }),
@@ -247,8 +256,36 @@
         );
     }
 
+    /* Fields that come from annotations (human or `omen annotate --heuristic`); org_type,
+     * license_class and the modality groups' "Undocumented" do not need any. */
+    const ANNOTATED = ['gating', 'input_modality', 'output_modality', 'languages', 'derivation', 'architecture', 'training_methods', 'training_data'];
+
+    /* Does the store carry any annotation? Every annotated field of Table 1 (all rows) being
+     * "(none)" says it does not. */
+    async function annotated(s) {
+        const d = await Omen.load(Omen.requestKey('attributes', Object.assign({ all: '' }, Omen.filterParams(s))));
+        return d.rows.some((r) => ANNOTATED.includes(r.field) && r.value !== '(none)');
+    }
+
+    const NO_ANNOTATIONS =
+        'This store has no annotations: no model carries a label of architecture, modality, training, languages, access or derivation, so these charts would be empty. Run `omen annotate --heuristic` to label models from their Hub metadata (or `omen ingest annotations FILE` for human labels), then reload. Organisation types and licence classes need no annotations.';
+
+    /* "The largest shift (Cramér's V 0.19): Quantization (Training Methods) went from 1.2% of
+     * downloads in 2023 to 12.2% in ≥2025 (×5.34)." */
+    async function finding(s) {
+        if (!(await annotated(s))) return NO_ANNOTATIONS;
+        const d = await Omen.load(Omen.requestKey('attributes', tableParams(s)));
+        const segs = d.columns.map((c) => c.name).filter((n) => n.startsWith('seg_'));
+        const rows = d.rows.filter((r) => r.value !== '(none)' && r.cramers_v != null && r.significant);
+        if (!rows.length || !segs.length) return null;
+        const top = rows.sort((a, b) => b.cramers_v - a.cramers_v)[0];
+        const [a, b] = [segs[0], segs[segs.length - 1]];
+        return `The largest shift in Table 1 (Cramér's V ${fmt.dec(top.cramers_v, 2)}): ${top.value} (${top.field}) went from ${fmt.pct(top[a])} of downloads in ${segLabel(a)} to ${fmt.pct(top[b])} in ${segLabel(b)} (Δ ×${fmt.dec(top.delta, 2)} against all years before).`;
+    }
+
     Omen.view({
         id: 'characteristics',
+        finding,
         title: 'Characteristics',
         controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 1,
@@ -256,7 +293,7 @@
         intro: () => 'Table 1 of the paper: the share of downloads going to models with each characteristic per period (incidence), its change Δ and a chi-squared test of the shift (Head Sample by default).',
         variants: [{ rows: 'all' }],
         cards: (s) => [
-            { id: 'table1', title: 'Table 1: characteristics by period', kind: 'table', name: 'attributes', params: tableParams(s), also: [{ name: 'sizes', params: sizeParams(s) }], draw: drawTable },
+            { id: 'table1', title: 'Table 1: characteristics by period', kind: 'table', name: 'attributes', params: tableParams(s), also: [{ name: 'sizes', params: sizeParams(s) }, { name: 'attributes', params: Object.assign({ all: '' }, Omen.filterParams(s)) }], draw: drawTable },
             { id: 'trends', title: 'Trend of ' + field(s), name: 'trends', params: trendParams(s), draw: drawTrends },
             { id: 'modalities', title: 'Input and output modalities', name: 'modalities', params: Object.assign({ window: s.window }, Omen.filterParams(s)), draw: drawModalities },
         ],

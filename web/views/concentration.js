@@ -1,12 +1,12 @@
 /* concentration.js: the Concentration view, the paper's Figure 3: per period, the download
  * shares of rank segments (1, 2-10, 11-100, 101-1000, rest) stacked, and the HHI and Gini
- * lines, for the level of the controls (model, developer or country). */
+ * lines, for models, developers and countries side by side. */
 (function () {
     'use strict';
     const { fmt } = Omen;
 
-    function params(s) {
-        return Object.assign({ level: s.level, window: s.window }, Omen.filterParams(s));
+    function params(s, level) {
+        return Object.assign({ level, window: s.window }, Omen.filterParams(s));
     }
 
     /* "seg_2_10" -> "Ranks 2-10", "seg_1" -> "Rank 1", "seg_rest" -> "The rest" */
@@ -18,7 +18,7 @@
 
     const periodText = Omen.periodText;
 
-    function drawSegments(data, body, s) {
+    const drawSegments = (level) => (data, body) => {
         const segs = data.columns.map((c) => c.name).filter((n) => n.startsWith('seg_'));
         const labels = segs.map(segLabel);
         const long = Omen.closeSteps(
@@ -28,9 +28,9 @@
         /* cividis, ordered: the colour-blind-safe sequential scale for ordered ranks */
         const colours = labels.map((_, i) => d3.interpolateCividis(labels.length === 1 ? 0.5 : 0.08 + (0.84 * i) / (labels.length - 1)));
         return Omen.plot(body, {
-            height: 320,
+            height: 280,
             marginLeft: 44,
-            y: { label: `Share of downloads (${Omen.plural(s.level)})`, domain: [0, 1], tickFormat: '.0%', grid: true },
+            y: { label: `Share of downloads (${Omen.plural(level)})`, domain: [0, 1], tickFormat: '.0%', grid: true },
             x: { label: null },
             color: { domain: labels, range: colours, legend: true },
             marks: [
@@ -38,7 +38,7 @@
                 Plot.ruleY([0]),
             ],
         });
-    }
+    };
 
     function drawIndices(data, body) {
         const metrics = [
@@ -52,7 +52,7 @@
             'metric'
         );
         return Omen.plot(body, {
-            height: 320,
+            height: 280,
             marginLeft: 44,
             y: { label: 'Index', domain: [0, 1], grid: true },
             x: { label: null },
@@ -65,16 +65,49 @@
         });
     }
 
+    const LEVELS = ['model', 'developer', 'country'];
+
+    /* The year before a period of window w ends, in periods: the comparison a finding makes. */
+    const YEAR = { week: 52, month: 12, quarter: 4, year: 1, trailing52: 52, cumulative: 52 };
+
+    /* "The top 10 developers held 43% of downloads in 2025-06 (partial), up from 31% a year
+     * before; the leader alone 13%." for each level, from the rows in view. */
+    async function finding(s) {
+        const parts = [];
+        for (const level of LEVELS) {
+            let data;
+            try {
+                data = await Omen.load(Omen.requestKey('concentration', params(s, level)));
+            } catch (e) {
+                continue;
+            }
+            const rows = data.rows.filter((r) => r.entities > 0);
+            if (!rows.length) continue;
+            const last = rows[rows.length - 1];
+            const back = rows.length > (YEAR[s.window] || 1) ? rows[rows.length - 1 - (YEAR[s.window] || 1)] : rows[0];
+            const when = Omen.periodName;
+            const d = last.top10_share - back.top10_share;
+            const trend = Math.abs(d) < 0.005 ? 'about as in' : d > 0 ? 'up from ' + fmt.pct(back.top10_share) + ' in' : 'down from ' + fmt.pct(back.top10_share) + ' in';
+            parts.push(`the top 10 ${Omen.plural(level)} held ${fmt.pct(last.top10_share)} of downloads in ${when(last)}${Omen.periodText(last).includes('partial') ? ' (partial)' : ''}, ${trend} ${when(back)}`);
+        }
+        if (!parts.length) return null;
+        const t = parts.join('; ') + '.';
+        return t[0].toUpperCase() + t.slice(1);
+    }
+
+    /* The paper's Figure 3: the three levels side by side (small multiples), the same periods
+     * and the same 0-100% axis in each. */
     Omen.view({
         id: 'concentration',
         title: 'Concentration',
-        controls: ['level', 'window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
-        columns: 2,
-        intro: (s) => `How concentrated downloads are among ${Omen.plural(s.level)}: the shares of the top-ranked ${Omen.plural(s.level)} in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share.`,
-        variants: [{ level: 'model' }, { level: 'country' }, { rolling: 'off' }],
-        cards: (s) => [
-            { id: 'segments', title: 'Download shares by rank segment', name: 'concentration', params: params(s), draw: drawSegments },
-            { id: 'indices', title: 'HHI, Gini and top-1 share', name: 'concentration', params: params(s), draw: drawIndices },
-        ],
+        controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
+        columns: 3,
+        intro: (s) => `How concentrated downloads are among models, developers and countries (the paper's Figure 3): the shares of the top-ranked entities in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share.`,
+        finding,
+        variants: [{ rolling: 'off' }],
+        cards: (s) =>
+            LEVELS.map((level) => ({ id: 'segments-' + level, title: 'Rank segments: ' + Omen.plural(level), name: 'concentration', params: params(s, level), draw: drawSegments(level) })).concat(
+                LEVELS.map((level) => ({ id: 'indices-' + level, title: 'HHI, Gini, top-1: ' + Omen.plural(level), name: 'concentration', params: params(s, level), draw: drawIndices }))
+            ),
     });
 })();

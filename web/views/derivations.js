@@ -74,8 +74,26 @@
         });
     }
 
+    /* "41% of downloads went to derived models and 12% to models two or more steps from a root;
+     * intermediaries drew 3.1% in 2025-06." */
+    async function finding(s) {
+        const d = await Omen.load(Omen.requestKey('derivations', Omen.filterParams(s)));
+        const none = (depth) => d3.sum(d.rows.filter((r) => r.depth === depth && r.relation === '(none)'), (r) => r.share);
+        if (!d.rows.length) return null;
+        let t = `${fmt.pct(1 - none(1))} of downloads went to derived models (one or more steps from a root) and ${fmt.pct(1 - none(2))} to models two or more steps deep`;
+        try {
+            const im = await Omen.load(Omen.requestKey('intermediaries', Object.assign({ window: s.window }, Omen.filterParams(s))));
+            const all = im.rows.filter((r) => r.developer === '(all intermediaries)');
+            if (all.length) t += `; intermediaries drew ${fmt.pct(all[all.length - 1].share)} in ${Omen.periodName(all[all.length - 1])} (${fmt.pct(all[0].share)} in ${Omen.periodName(all[0])})`;
+        } catch (e) {
+            /* the sentence stands without it */
+        }
+        return t + '.';
+    }
+
     Omen.view({
         id: 'derivations',
+        finding,
         title: 'Derivations',
         controls: ['window', 'from', 'to', 'rolling', 'popmin'],
         columns: 2,

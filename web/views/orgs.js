@@ -46,8 +46,25 @@
         });
     }
 
+    /* "In 2025-06 company models drew 37% of downloads (69% in 2020-06); the largest type in
+     * the United States is company (52%)." */
+    async function finding(s) {
+        const t = await Omen.load(Omen.requestKey('shares', { level: 'org_type', window: s.window, top: 10, ...Omen.filterParams(s) }));
+        const per = [...d3.group(t.rows, (r) => r.period_start)];
+        if (!per.length) return null;
+        const [f, l] = [per[0], per[per.length - 1]];
+        const lead = l[1].filter((r) => r.entity !== '(rest)').sort((a, b) => b.share - a.share)[0];
+        const before = f[1].find((r) => r.entity === lead.entity);
+        let text = `In ${Omen.periodName(l[1][0])} ${lead.entity} models drew ${fmt.pct(lead.share)} of downloads, the most of any organisation type (${before ? fmt.pct(before.share) : '0%'} in ${Omen.periodName(f[1][0])})`;
+        const c = await Omen.load(Omen.requestKey('orgs', Object.assign({ top: 12 }, Omen.filterParams(s))));
+        const first = c.rows.filter((r) => r.country !== '(rest)').sort((a, b) => b.country_share - a.country_share || b.share - a.share)[0];
+        if (first) text += `; in ${first.name || first.country}, the top country, ${first.org_type} models draw ${fmt.pct(first.share)}`;
+        return text + '.';
+    }
+
     Omen.view({
         id: 'orgs',
+        finding,
         title: 'Organisations',
         controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 1,

@@ -235,8 +235,23 @@
         );
     }
 
+    /* "Over all weeks in range, unaffiliated users drew the most downloads (34.8%); the United
+     * States led the nations with 28.2% (#2); the top 10 developers held 61%, X alone 7%." */
+    async function finding(s) {
+        const [map, dev] = await Promise.all([Omen.load(Omen.requestKey('map', params(s))), Omen.load(Omen.requestKey('leaderboard', params(s, { level: 'developer', top: 10 })))]);
+        if (!map.rows.length || !dev.rows.length) return null;
+        const when = s.period === 'last-year' ? 'In the last year' : 'Over all weeks in range';
+        const first = map.rows[0];
+        const nation = map.rows.find((r) => /^[A-Z]{2}$/.test(r.country));
+        const top10 = d3.sum(dev.rows.slice(0, 10), (r) => r.share);
+        let t = `${when}, ${AFFIL[first.country] ? countryLabel(first.country).toLowerCase() : shortName(first)} drew the most downloads (${fmt.pct(first.share)})`;
+        if (nation && nation !== first) t += `; ${shortName(nation)} led the nations with ${fmt.pct(nation.share)} (#${nation.rank})`;
+        return t + `; the top 10 developers held ${fmt.pct(top10)}, ${dev.rows[0].entity} alone ${fmt.pct(dev.rows[0].share)}.`;
+    }
+
     Omen.view({
         id: 'overview',
+        finding,
         title: 'Overview',
         controls: ['from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 6,

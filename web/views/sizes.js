@@ -77,8 +77,20 @@
         body.appendChild(el('table', { class: 'lb' }, el('thead', {}, head), el('tbody', {}, rows)));
     }
 
+    /* "The download-weighted mean size went from 254M in 2020 to 21.5B in 2025, the median
+     * from 125M to 503M." */
+    async function finding(s) {
+        const d = await Omen.load(Omen.requestKey('sizes', params(s, 'download-year')));
+        const rows = d.rows.filter((r) => r.mean > 0);
+        if (rows.length < 2) return null;
+        const [a, b] = [rows[0], rows[rows.length - 1]];
+        const size = (x) => d3.format('.3~s')(x).replace('G', 'B');
+        return `The mean size of a downloaded model (weighted by downloads) went from ${size(a.mean)} parameters in ${a.year} to ${size(b.mean)} in ${b.year}; the median from ${size(a.median)} to ${size(b.median)}.`;
+    }
+
     Omen.view({
         id: 'sizes',
+        finding,
         title: 'Sizes',
         controls: ['from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 2,
