@@ -57,8 +57,9 @@
         const before = f[1].find((r) => r.entity === lead.entity);
         let text = `In ${Omen.periodName(l[1][0])} ${lead.entity} models drew ${fmt.pct(lead.share)} of downloads, the most of any organisation type (${before ? fmt.pct(before.share) : '0%'} in ${Omen.periodName(f[1][0])})`;
         const c = await Omen.load(Omen.requestKey('orgs', Object.assign({ top: 12 }, Omen.filterParams(s))));
-        const first = c.rows.filter((r) => r.country !== '(rest)').sort((a, b) => b.country_share - a.country_share || b.share - a.share)[0];
-        if (first) text += `; in ${first.name || first.country}, the top country, ${first.org_type} models draw ${fmt.pct(first.share)}`;
+        /* the top nation: unaffiliated users and online or international organisations are no country */
+        const first = c.rows.filter((r) => /^[A-Z]{2}$/.test(r.country)).sort((a, b) => b.country_share - a.country_share || b.share - a.share)[0];
+        if (first) text += `; in ${first.name || first.country}, the top nation, ${first.org_type} models draw ${fmt.pct(first.share)} of its downloads`;
         return text + '.';
     }
 
