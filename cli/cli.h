@@ -32,6 +32,9 @@ int cmd_analysis(cli_ctx *ctx);
 /* sizes estimate [--apply], sizes distribution */
 int cmd_sizes(cli_ctx *ctx);
 
+/* After a command wrote the store: leaves the panel cache current (built now when the store
+ * changed), unless no_cache; a cache that cannot be written is only a warning. */
+void cli_refresh_panel(cli_ctx *ctx, bool no_cache);
 /* Prints `omen: <message>` (every line of it) to stderr and returns the exit code. */
 int cli_fail(const omen_error *err, omen_status status);
 /* Prints a usage error and the hint to use --help; returns 2. */

@@ -171,6 +171,8 @@ int cmd_annotate(cli_ctx *ctx)
         rc = cli_fail(&err, s);
     omen_table_free(t);
     omen_store_close(st);
+    if (s == OMEN_OK && o.mode == MODE_HEURISTIC)
+        cli_refresh_panel(ctx, o.popt.no_cache);
     omen_error_clear(&err);
     return rc;
 }

@@ -280,6 +280,8 @@ int cmd_ingest(cli_ctx *ctx)
     omen_ingest_report_free(&rep);
     omen_error_clear(&err);
     omen_store_close(st);
+    if (s == OMEN_OK)
+        cli_refresh_panel(ctx, false);
     if (s != OMEN_OK && !existed)
         unlink(ctx->db);
     free(files);

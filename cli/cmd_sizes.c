@@ -115,6 +115,8 @@ static int apply(cli_ctx *ctx)
     omen_table_free(t);
     omen_panel_free(panel);
     omen_store_close(st);
+    if (s == OMEN_OK)
+        cli_refresh_panel(ctx, popt.no_cache);
     omen_error_clear(&err);
     return rc;
 }

@@ -70,6 +70,8 @@ int cmd_synth(cli_ctx *ctx)
                 (unsigned long long)rep.downloads, first, last, out ? out : ctx->db);
     }
     omen_store_close(st);
+    if (s == OMEN_OK && !out)
+        cli_refresh_panel(ctx, false);
     omen_error_clear(&err);
     return rc;
 }

@@ -3,7 +3,10 @@
 #ifndef OMEN_PANEL_BLOCK_H
 #define OMEN_PANEL_BLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "omen/omen.h"
 
 #define OMEN_BLOCK_MAGIC   "OMENPNL"
 #define OMEN_BLOCK_VERSION 4 /* 3: per-model facts; 4: week-major index, roots */
@@ -63,5 +66,22 @@ typedef struct {
     uint64_t checksum;     /* omen_panel_checksum() of the whole block, this field taken as 0 */
     uint64_t off[S_COUNT], len[S_COUNT];
 } omen_block_header;
+
+/* A panel built from the store in parts (build.c): the header, sealed with the checksum of the
+ * block as it will be laid out, and each section's bytes in an array of its own. The cache
+ * file is written from the parts directly (panel.c), with no copy of the whole block in
+ * memory; omen_panel_parts_block copies them into one heap block. The parts own their arrays:
+ * omen_panel_parts_free (NULL-safe) releases them. */
+typedef struct omen_panel_parts omen_panel_parts;
+omen_status omen_panel_build_parts(omen_store *store, omen_progress_fn progress, void *ctx,
+                                   omen_panel_parts **out, omen_error *err);
+const omen_block_header *omen_panel_parts_header(const omen_panel_parts *pp);
+/* Section k's bytes: h->len[k] of them, to be laid out at h->off[k]. */
+const void *const *omen_panel_parts_sections(const omen_panel_parts *pp);
+/* The block laid out on the heap (the caller frees it); its length is the header's total_size. */
+void omen_panel_parts_block(const omen_panel_parts *pp, void **block, size_t *len);
+void omen_panel_parts_free(omen_panel_parts *pp);
+/* omen_panel_checksum of the block that h and its sections lay out, without laying it out. */
+uint64_t omen_panel_checksum_parts(const omen_block_header *h, const void *const src[S_COUNT]);
 
 #endif

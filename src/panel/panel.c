@@ -1,10 +1,12 @@
 /* panel.c: loading the panel: from the mmapped cache beside the store when it matches the
- * store exactly, otherwise rebuilt from the store and the cache rewritten.
+ * store exactly, otherwise rebuilt from the store and the cache rewritten; and refreshing the
+ * cache at the end of a command that wrote the store, so that the next command maps it.
  *
  * A cache is never trusted blindly: its header must name this store, generation, file size
  * and modification time, and its checksum and every offset and index in it are checked before
  * use (once per cache file: see seal_of), so a stale, truncated, foreign or corrupted cache is
  * rebuilt rather than read. */
+#define _GNU_SOURCE /* O_TMPFILE: a cache half written when omen is killed leaves no file */
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "../store/store.h"
@@ -242,6 +245,36 @@ uint64_t omen_panel_checksum(const void *block, size_t len)
     return h;
 }
 
+uint64_t omen_panel_checksum_parts(const omen_block_header *h, const void *const src[S_COUNT])
+{
+    /* The same chunks as omen_panel_checksum reads: the header's, each section's (its last
+     * chunk padded with the zeros that align the next section) and a final chunk of zeros. */
+    uint64_t lane[8];
+    for (int k = 0; k < 8; k++)
+        lane[k] = 0x243F6A8885A308D3ull * (uint64_t)(k + 1);
+    unsigned char chunk[HEAD_BYTES] = {0};
+    memcpy(chunk, h, sizeof *h);
+    memset(chunk + offsetof(omen_block_header, checksum), 0, 8);
+    checksum_chunks(lane, chunk, HEAD_BYTES);
+    for (int k = 0; k < S_COUNT; k++) {
+        size_t len = h->len[k], body = len / 64 * 64;
+        checksum_chunks(lane, src[k], body);
+        if (len > body) {
+            unsigned char tail[64] = {0};
+            memcpy(tail, (const unsigned char *)src[k] + body, len - body);
+            checksum_chunks(lane, tail, 64);
+        }
+    }
+    unsigned char zeros[64] = {0};
+    checksum_chunks(lane, zeros, 64);
+    uint64_t sum = h->total_size;
+    for (int k = 0; k < 8; k++) {
+        sum = (sum ^ lane[k]) * 0xFF51AFD7ED558CCDull;
+        sum ^= sum >> 33;
+    }
+    return sum;
+}
+
 #define AT(T, k) ((const T *)(base + h->off[k]))
 
 static bool header_ok(const omen_block_header *h, size_t len)
@@ -400,34 +433,176 @@ static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
     return p;
 }
 
-/* Writes the block next to the store through a temporary file and rename, so a reader never
- * sees half a cache. */
-static bool write_cache(const char *path, const void *block, size_t len)
+/* Writes all of fd's iovecs, resuming after short writes. */
+static bool writev_all(int fd, struct iovec *iov, int n)
 {
-    char *tmp = omen_xmalloc(strlen(path) + 32);
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        for (size_t left = (size_t)w; left;) {
+            size_t take = left < iov->iov_len ? left : iov->iov_len;
+            iov->iov_base = (char *)iov->iov_base + take;
+            iov->iov_len -= take;
+            left -= take;
+            if (iov->iov_len == 0) {
+                iov++;
+                n--;
+            }
+        }
+        while (n > 0 && iov->iov_len == 0) {
+            iov++;
+            n--;
+        }
+    }
+    return true;
+}
+
+enum { WRITE_WINDOW = 8 << 20 };
+
+/* Writes the block that the parts lay out, straight from the sections' own arrays, in pieces
+ * of 8 MiB at 8 MiB boundaries: one large write per piece keeps the file in the page cache in
+ * 2 MiB folios, as one write of the whole block did (see prefer_huge_pages), without the copy
+ * of the whole block into one buffer (850 MB at full scale). */
+static bool write_parts(int fd, const omen_panel_parts *pp, omen_progress_fn progress, void *ctx)
+{
+    static const unsigned char zeros[64];
+    const omen_block_header *h = omen_panel_parts_header(pp);
+    const void *const *src = omen_panel_parts_sections(pp);
+    unsigned char head[HEAD_BYTES] = {0};
+    memcpy(head, h, sizeof *h);
+    struct iovec seg[2 * S_COUNT + 2];
+    int nseg = 0;
+    seg[nseg++] = (struct iovec){head, HEAD_BYTES};
+    uint64_t pos = HEAD_BYTES;
+    for (int k = 0; k <= S_COUNT; k++) {
+        uint64_t at = k < S_COUNT ? h->off[k] : h->total_size;
+        if (at < pos || at - pos >= 64)
+            return false; /* not the layout of build.c: sections 64-byte aligned, in order */
+        if (at > pos)
+            seg[nseg++] = (struct iovec){(void *)(uintptr_t)zeros, at - pos};
+        if (k < S_COUNT && h->len[k])
+            seg[nseg++] = (struct iovec){(void *)(uintptr_t)src[k], h->len[k]};
+        pos = at + (k < S_COUNT ? h->len[k] : 0);
+    }
+    int si = 0;
+    size_t so = 0;
+    uint64_t done = 0;
+    while (si < nseg) {
+        struct iovec iov[2 * S_COUNT + 2];
+        int n = 0;
+        size_t want = 0;
+        while (si < nseg && want < WRITE_WINDOW) {
+            size_t take = seg[si].iov_len - so;
+            take = take < WRITE_WINDOW - want ? take : WRITE_WINDOW - want;
+            iov[n++] = (struct iovec){(char *)seg[si].iov_base + so, take};
+            want += take;
+            so += take;
+            if (so == seg[si].iov_len) {
+                si++;
+                so = 0;
+            }
+        }
+        if (!writev_all(fd, iov, n))
+            return false;
+        done += want;
+        if (progress)
+            progress(ctx, "writing panel cache", done, h->total_size);
+    }
+    return true;
+}
+
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strcpy(omen_xmalloc(2), ".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = omen_xmalloc(n + 1);
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    return dir;
+}
+
+/* A new file beside the cache: anonymous (O_TMPFILE) where the file system allows, so that
+ * omen killed while writing leaves nothing behind; else named (*named, the caller frees). */
+static int open_temp(const char *path, char **named)
+{
+    *named = NULL;
+#ifdef O_TMPFILE
+    char *dir = folder_of(path);
+    int fd = open(dir, O_TMPFILE | O_RDWR, 0644);
+    free(dir);
+    if (fd >= 0)
+        return fd;
+#endif
+    *named = omen_xmalloc(strlen(path) + 32);
+    sprintf(*named, "%s.tmp.%ld", path, (long)getpid());
+    return open(*named, O_RDWR | O_CREAT | O_TRUNC, 0644);
+}
+
+/* Puts the written file in place of the cache with one rename, so that a reader never sees
+ * half a cache; an anonymous file is first linked under a temporary name. */
+static bool publish(int fd, const char *named, const char *path)
+{
+    if (named)
+        return rename(named, path) == 0;
+    char proc[64], *tmp = omen_xmalloc(strlen(path) + 32);
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
     sprintf(tmp, "%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    bool ok = fd >= 0;
-    const char *p = block;
-    for (size_t done = 0; ok && done < len;) {
-        ssize_t n = write(fd, p + done, len - done);
-        if (n <= 0)
-            ok = false;
-        else
-            done += (size_t)n;
-    }
-    if (ok) {
-        struct timespec times[2] = {{.tv_sec = 0, .tv_nsec = UTIME_OMIT}, seal_of(block)};
-        futimens(fd, times); /* no seal: every load checks the file completely */
-    }
-    if (fd >= 0 && close(fd) != 0)
+    unlink(tmp);
+    bool ok = linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0;
+    if (ok && rename(tmp, path) != 0) {
         ok = false;
-    if (ok && rename(tmp, path) != 0)
-        ok = false;
-    if (!ok)
         unlink(tmp);
+    }
     free(tmp);
     return ok;
+}
+
+/* Writes the cache from the parts and seals it; returns the open file (read-write), or -1
+ * with errno's message in *why when the cache cannot be written. */
+static int write_cache(const char *path, const omen_panel_parts *pp, omen_progress_fn progress,
+                       void *ctx, const char **why)
+{
+    char *named = NULL;
+    int fd = open_temp(path, &named);
+    bool ok = fd >= 0 && write_parts(fd, pp, progress, ctx);
+    if (ok) {
+        struct timespec times[2] = {{.tv_sec = 0, .tv_nsec = UTIME_OMIT},
+                                    seal_of(omen_panel_parts_header(pp))};
+        futimens(fd, times); /* no seal: every load checks the file completely */
+        ok = publish(fd, named, path);
+    }
+    if (!ok) {
+        *why = strerror(errno ? errno : EIO);
+        if (fd >= 0)
+            close(fd);
+        if (named)
+            unlink(named);
+        fd = -1;
+    }
+    free(named);
+    return fd;
+}
+
+/* The panel on the file just written: mapped, with no check of what was just built. */
+static omen_panel *map_written(int fd, size_t len)
+{
+    void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return NULL;
+    prefer_huge_pages(map, len);
+    omen_panel *p = omen_xcalloc(1, sizeof *p);
+    if (!attach(p, map, len, false)) {
+        munmap(map, len);
+        free(p);
+        return NULL;
+    }
+    p->mapped = true;
+    return p;
 }
 
 omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_panel **out,
@@ -448,33 +623,85 @@ omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_
         free(path);
         return OMEN_OK;
     }
-    void *block = NULL;
-    size_t len = 0;
-    s = omen_panel_build_block(st, opt->progress, opt->progress_ctx, &block, &len, err);
+    omen_panel_parts *pp = NULL;
+    s = omen_panel_build_parts(st, opt->progress, opt->progress_ctx, &pp, err);
     if (s != OMEN_OK) {
         free(path);
         return s;
     }
-    omen_panel *p = omen_xcalloc(1, sizeof *p);
-    if (!omen_panel_attach(p, block, len)) {
-        free(block);
-        free(p);
-        free(path);
-        return omen_error_set(err, OMEN_E_STORE,
-                              "internal error: the panel built from %s "
-                              "does not check out",
-                              omen_store_path(st));
+    /* Written first and then mapped: the panel is the cache file, and no block is copied. */
+    const char *why = NULL;
+    int fd = opt->no_cache ? -1 : write_cache(path, pp, opt->progress, opt->progress_ctx, &why);
+    omen_panel *p = NULL;
+    if (fd >= 0) {
+        p = map_written(fd, omen_panel_parts_header(pp)->total_size);
+        close(fd);
     }
-    /* The cache is written whether or not the caller asked for a note. */
-    bool written = !opt->no_cache && write_cache(path, block, len);
+    if (!p) {
+        void *block = NULL;
+        size_t len = 0;
+        omen_panel_parts_block(pp, &block, &len);
+        p = omen_xcalloc(1, sizeof *p);
+        if (!attach(p, block, len, false)) {
+            free(block);
+            free(p);
+            omen_panel_parts_free(pp);
+            free(path);
+            return omen_error_set(err, OMEN_E_STORE,
+                                  "internal error: the panel built from %s "
+                                  "does not check out",
+                                  omen_store_path(st));
+        }
+    }
+    omen_panel_parts_free(pp);
     if (note)
         *note = opt->no_cache ? "panel built from the store (no cache)"
-                : written     ? "panel rebuilt from the store; cache written"
+                : fd >= 0     ? "panel rebuilt from the store; cache written"
                               : "panel rebuilt from the store; the cache could not be written "
                                 "beside it";
     free(path);
     *out = p;
     return OMEN_OK;
+}
+
+omen_status omen_panel_refresh(omen_store *st, const omen_panel_options *opt, const char **note,
+                               omen_error *err)
+{
+    omen_panel_options none = {0};
+    if (!opt)
+        opt = &none;
+    if (note)
+        *note = "no panel cache (asked for none)";
+    if (opt->no_cache)
+        return OMEN_OK;
+    omen_panel_stamp stamp;
+    omen_status s = omen_panel_stamp_of(st, &stamp, err);
+    if (s != OMEN_OK)
+        return s;
+    char *path = cache_path(st);
+    omen_panel *current = opt->rebuild_cache ? NULL : try_cache(path, &stamp);
+    if (current) {
+        omen_panel_free(current);
+        if (note)
+            *note = "panel cache already current";
+        free(path);
+        return OMEN_OK;
+    }
+    omen_panel_parts *pp = NULL;
+    s = omen_panel_build_parts(st, opt->progress, opt->progress_ctx, &pp, err);
+    const char *why = NULL;
+    int fd = s == OMEN_OK ? write_cache(path, pp, opt->progress, opt->progress_ctx, &why) : -1;
+    omen_panel_parts_free(pp);
+    if (fd >= 0) {
+        close(fd);
+        if (note)
+            *note = "panel cache written";
+    } else if (s == OMEN_OK) {
+        s = omen_error_set(err, OMEN_E_CACHE, "%s: the panel cache could not be written (%s)", path,
+                           why);
+    }
+    free(path);
+    return s;
 }
 
 void omen_panel_free(omen_panel *p)

@@ -121,7 +121,7 @@ st0 = os.stat(db)
 t0 = time.monotonic()
 p = subprocess.Popen([omen, "--db", db, "-q", "ingest", "downloads", "--kind", "weekly",
                       "big2.csv"])
-seen = None
+seen = gone = None
 def changed():
     s = os.stat(db)
     return s.st_mtime_ns != st0.st_mtime_ns or s.st_size != st0.st_size
@@ -129,6 +129,8 @@ while p.poll() is None:
     now = time.monotonic() - t0
     if seen is None and os.path.exists(journal):
         seen = now
+    elif seen is not None and gone is None and not os.path.exists(journal):
+        gone = now  # committed: what follows is the panel cache's build (not a store write)
     fire = (mode == "after" and now >= arg) or \
            (mode == "journal" and seen is not None and now >= seen + arg) or \
            (mode == "commit" and changed())
@@ -147,18 +149,19 @@ while p.poll() is None:
     time.sleep(0.0005 if mode == "commit" else 0.005)
 end = time.monotonic() - t0
 if mode == "measure":
-    print(f"{seen if seen is not None else end:.3f} {end:.3f}")
+    print(f"{seen if seen is not None else end:.3f} {gone if gone is not None else end:.3f}")
 else:
     print(f"ended {p.returncode}")
 EOF
 
-# How long a whole second ingest takes, on a copy, and when its write transaction begins.
+# When the write transaction of a second ingest begins and ends (its commit), on a copy; the
+# ingest then builds the panel cache, which writes nothing to the store.
 cp omen.db timing.db
 read -r TJ T < <($PY killer.py "$OMEN" timing.db measure)
 after_full=$(state timing.db)
 rm -f timing.db timing.db-journal
 TW=$(awk -v a="$TJ" -v b="$T" 'BEGIN { printf "%.3f", b - a }')
-echo "  (a full second ingest takes ${T}s, of which ${TW}s in its write transaction)"
+echo "  (a second ingest commits after ${T}s, of which ${TW}s in its write transaction)"
 
 # Checks the store after a kill: info works first (it may meet a hot journal), then the file
 # is intact and holds exactly what it held before the killed ingest.

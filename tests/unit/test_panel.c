@@ -1,12 +1,14 @@
 /* test_panel.c: unit tests of the columnar panel: its arrays built from a store (CSR downloads,
  * consecutive weeks, developers, parents in position order, annotations), `info`, and the cache
  * beside the store, which is used only when it matches the store exactly and is rebuilt when it
- * is stale, truncated, corrupted or from another store. */
+ * is stale, truncated, corrupted or from another store, and which omen_panel_refresh leaves
+ * current after a write, byte for byte what a cold rebuild writes. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../../src/panel/block.h"
 #include "../../src/panel/panel.h"
@@ -219,7 +221,7 @@ Test(panel, cache_written_then_used)
     omen_panel_free(p);
     p = load(st, false, false, &note);
     cr_assert_str_eq(note, "panel rebuilt from the store; cache written");
-    cr_assert_not(p->mapped);
+    cr_assert(p->mapped, "a rebuilt panel is the cache file it has just written, mapped");
     omen_panel_free(p);
     p = load(st, false, false, &note);
     cr_assert_str_eq(note, "panel loaded from cache");
@@ -526,4 +528,167 @@ Test(panel, first_roots_follow_first_base_models_and_cut_cycles)
     free(again);
     omen_panel_free(p);
     omen_store_close(st);
+}
+
+static omen_status refresh(omen_store *st, bool no_cache, bool rebuild, const char **note,
+                           omen_error *err)
+{
+    omen_panel_options o = {0};
+    o.no_cache = no_cache;
+    o.rebuild_cache = rebuild;
+    return omen_panel_refresh(st, &o, note, err);
+}
+
+/* After a write, omen_panel_refresh leaves the cache that a cold rebuild writes, byte for byte
+ * and sealed, so that the next load maps it; a current cache is left as it is. */
+Test(panel, refresh_writes_the_cold_rebuilds_cache)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    char *cache = unit_path(dir, "s.db.panel");
+    omen_error err = {0};
+    const char *note = NULL;
+    cr_assert_eq(refresh(st, true, false, &note, &err), OMEN_OK);
+    cr_assert_eq(access(cache, F_OK), -1, "no_cache: no cache");
+    cr_assert_eq(refresh(st, false, false, &note, &err), OMEN_OK, "%s", err.message);
+    cr_assert_str_eq(note, "panel cache written");
+    size_t len = 0, cold_len = 0;
+    char *written = unit_slurp(cache, &len);
+    struct stat before, after;
+    cr_assert_eq(stat(cache, &before), 0);
+    cr_assert_eq(refresh(st, false, false, &note, &err), OMEN_OK);
+    cr_assert_str_eq(note, "panel cache already current");
+    cr_assert_eq(stat(cache, &after), 0);
+    cr_assert(before.st_ino == after.st_ino && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec,
+              "a current cache is not rewritten");
+    omen_panel *p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel loaded from cache", "the next command maps it");
+    omen_panel_free(p);
+    /* a cold rebuild writes the same bytes, and they check out completely */
+    omen_panel_free(load(st, false, true, &note));
+    cr_assert_str_eq(note, "panel rebuilt from the store; cache written");
+    char *cold = unit_slurp(cache, &cold_len);
+    cr_assert_eq(cold_len, len);
+    cr_assert_eq(memcmp(cold, written, len), 0, "the refreshed cache is the cold rebuild's");
+    omen_panel full;
+    cr_assert(omen_panel_attach(&full, cold, cold_len), "the written cache passes the full check");
+    /* a write makes it stale; the refresh after it rebuilds it */
+    ingest(st, OMEN_SOURCE_DOWNLOADS, OMEN_KIND_WEEKLY, "more.csv",
+           "model,week,downloads\nacme/a,2023-01-23,1000\nnew/d,2023-01-30,7\n");
+    omen_store_close(st);
+    cr_assert_eq(omen_store_open(path, OMEN_STORE_READ, &st, &err), OMEN_OK);
+    cr_assert_eq(refresh(st, false, false, &note, &err), OMEN_OK);
+    cr_assert_str_eq(note, "panel cache written");
+    p = load(st, false, false, &note);
+    cr_assert_str_eq(note, "panel loaded from cache");
+    cr_assert_eq(p->n_models, 4);
+    omen_panel_free(p);
+    /* no temporary file is left beside the cache */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "ls '%s' | grep -c tmp >/dev/null", dir);
+    cr_assert_neq(system(cmd), 0, "a temporary file was left in %s", dir);
+    omen_store_close(st);
+    omen_error_clear(&err);
+    free(written);
+    free(cold);
+    free(cache);
+    free(path);
+}
+
+/* A cache that cannot be written (here a folder stands where the file would go, which stops
+ * root too) is OMEN_E_CACHE from refresh, and the panel still loads, from the store. */
+Test(panel, refresh_that_cannot_write_says_so)
+{
+    omen_store *st = small_store(NULL);
+    char *cache = unit_path(dir, "s.db.panel");
+    cr_assert_eq(mkdir(cache, 0755), 0);
+    omen_error err = {0};
+    const char *note = NULL;
+    omen_status s = refresh(st, false, false, &note, &err);
+    cr_assert_eq(s, omen_error_status(OMEN_E_CACHE));
+    cr_assert_eq(err.code, OMEN_E_CACHE);
+    cr_assert_not_null(strstr(err.message, "could not be written"), "%s", err.message);
+    omen_error_clear(&err);
+    omen_panel *p = load(st, false, false, &note);
+    cr_assert_str_eq(note,
+                     "panel rebuilt from the store; the cache could not be written beside it");
+    cr_assert_not(p->mapped);
+    cr_assert_eq(p->n_models, 3);
+    omen_panel_free(p);
+    rmdir(cache);
+    omen_store_close(st);
+    free(cache);
+}
+
+/* The parts of a block carry the checksum of the block they lay out. */
+Test(panel, parts_checksum_is_the_blocks)
+{
+    omen_store *st = small_store(NULL);
+    omen_panel_parts *pp = NULL;
+    omen_error err = {0};
+    cr_assert_eq(omen_panel_build_parts(st, NULL, NULL, &pp, &err), OMEN_OK);
+    void *block = NULL;
+    size_t len = 0;
+    omen_panel_parts_block(pp, &block, &len);
+    cr_assert_eq(len, omen_panel_parts_header(pp)->total_size);
+    cr_assert_eq(omen_panel_checksum(block, len), omen_panel_parts_header(pp)->checksum);
+    omen_panel p;
+    cr_assert(omen_panel_attach(&p, block, len));
+    free(block);
+    omen_panel_parts_free(pp);
+    omen_store_close(st);
+}
+
+/* Above a million rows the week-major index is filled on two threads; it must be the index
+ * that one pass in rank order gives (reference below). */
+Test(panel, week_index_on_two_threads_is_the_one_pass_index)
+{
+    enum { MODELS = 150000, WEEKS = 40 };
+    uint64_t *off = malloc((MODELS + 1) * sizeof *off);
+    uint16_t *week = malloc((size_t)MODELS * WEEKS * sizeof *week);
+    uint64_t *count = malloc((size_t)MODELS * WEEKS * sizeof *count);
+    int32_t *created = malloc(MODELS * sizeof *created);
+    uint64_t x = 88172645463325252ull, n = 0;
+    for (size_t m = 0; m < MODELS; m++) {
+        off[m] = n;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        created[m] = x % 11 == 0 ? OMEN_NO_DATE : (int32_t)(19000 + x % 900);
+        size_t first = x % WEEKS, len = (x >> 8) % (WEEKS - first + 1);
+        for (size_t w = first; w < first + len; w++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            week[n] = (uint16_t)w;
+            count[n++] = x % 5 == 0 ? 0 : x % 7 == 0 ? 5000000000ull : x % 100000;
+        }
+    }
+    off[MODELS] = n;
+    cr_assert_gt(n, 1 << 20, "enough rows for two threads (%llu)", (unsigned long long)n);
+    uint64_t rows = omen_week_index_rows(count, n);
+    omen_week_index w = {malloc(MODELS * 4), malloc(MODELS * 4), malloc((WEEKS + 1) * 8),
+                         malloc(rows * 4),   malloc(rows * 4),   0};
+    omen_week_index_fill(off, week, count, created, MODELS, WEEKS, &w);
+    cr_assert_eq(w.nnz, rows);
+    /* reference: every week's rows in rank order, one model after another */
+    uint64_t *at = calloc(WEEKS + 1, sizeof *at);
+    for (uint64_t i = 0; i < n; i++)
+        at[week[i] + 1] += count[i] > 0;
+    for (size_t k = 0; k < WEEKS; k++)
+        at[k + 1] += at[k];
+    cr_assert_arr_eq(at, w.off, (WEEKS + 1) * sizeof *at);
+    for (uint32_t r = 0; r < MODELS; r++) {
+        uint32_t m = w.order[r];
+        cr_assert_eq(w.created[r], created[m]);
+        for (uint64_t i = off[m]; i < off[m + 1]; i++) {
+            if (count[i] == 0)
+                continue;
+            uint64_t k = at[week[i]]++;
+            cr_assert_eq(w.rank[k], r, "row %llu", (unsigned long long)k);
+            cr_assert_eq(w.count[k], count[i] < UINT32_MAX ? count[i] : UINT32_MAX);
+        }
+    }
+    omen_week_index_free(&w);
+    free(at);
+    free(off);
+    free(week);
+    free(count);
+    free(created);
 }
