@@ -2,15 +2,33 @@
  * a date (an older listing ingested late must not overwrite their newer metadata), and the
  * replacement of a model's base models when a newer listing names others. */
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../util/error.h"
 #include "store_internal.h"
 
+/* Whether any table row matches sql (a `SELECT 1 ... LIMIT 1` with one optional int parameter). */
+static bool any(omen_store *st, const char *sql, int32_t param)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = true; /* when in doubt, do the full work */
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(q, 1, param);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 omen_status omen_store_later_snapshots(omen_store *st, const omen_rows *rows, int32_t day,
                                        unsigned char *later, size_t *n, omen_error *err)
 {
     *n = 0;
+    /* The usual case, listings ingested in date order, needs no scan of the observations. */
+    if (!any(st, "SELECT 1 FROM snapshot_days WHERE day > ?1 LIMIT 1", day) &&
+        !any(st, "SELECT 1 FROM snapshots WHERE day > ?1 LIMIT 1", day))
+        return OMEN_OK;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
                            "SELECT DISTINCT m.name FROM snapshots s JOIN models m "
@@ -31,58 +49,79 @@ omen_status omen_store_later_snapshots(omen_store *st, const omen_rows *rows, in
     return rc == SQLITE_DONE ? OMEN_OK : omen_store_sqlite_error(st, err, "snapshots");
 }
 
-static omen_status exec(omen_store *st, const char *sql, omen_error *err)
+typedef struct {
+    uint32_t child, parent; /* name ids of the batch */
+} pair;
+
+static int cmp_pair(const void *a, const void *b)
 {
-    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return omen_store_sqlite_error(st, err, "edges");
-    return OMEN_OK;
+    const pair *x = a, *y = b;
+    if (x->child != y->child)
+        return x->child < y->child ? -1 : 1;
+    return (x->parent > y->parent) - (x->parent < y->parent);
 }
 
-static omen_status fill(omen_store *st, const char *sql, const omen_rows *rows,
-                        const unsigned char *skip, bool edges, omen_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return omen_store_sqlite_error(st, err, "edges");
-    size_t n = edges ? rows->nedges : rows->nmodels;
-    int rc = SQLITE_DONE;
-    for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
-        uint32_t child = edges ? rows->edges[i].child : rows->models[i].name;
-        if (skip[child] || (!edges && !(rows->models[i].fields & OMEN_MF_TAGS)))
-            continue;
-        sqlite3_bind_text(q, 1, omen_intern_str(&rows->names, child), -1, SQLITE_STATIC);
-        if (edges)
-            sqlite3_bind_text(q, 2, omen_intern_str(&rows->names, rows->edges[i].parent), -1,
-                              SQLITE_STATIC);
-        rc = sqlite3_step(q);
-        sqlite3_reset(q);
-    }
-    sqlite3_finalize(q);
-    return rc == SQLITE_DONE ? OMEN_OK : omen_store_sqlite_error(st, err, "edges");
-}
-
+/* The stored edges of the batch's listed models that the batch no longer lists are found in one
+ * pass over the edges table, matched against the batch in memory, and deleted one by one: at
+ * Hub scale a listing names two million models and changes a handful of base models, so the
+ * pass, not the deletes, is the cost (it replaced temporary tables of every model's name). */
 omen_status omen_store_replace_edges(omen_store *st, const omen_rows *rows,
                                      const unsigned char *skip, uint64_t *deleted, omen_error *err)
 {
     *deleted = 0;
-    omen_status s = exec(st,
-                         "CREATE TEMP TABLE IF NOT EXISTS edge_children(name TEXT PRIMARY KEY); "
-                         "CREATE TEMP TABLE IF NOT EXISTS edge_keep(child TEXT, parent TEXT); "
-                         "DELETE FROM edge_children; DELETE FROM edge_keep",
-                         err);
-    if (s == OMEN_OK)
-        s = fill(st, "INSERT OR IGNORE INTO edge_children(name) VALUES(?1)", rows, skip, false,
-                 err);
-    if (s == OMEN_OK)
-        s = fill(st, "INSERT INTO edge_keep(child, parent) VALUES(?1, ?2)", rows, skip, true, err);
-    if (s == OMEN_OK)
-        s = exec(st,
-                 "DELETE FROM edges WHERE child IN (SELECT m.id FROM models m JOIN edge_children "
-                 "c ON c.name = m.name) AND NOT EXISTS (SELECT 1 FROM edge_keep k JOIN models c "
-                 "ON c.name = k.child JOIN models p ON p.name = k.parent WHERE c.id = "
-                 "edges.child AND p.id = edges.parent)",
-                 err);
-    if (s == OMEN_OK)
-        *deleted = (uint64_t)sqlite3_changes(st->db);
+    if (!any(st, "SELECT 1 FROM edges LIMIT 1", 0))
+        return OMEN_OK;
+    size_t nnames = rows->names.count ? rows->names.count : 1;
+    unsigned char *listed = omen_xcalloc(nnames, 1);
+    for (size_t i = 0; i < rows->nmodels; i++)
+        if ((rows->models[i].fields & OMEN_MF_TAGS) && !skip[rows->models[i].name])
+            listed[rows->models[i].name] = 1;
+    pair *keep = omen_xmalloc((rows->nedges ? rows->nedges : 1) * sizeof *keep);
+    for (size_t i = 0; i < rows->nedges; i++)
+        keep[i] = (pair){rows->edges[i].child, rows->edges[i].parent};
+    qsort(keep, rows->nedges, sizeof *keep, cmp_pair);
+    sqlite3_stmt *scan = NULL, *del = NULL;
+    omen_status s = OMEN_OK;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT e.child, e.parent, c.name, p.name FROM edges e JOIN models c "
+                           "ON c.id = e.child JOIN models p ON p.id = e.parent",
+                           -1, &scan, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "DELETE FROM edges WHERE child = ?1 AND parent = ?2", -1, &del,
+                           NULL) != SQLITE_OK)
+        s = omen_store_sqlite_error(st, err, "edges");
+    int64_t(*gone)[2] = NULL;
+    size_t ngone = 0, cap = 0;
+    int rc = SQLITE_DONE;
+    while (s == OMEN_OK && (rc = sqlite3_step(scan)) == SQLITE_ROW) {
+        const char *cname = (const char *)sqlite3_column_text(scan, 2);
+        uint32_t c = omen_intern_find(&rows->names, cname, (size_t)sqlite3_column_bytes(scan, 2));
+        if (c == UINT32_MAX || !listed[c])
+            continue;
+        const char *pname = (const char *)sqlite3_column_text(scan, 3);
+        pair key = {c,
+                    omen_intern_find(&rows->names, pname, (size_t)sqlite3_column_bytes(scan, 3))};
+        if (key.parent != UINT32_MAX && bsearch(&key, keep, rows->nedges, sizeof *keep, cmp_pair))
+            continue;
+        if (ngone == cap)
+            gone = omen_xrealloc(gone, (cap = cap ? cap * 2 : 64) * sizeof *gone);
+        gone[ngone][0] = sqlite3_column_int64(scan, 0);
+        gone[ngone][1] = sqlite3_column_int64(scan, 1);
+        ngone++;
+    }
+    if (s == OMEN_OK && rc != SQLITE_DONE)
+        s = omen_store_sqlite_error(st, err, "edges");
+    for (size_t i = 0; s == OMEN_OK && i < ngone; i++) {
+        sqlite3_bind_int64(del, 1, gone[i][0]);
+        sqlite3_bind_int64(del, 2, gone[i][1]);
+        if (sqlite3_step(del) != SQLITE_DONE)
+            s = omen_store_sqlite_error(st, err, "edges");
+        *deleted += (uint64_t)sqlite3_changes(st->db);
+        sqlite3_reset(del);
+    }
+    sqlite3_finalize(scan);
+    sqlite3_finalize(del);
+    free(gone);
+    free(keep);
+    free(listed);
     return s;
 }

@@ -72,32 +72,63 @@ static unsigned char *used_names(const omen_rows *r)
     return used;
 }
 
+/* The store ids of the batch's names already in the store: one pass over the models table when
+ * the batch is large (a Hub listing names two million models; looking each up in the name index
+ * cost twice as long as reading the table), one lookup per name otherwise. */
+static omen_status find_ids(writer *w, const unsigned char *used)
+{
+    const omen_intern *names = &w->rows->names;
+    omen_status s = OMEN_OK;
+    if (names->count > 50000) {
+        sqlite3_stmt *all = prepare(w, "SELECT id, name FROM models");
+        if (!all)
+            return OMEN_RUNTIME;
+        int rc;
+        while ((rc = sqlite3_step(all)) == SQLITE_ROW) {
+            const char *name = (const char *)sqlite3_column_text(all, 1);
+            uint32_t i = omen_intern_find(names, name, (size_t)sqlite3_column_bytes(all, 1));
+            if (i != UINT32_MAX && used[i])
+                w->ids[i] = sqlite3_column_int64(all, 0);
+        }
+        if (rc != SQLITE_DONE)
+            s = omen_store_sqlite_error(w->st, w->err, "models");
+        sqlite3_finalize(all);
+        return s;
+    }
+    sqlite3_stmt *find = prepare(w, "SELECT id FROM models WHERE name = ?");
+    if (!find)
+        return OMEN_RUNTIME;
+    for (uint32_t i = 0; i < names->count; i++) {
+        if (!used[i])
+            continue;
+        sqlite3_bind_text(find, 1, omen_intern_str(names, i), -1, SQLITE_STATIC);
+        if (sqlite3_step(find) == SQLITE_ROW)
+            w->ids[i] = sqlite3_column_int64(find, 0);
+        sqlite3_reset(find);
+    }
+    sqlite3_finalize(find);
+    return s;
+}
+
 static omen_status resolve_names(writer *w)
 {
     const omen_intern *names = &w->rows->names;
-    sqlite3_stmt *find = prepare(w, "SELECT id FROM models WHERE name = ?");
-    sqlite3_stmt *add = prepare(w, "INSERT INTO models(name) VALUES(?)");
-    omen_status s = (find && add) ? OMEN_OK : OMEN_RUNTIME;
     unsigned char *used = used_names(w->rows);
     w->ids = omen_xcalloc(names->count ? names->count : 1, sizeof *w->ids);
+    for (uint32_t i = 0; i < names->count; i++)
+        w->ids[i] = -1;
+    omen_status s = find_ids(w, used);
+    sqlite3_stmt *add = s == OMEN_OK ? prepare(w, "INSERT INTO models(name) VALUES(?)") : NULL;
+    if (s == OMEN_OK && !add)
+        s = OMEN_RUNTIME;
     for (uint32_t i = 0; s == OMEN_OK && i < names->count; i++) {
-        if (!used[i]) {
-            w->ids[i] = -1;
+        if (!used[i] || w->ids[i] >= 0)
             continue;
-        }
-        const char *name = omen_intern_str(names, i);
-        sqlite3_bind_text(find, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(find) == SQLITE_ROW) {
-            w->ids[i] = sqlite3_column_int64(find, 0);
-        } else {
-            sqlite3_bind_text(add, 1, name, -1, SQLITE_STATIC);
-            s = step(w, add, "models");
-            w->ids[i] = sqlite3_last_insert_rowid(w->st->db);
-        }
-        sqlite3_reset(find);
+        sqlite3_bind_text(add, 1, omen_intern_str(names, i), -1, SQLITE_STATIC);
+        s = step(w, add, "models");
+        w->ids[i] = sqlite3_last_insert_rowid(w->st->db);
     }
     free(used);
-    sqlite3_finalize(find);
     sqlite3_finalize(add);
     return s;
 }
