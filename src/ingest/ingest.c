@@ -69,6 +69,7 @@ typedef struct {
     omen_events *events;    /* events source: the deduplication across files */
     omen_unmapped unmapped; /* metadata values kept as given, across the files */
     bool quiet_progress;    /* a week of a folder: the folder's bar is the one shown */
+    omen_series_memo *memo; /* a week of a folder: the last observations of the run */
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads,   omen_read_models,
@@ -339,7 +340,8 @@ static omen_status build_flows(ingest *in, omen_store *st, omen_series_kind kind
                                omen_error *err)
 {
     const omen_ingest_options *opt = in->opt;
-    omen_series_ctx ctx = {.progress = opt->progress, .progress_ctx = opt->progress_ctx};
+    omen_series_ctx ctx = {
+        .progress = opt->progress, .progress_ctx = opt->progress_ctx, .memo = in->memo};
     int32_t *days = NULL;
     size_t ndays = 0;
     omen_status s = OMEN_OK;
@@ -568,8 +570,8 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
 
 /* One dated listing of a folder, as it is ingested. */
 static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
-                               const omen_snapshot_file *f, omen_ingest_report *total,
-                               omen_error *err)
+                               const omen_snapshot_file *f, omen_series_memo *memo,
+                               omen_ingest_report *total, omen_error *err)
 {
     omen_ingest_options eff;
     effective_options(opt, &eff);
@@ -580,6 +582,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
     ingest in;
     ingest_init(&in, &eff, 1, &rep);
     in.quiet_progress = true;
+    in.memo = memo;
     const char *path = f->path;
     omen_series_kind kind;
     omen_status s = ingest_read(&in, &path, 1, &kind, err);
@@ -703,6 +706,10 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
     }
     if (s == OMEN_OK && todo && omen_store_begin(st, err))
         s = OMEN_RUNTIME;
+    /* Weeks after the first need no lookups of last observations: the run remembers them. */
+    omen_series_memo memo = {0};
+    omen_intern_init(&memo.names);
+    memo.complete = s == OMEN_OK && !omen_store_has_snapshots(st);
     size_t done = 0;
     for (size_t i = 0; s == OMEN_OK && i < n; i++) {
         if (files[i].skip)
@@ -713,9 +720,10 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
         s = identical_to_previous(st, files, i, &copy, err);
         if (s == OMEN_OK)
             s = copy ? record_stale_copy(st, &files[i], rep, err)
-                     : ingest_week(st, opt, &files[i], rep, err);
+                     : ingest_week(st, opt, &files[i], &memo, rep, err);
         done++;
     }
+    omen_series_memo_free(&memo);
     if (todo) {
         if (s == OMEN_OK)
             s = omen_store_commit(st, err);

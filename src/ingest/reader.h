@@ -144,11 +144,25 @@ omen_status omen_read_pg(omen_reader *r, const char *conninfo, const char *query
 struct omen_store;
 /* What a cumulative build knows beyond the observations: the snapshot days recorded as stale
  * copies (ascending; their weeks share the next real week's downloads) and a progress hook. */
+/* What a run over many listings (a folder) remembers of each model between them: its last
+ * observation, so that a listing later than every stored one needs no lookup in the store.
+ * `complete` says the memo knows every model the store has observations of (the store had none
+ * when the run began), so a model it lacks has none. */
+typedef struct {
+    omen_intern names;
+    int32_t *day; /* per name: the last observation's day */
+    uint64_t *count;
+    size_t cap;
+    bool complete;
+} omen_series_memo;
+void omen_series_memo_free(omen_series_memo *m);
+
 typedef struct {
     const int32_t *stale;
     size_t nstale;
     omen_progress_fn progress;
     void *progress_ctx;
+    omen_series_memo *memo; /* NULL outside a folder run */
 } omen_series_ctx;
 /* What a cumulative build found: new observations that changed a model's count (or started its
  * series), and decreases clipped to 0. */

@@ -211,8 +211,9 @@ static void add_flow(omen_rows *rows, const omen_series_ctx *c, uint32_t model, 
  * worth storing: those that change the count (or replace a stored one, or start the series). */
 static void derive_window(omen_rows *rows, const omen_series_ctx *c, uint32_t model, const point *s,
                           size_t n, const omen_count_row *base, bool has_base, bool baseline_first,
-                          omen_series_stats *st, int32_t *lowest)
+                          omen_series_stats *st, int32_t *lowest, size_t *last_kept)
 {
+    *last_kept = SIZE_MAX;
     bool have_prev = has_base;
     uint64_t prev = has_base ? base->count : 0;
     int32_t prev_week = has_base ? omen_date_week_monday(base->day) : INT32_MIN;
@@ -226,7 +227,10 @@ static void derive_window(omen_rows *rows, const omen_series_ctx *c, uint32_t mo
             if (changes || s[i].over_stored) {
                 omen_count_row *r = omen_rows_add_snapshot(rows);
                 *r = (omen_count_row){model, s[i].day, s[i].count};
+                *last_kept = i;
             }
+        } else {
+            *last_kept = i;
         }
         have_last = true;
         last = s[i].count;
@@ -257,6 +261,56 @@ static void derive_window(omen_rows *rows, const omen_series_ctx *c, uint32_t mo
     }
 }
 
+void omen_series_memo_free(omen_series_memo *m)
+{
+    if (!m)
+        return;
+    omen_intern_free(&m->names);
+    free(m->day);
+    free(m->count);
+    memset(m, 0, sizeof *m);
+}
+
+/* The memo's last observation of a model when it settles the window: the model is known to
+ * have nothing stored on or after `from`, so the base is all the store could add. */
+static bool memo_window(const omen_series_memo *m, const char *name, int32_t from, bool *has_base,
+                        omen_count_row *base)
+{
+    if (!m)
+        return false;
+    uint32_t id = omen_intern_find(&m->names, name, strlen(name));
+    if (id == UINT32_MAX) {
+        *has_base = false;
+        return m->complete;
+    }
+    if (m->day[id] >= from)
+        return false;
+    *has_base = true;
+    *base = (omen_count_row){0, m->day[id], m->count[id]};
+    return true;
+}
+
+static void memo_note(omen_series_memo *m, const char *name, const point *last)
+{
+    if (!m)
+        return;
+    uint32_t id = omen_intern_add(&m->names, name, strlen(name));
+    if (id >= m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 1 << 16;
+        while (cap <= id)
+            cap *= 2;
+        m->day = omen_xrealloc(m->day, cap * sizeof *m->day);
+        m->count = omen_xrealloc(m->count, cap * sizeof *m->count);
+        for (size_t i = m->cap; i < cap; i++)
+            m->day[i] = INT32_MIN;
+        m->cap = cap;
+    }
+    if (last->day >= m->day[id]) {
+        m->day[id] = last->day;
+        m->count[id] = last->count;
+    }
+}
+
 /* Each model's new observations re-derive its flows from the week of the first of them on,
  * against what the store holds around that window; nothing before the window is touched, so a
  * new week costs a few rows per model however long the history. */
@@ -279,20 +333,26 @@ static omen_status build_cumulative(omen_obs_list *obs, omen_rows *rows,
         omen_count_row base = {0};
         bool has_base = false;
         size_t nafter = 0;
-        if (reader)
-            s = omen_store_snapshot_window(reader, omen_intern_str(&rows->names, model), from,
-                                           &has_base, &base, &after, &nafter, &cap, err);
+        const char *name = omen_intern_str(&rows->names, model);
+        if (reader && !memo_window(c->memo, name, from, &has_base, &base))
+            s = omen_store_snapshot_window(reader, name, from, &has_base, &base, &after, &nafter,
+                                           &cap, err);
         if (s != OMEN_OK)
             break;
         size_t n = 0;
         point *merged = merge(after, nafter, obs->v + i, j - i, &n);
         int32_t lowest = from;
+        size_t kept;
         derive_window(rows, c, model, merged, n, &base, has_base, opt->baseline_first && !has_base,
-                      st, &lowest);
+                      st, &lowest, &kept);
         /* Stored flows from the window on are replaced; with nothing stored there (a new week
          * after all the model's observations), there is nothing to delete. */
         if (nafter)
             omen_rows_add_replace_from(rows, model, lowest);
+        /* The memo mirrors the store: the last observation kept, not the last one seen (an
+         * unchanged count is not stored, and a stale week's must not become a base). */
+        if (kept != SIZE_MAX)
+            memo_note(c->memo, name, &merged[kept]);
         free(merged);
         if (c->progress && ((i ^ j) >> 16))
             c->progress(c->progress_ctx, "deriving weekly flows", j, obs->n);

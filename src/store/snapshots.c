@@ -116,6 +116,16 @@ omen_status omen_store_snapshot_day(omen_store *st, int32_t day, bool before,
     return OMEN_OK;
 }
 
+bool omen_store_has_snapshots(omen_store *st)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = true; /* when in doubt, look models up */
+    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM snapshots LIMIT 1", -1, &q, NULL) == SQLITE_OK)
+        found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
 omen_status omen_store_record_snapshot_day(omen_store *st, const omen_snapshot_day *d,
                                            uint64_t records, omen_error *err)
 {

@@ -102,6 +102,8 @@ omen_status omen_store_stale_days(omen_store *store, int32_t **days, size_t *n, 
  * out->found is false when there is none. */
 omen_status omen_store_snapshot_day(omen_store *store, int32_t day, bool before,
                                     omen_snapshot_day *out, omen_error *err);
+/* Whether the store holds any cumulative observation. */
+bool omen_store_has_snapshots(omen_store *store);
 /* Inside a transaction: records (or replaces) the snapshot date d->day. */
 omen_status omen_store_record_snapshot_day(omen_store *store, const omen_snapshot_day *d,
                                            uint64_t records, omen_error *err);
