@@ -57,6 +57,13 @@ typedef struct {
     const char *path;
 } file_info;
 
+/* What a folder run last wrote of each model's metadata and base models (a hash per name). */
+typedef struct {
+    omen_intern names;
+    uint64_t *hash;
+    size_t cap;
+} omen_metadata_seen;
+
 typedef struct {
     const omen_ingest_options *opt;
     omen_rows rows;
@@ -66,10 +73,11 @@ typedef struct {
     uint32_t *edge_prev;
     file_info *files;
     omen_ingest_report *rep;
-    omen_events *events;    /* events source: the deduplication across files */
-    omen_unmapped unmapped; /* metadata values kept as given, across the files */
-    bool quiet_progress;    /* a week of a folder: the folder's bar is the one shown */
-    omen_series_memo *memo; /* a week of a folder: the last observations of the run */
+    omen_events *events;      /* events source: the deduplication across files */
+    omen_unmapped unmapped;   /* metadata values kept as given, across the files */
+    bool quiet_progress;      /* a week of a folder: the folder's bar is the one shown */
+    omen_series_memo *memo;   /* a week of a folder: the last observations of the run */
+    omen_metadata_seen *seen; /* a week of a folder: what the run wrote of each model */
 } ingest;
 
 static void (*const readers[])(omen_reader *) = {omen_read_downloads,   omen_read_models,
@@ -373,6 +381,79 @@ static omen_status build_flows(ingest *in, omen_store *st, omen_series_kind kind
     return s;
 }
 
+/* A 64-bit FNV-1a step over bytes. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const omen_intern *t, uint32_t id)
+{
+    if (id == UINT32_MAX)
+        return fnv(h, "\xff", 1);
+    const char *s = omen_intern_str(t, id);
+    return fnv(h, s, strlen(s) + 1);
+}
+
+/* A week of a folder lists two million models whose metadata and base models mostly did not
+ * change since the week before: a model whose row and edges hash as the run last wrote them is
+ * left out of the batch's writes (its fields cleared, its edges dropped), which saves an update
+ * and an edge upsert per model per week. A first sighting in the run is always written. */
+static void drop_unchanged_metadata(ingest *in)
+{
+    omen_rows *rows = &in->rows;
+    omen_metadata_seen *seen = in->seen;
+    size_t nnames = rows->names.count ? rows->names.count : 1;
+    uint64_t *edge_hash = omen_xcalloc(nnames, sizeof *edge_hash);
+    for (size_t i = 0; i < rows->nedges; i++) {
+        const omen_edge_row *e = &rows->edges[i];
+        uint64_t h = edge_hash[e->child] ? edge_hash[e->child] : 0xcbf29ce484222325ull;
+        h = fnv(h, omen_intern_str(&rows->names, e->parent),
+                strlen(omen_intern_str(&rows->names, e->parent)) + 1);
+        h = fnv_str(h, &rows->strings, e->relation);
+        edge_hash[e->child] = fnv(h, &e->position, sizeof e->position);
+    }
+    unsigned char *same = omen_xcalloc(nnames, 1);
+    for (size_t i = 0; i < rows->nmodels; i++) {
+        omen_model_row *m = &rows->models[i];
+        uint64_t h = fnv(0xcbf29ce484222325ull, &m->fields, sizeof m->fields);
+        h = fnv(h, &m->created, sizeof m->created);
+        h = fnv(h, &m->params, sizeof m->params);
+        h = fnv(h, &m->file_bytes, sizeof m->file_bytes);
+        const uint32_t strs[] = {m->developer, m->pipeline_tag,  m->library,   m->license,
+                                 m->gated,     m->params_source, m->languages, m->tags};
+        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
+            h = fnv_str(h, &rows->strings, strs[k]);
+        h = fnv(h, &edge_hash[m->name], sizeof edge_hash[m->name]);
+        h |= 1; /* 0 marks a model not seen yet */
+        const char *name = omen_intern_str(&rows->names, m->name);
+        uint32_t id = omen_intern_add(&seen->names, name, strlen(name));
+        if (id >= seen->cap) {
+            size_t cap = seen->cap ? seen->cap * 2 : 1 << 16;
+            while (cap <= id)
+                cap *= 2;
+            seen->hash = omen_xrealloc(seen->hash, cap * sizeof *seen->hash);
+            memset(seen->hash + seen->cap, 0, (cap - seen->cap) * sizeof *seen->hash);
+            seen->cap = cap;
+        }
+        if (seen->hash[id] == h) {
+            m->fields = 0;
+            same[m->name] = 1;
+        }
+        seen->hash[id] = h;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < rows->nedges; i++)
+        if (!same[rows->edges[i].child])
+            rows->edges[k++] = rows->edges[i];
+    rows->nedges = k;
+    free(same);
+    free(edge_hash);
+}
+
 /* Writes the batch inside the caller's transaction: flows, rows, a provenance row per file and,
  * for a snapshot, the record of its date. */
 static omen_status write_batch(ingest *in, omen_store *st, size_t nfiles, omen_series_kind kind,
@@ -385,6 +466,8 @@ static omen_status write_batch(ingest *in, omen_store *st, size_t nfiles, omen_s
         opt->source == OMEN_SOURCE_EVOLUTION || opt->source == OMEN_SOURCE_SNAPSHOT)
         s = build_flows(in, st, kind, &stale, err);
     uint64_t written = 0, edges_deleted = 0;
+    if (s == OMEN_OK && in->seen)
+        drop_unchanged_metadata(in);
     if (s == OMEN_OK && opt->source == OMEN_SOURCE_SNAPSHOT)
         s = keep_newer_metadata(in, st, opt->date, &edges_deleted, err);
     if (s == OMEN_OK)
@@ -571,7 +654,7 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
 /* One dated listing of a folder, as it is ingested. */
 static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
                                const omen_snapshot_file *f, omen_series_memo *memo,
-                               omen_ingest_report *total, omen_error *err)
+                               omen_metadata_seen *seen, omen_ingest_report *total, omen_error *err)
 {
     omen_ingest_options eff;
     effective_options(opt, &eff);
@@ -583,6 +666,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
     ingest_init(&in, &eff, 1, &rep);
     in.quiet_progress = true;
     in.memo = memo;
+    in.seen = seen;
     const char *path = f->path;
     omen_series_kind kind;
     omen_status s = ingest_read(&in, &path, 1, &kind, err);
@@ -710,6 +794,8 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
     omen_series_memo memo = {0};
     omen_intern_init(&memo.names);
     memo.complete = s == OMEN_OK && !omen_store_has_snapshots(st);
+    omen_metadata_seen seen = {0};
+    omen_intern_init(&seen.names);
     size_t done = 0;
     for (size_t i = 0; s == OMEN_OK && i < n; i++) {
         if (files[i].skip)
@@ -720,10 +806,12 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
         s = identical_to_previous(st, files, i, &copy, err);
         if (s == OMEN_OK)
             s = copy ? record_stale_copy(st, &files[i], rep, err)
-                     : ingest_week(st, opt, &files[i], &memo, rep, err);
+                     : ingest_week(st, opt, &files[i], &memo, &seen, rep, err);
         done++;
     }
     omen_series_memo_free(&memo);
+    omen_intern_free(&seen.names);
+    free(seen.hash);
     if (todo) {
         if (s == OMEN_OK)
             s = omen_store_commit(st, err);

@@ -78,6 +78,7 @@ typedef struct {
     uint64_t no_count;   /* records without downloadsAllTime */
     uint64_t thirty_day; /* records that carried the 30-day `downloads` */
     omen_models_tally tally;
+    bool csv; /* records come from CSV rows (or Parquet), all with the header's keys */
 } state;
 
 /* The structs whose flattened leaves ("cardData.license") this reader nests back. */
@@ -133,7 +134,9 @@ static void record(state *st, const cJSON *o, uint64_t line)
     omen_reader *r = st->r;
     uint64_t bad = r->rows_bad;
     const cJSON *it;
-    cJSON_ArrayForEach(it, o) if (it->string) note_unused(st, it->string);
+    /* A CSV record's keys are its header's, which read_csv notes once. */
+    if (!st->csv)
+        cJSON_ArrayForEach(it, o) if (it->string) note_unused(st, it->string);
     if (cJSON_GetObjectItemCaseSensitive(o, "downloads"))
         st->thirty_day++;
     omen_models_json_record(r, o, line, &st->tally);
@@ -256,6 +259,7 @@ static void add_cell(cJSON *o, const char *key, omen_field v)
 static void read_csv(state *st)
 {
     omen_reader *r = st->r;
+    st->csv = true;
     omen_csv csv;
     omen_csv_init(&csv, r->data, r->len);
     omen_field f[OMEN_MAX_COLUMNS];

@@ -194,6 +194,8 @@ static omen_status write_models(writer *w)
     free(sql);
     omen_status s = q ? OMEN_OK : OMEN_RUNTIME;
     for (size_t i = 0; s == OMEN_OK && i < w->rows->nmodels; i++) {
+        if (!w->rows->models[i].fields)
+            continue; /* a row that sets nothing changes nothing */
         bind_model(w, q, &w->rows->models[i]);
         s = step(w, q, "models");
     }
