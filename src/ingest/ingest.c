@@ -654,7 +654,8 @@ omen_status omen_ingest_files(omen_store *st, const omen_ingest_options *opt,
 /* One dated listing of a folder, as it is ingested. */
 static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
                                const omen_snapshot_file *f, omen_series_memo *memo,
-                               omen_metadata_seen *seen, omen_ingest_report *total, omen_error *err)
+                               omen_metadata_seen *seen, omen_unmapped *unmapped,
+                               omen_ingest_report *total, omen_error *err)
 {
     omen_ingest_options eff;
     effective_options(opt, &eff);
@@ -672,6 +673,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
     omen_status s = ingest_read(&in, &path, 1, &kind, err);
     if (s == OMEN_OK)
         s = write_batch(&in, st, 1, kind, err);
+    omen_unmapped_merge(unmapped, &in.unmapped);
     ingest_free(&in);
     total->bytes_read += rep.bytes_read;
     total->rows_read += rep.rows_read;
@@ -684,11 +686,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
     total->unmapped_values += rep.unmapped_values;
     total->kind_used = rep.kind_used;
     append(&total->notes, rep.notes);
-    if (rep.unmapped) {
-        append(&total->unmapped, rep.unmapped);
-        if (rep.unmapped[strlen(rep.unmapped) - 1] != '\n')
-            append(&total->unmapped, "\n");
-    }
+
     if (rep.unused_columns && !total->unused_columns)
         append(&total->unused_columns, rep.unused_columns);
     omen_ingest_report_free(&rep);
@@ -796,6 +794,7 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
     memo.complete = s == OMEN_OK && !omen_store_has_snapshots(st);
     omen_metadata_seen seen = {0};
     omen_intern_init(&seen.names);
+    omen_unmapped unmapped = {0};
     size_t done = 0;
     for (size_t i = 0; s == OMEN_OK && i < n; i++) {
         if (files[i].skip)
@@ -806,12 +805,14 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
         s = identical_to_previous(st, files, i, &copy, err);
         if (s == OMEN_OK)
             s = copy ? record_stale_copy(st, &files[i], rep, err)
-                     : ingest_week(st, opt, &files[i], &memo, &seen, rep, err);
+                     : ingest_week(st, opt, &files[i], &memo, &seen, &unmapped, rep, err);
         done++;
     }
     omen_series_memo_free(&memo);
     omen_intern_free(&seen.names);
     free(seen.hash);
+    rep->unmapped = omen_unmapped_text(&unmapped, 0);
+    omen_unmapped_free(&unmapped);
     if (todo) {
         if (s == OMEN_OK)
             s = omen_store_commit(st, err);

@@ -44,6 +44,30 @@ static void journal(omen_unmapped *u, size_t k)
     u->journal[u->njournal++] = (uint32_t)k;
 }
 
+/* The index of a key, added with a count of 0 when new. */
+static size_t key_index(omen_unmapped *u, const char *key, size_t klen)
+{
+    if (2 * (u->n + 1) > u->nslots)
+        grow(u);
+    size_t i = hash(key, klen) & (u->nslots - 1);
+    while (u->slot[i]) {
+        size_t k = u->slot[i] - 1;
+        if (strcmp(u->keys[k], key) == 0)
+            return k;
+        i = (i + 1) & (u->nslots - 1);
+    }
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 16;
+        u->keys = omen_xrealloc(u->keys, u->cap * sizeof *u->keys);
+        u->count = omen_xrealloc(u->count, u->cap * sizeof *u->count);
+    }
+    u->keys[u->n] = omen_xmalloc(klen + 1);
+    memcpy(u->keys[u->n], key, klen + 1);
+    u->count[u->n] = 0;
+    u->slot[i] = (uint32_t)++u->n;
+    return u->n - 1;
+}
+
 void omen_unmapped_add(omen_unmapped *u, const char *field, const char *value, size_t len)
 {
     /* One key text, "field\x1fvalue": a value may hold '=' or ':' but never a control byte. */
@@ -57,30 +81,21 @@ void omen_unmapped_add(omen_unmapped *u, const char *field, const char *value, s
         key[flen + 1 + i] = (unsigned char)value[i] < 32 ? '?' : value[i];
     size_t klen = flen + 1 + len;
     key[klen] = 0;
-    if (2 * (u->n + 1) > u->nslots)
-        grow(u);
-    size_t i = hash(key, klen) & (u->nslots - 1);
-    while (u->slot[i]) {
-        size_t k = u->slot[i] - 1;
-        if (strcmp(u->keys[k], key) == 0) {
-            u->count[k]++;
-            u->total++;
-            journal(u, k);
-            return;
-        }
-        i = (i + 1) & (u->nslots - 1);
-    }
-    if (u->n == u->cap) {
-        u->cap = u->cap ? u->cap * 2 : 16;
-        u->keys = omen_xrealloc(u->keys, u->cap * sizeof *u->keys);
-        u->count = omen_xrealloc(u->count, u->cap * sizeof *u->count);
-    }
-    u->keys[u->n] = omen_xmalloc(klen + 1);
-    memcpy(u->keys[u->n], key, klen + 1);
-    u->count[u->n] = 1;
-    u->slot[i] = (uint32_t)++u->n;
+    size_t k = key_index(u, key, klen);
+    u->count[k]++;
     u->total++;
-    journal(u, u->n - 1);
+    journal(u, k);
+}
+
+void omen_unmapped_merge(omen_unmapped *dst, const omen_unmapped *src)
+{
+    for (size_t i = 0; i < src->n; i++) {
+        if (!src->count[i])
+            continue;
+        size_t k = key_index(dst, src->keys[i], strlen(src->keys[i]));
+        dst->count[k] += src->count[i];
+        dst->total += src->count[i];
+    }
 }
 
 void omen_unmapped_begin(omen_unmapped *u)

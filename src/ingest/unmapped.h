@@ -27,6 +27,8 @@ typedef struct omen_unmapped {
 
 /* Counts one value of a field (control characters in it are shown as '?'). */
 void omen_unmapped_add(omen_unmapped *u, const char *field, const char *value, size_t len);
+/* Adds src's counts to dst (a folder of listings reports one list for all its weeks). */
+void omen_unmapped_merge(omen_unmapped *dst, const omen_unmapped *src);
 /* A record begins: what is counted from now on can be taken back with omen_unmapped_undo()
  * when the record is rejected for another reason, so the counts are of values kept. Both
  * accept NULL. */

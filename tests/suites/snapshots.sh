@@ -96,6 +96,18 @@ else
     bad "decrease in a folder" "$out"
 fi
 
+# ---- labels outside the vocabularies: one count over the folder's weeks
+mkdir -p "$tmp/labels"
+for d in 2025-01-06 2025-01-13; do
+    sed 's/"license:apache-2.0"/"license:weird-1"/' "$FX/hub_$d.jsonl" >"$tmp/labels/$d.jsonl"
+done
+out=$("$OMEN" --db "$tmp/labels.db" ingest snapshot "$tmp/labels" 2>&1)
+if grep -qx "unmapped: license=weird-1: 4" <<<"$out" && [ "$(grep -c '^unmapped:' <<<"$out")" -eq 1 ]; then
+    ok "an unknown license in two weeks of a folder: one line, counted over both (4)"
+else
+    bad "unmapped labels over a folder" "$out"
+fi
+
 # ---- the layout's errors, found before anything is read
 mkdir -p "$tmp/notdate/models/2025-01-06" "$tmp/notdate/models/2025-13-06"
 cp "$FX/hub_2025-01-06.jsonl" "$tmp/notdate/models/2025-01-06/models.jsonl"
