@@ -1,6 +1,6 @@
-/* lineage.c: first base models as a forest (every model has at most one first parent, so the
- * graph is functional and its cycles are disjoint): cut each cycle at its smallest id, then
- * give every model its depth and its relation to its parent, in time linear in the models. */
+/* lineage.c: first base models as a forest: each model's parent is the first base model the
+ * panel's one rule follows from it (src/panel/roots.c: none where a cycle is cut), and from it
+ * every model's depth and its relation to its parent, in time linear in the models. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,31 +19,6 @@ static uint8_t rel_index(const omen_panel *p, omen_lineage *l, uint32_t sid)
         return (uint8_t)l->nrel++;
     }
     return omen_lineage_rel_find(l, "other");
-}
-
-/* Follows parents from s; a walk that comes back to a model of its own path has found a
- * cycle, which is cut at its bytewise smallest id (state: 0 new, 1 on this walk, 2 done). The
- * walk is marked done before the cut, while the cycle still closes, so that no model of it is
- * left marked as on a walk. */
-static void cut_cycles_from(const omen_panel *p, omen_lineage *l, uint8_t *state, uint32_t s)
-{
-    uint32_t m = s;
-    while (m != OMEN_NONE && state[m] == 0) {
-        state[m] = 1;
-        m = l->parent[m];
-    }
-    bool cycle = m != OMEN_NONE && state[m] == 1;
-    for (uint32_t c = s; c != OMEN_NONE && state[c] == 1; c = l->parent[c])
-        state[c] = 2;
-    if (!cycle)
-        return;
-    uint32_t min = m;
-    for (uint32_t c = l->parent[m]; c != m; c = l->parent[c])
-        if (strcmp(omen_panel_str(p, p->model_name[c]), omen_panel_str(p, p->model_name[min])) < 0)
-            min = c;
-    l->parent[min] = OMEN_NONE;
-    l->rel[min] = 0;
-    l->cycles_broken++;
 }
 
 /* Depth by walking up to the first model whose depth is known, then back down the path. */
@@ -79,16 +54,21 @@ void omen_lineage_compute(const omen_panel *p, omen_lineage *l)
     l->rel = omen_xcalloc(n ? n : 1, 1);
     l->rel_name[0] = "(none)";
     l->nrel = 1;
-    for (size_t m = 0; m < n; m++) {
-        bool has = p->parent_off[m + 1] > p->parent_off[m];
-        l->parent[m] = has ? p->parent_model[p->parent_off[m]] : OMEN_NONE;
-        l->rel[m] = has ? rel_index(p, l, p->parent_relation[p->parent_off[m]]) : 0;
+    uint64_t cycles;
+    bool owned;
+    const uint32_t *root = omen_panel_first_roots_of(p, &cycles, &owned);
+    for (uint32_t m = 0; m < n; m++) {
+        /* Every relation of a first base model is named, in model order, even where a cycle is
+         * cut, so that the relations and their order do not depend on the cuts. */
+        uint8_t rel = p->parent_off[m + 1] > p->parent_off[m]
+                          ? rel_index(p, l, p->parent_relation[p->parent_off[m]])
+                          : 0;
+        l->parent[m] = omen_panel_first_base(p, root, m);
+        l->rel[m] = l->parent[m] != OMEN_NONE ? rel : 0;
     }
-    uint8_t *state = omen_xcalloc(n ? n : 1, 1);
-    for (uint32_t s = 0; s < n; s++)
-        if (state[s] == 0)
-            cut_cycles_from(p, l, state, s);
-    free(state);
+    l->cycles_broken = (size_t)cycles;
+    if (owned)
+        free((void *)(uintptr_t)root);
     uint32_t *path = omen_xmalloc((n ? n : 1) * sizeof *path);
     depths(l, n, path);
     free(path);

@@ -1,6 +1,7 @@
 /* lineage.h: the first-parent derivation forest shared by `omen derivations` and `omen
  * intermediaries`: each model's first base model, its depth (derivation steps to its root) and
- * its relation to that parent, with cycles cut as the engine's first policy cuts them. */
+ * its relation to that parent, with chains ended and cycles cut by the panel's one rule
+ * (src/panel/roots.c), as recursive attribution ends and cuts them. */
 #ifndef OMEN_ANALYSES_LINEAGE_H
 #define OMEN_ANALYSES_LINEAGE_H
 
@@ -21,10 +22,9 @@ typedef struct {
     uint32_t max_depth;
 } omen_lineage;
 
-/* Fills l for every model of the panel. A cycle of first base models is cut at its model with
- * the bytewise smallest id, which becomes a root, as omen_credit_compute() does for the first
- * policy. Relations beyond the 255th distinct name count as "other". l owns its arrays;
- * release with omen_lineage_free(). */
+/* Fills l for every model of the panel. A model's parent is omen_panel_first_base(): none for
+ * the model a cycle of first base models is cut at, which becomes a root. Relations beyond the
+ * 255th distinct name count as "other". l owns its arrays; release with omen_lineage_free(). */
 void omen_lineage_compute(const omen_panel *p, omen_lineage *l);
 void omen_lineage_free(omen_lineage *l);
 /* The index of a relation name, or 0 when no model has it. */

@@ -1,91 +1,30 @@
 /* attribution.c: Recursive Model Attribution (the paper's section 2): which root models receive
  * the credit for a model's downloads.
  *
- * `first` follows the first listed base model to the root (the panel holds those roots:
- * src/panel/roots.c); `split` divides credit equally among the base models at every step. A cycle
- * is broken at the model with the smallest id in it, which is then treated as a root (DESIGN
- * section 5). */
+ * `first` follows the first listed base model to the root; `split` divides credit equally among
+ * the base models at every step. Where chains end and where cycles are cut is the panel's one
+ * rule (src/panel/roots.c), which also holds the `first` roots. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../util/error.h"
 #include "engine.h"
 
+/* The base-model graph of the split policy, with the models where cycles were cut treated as
+ * roots. */
 typedef struct {
     const omen_panel *p;
-    bool first_only;
     uint8_t *cut; /* 1: treated as a root */
 } graph;
 
 static size_t nparents(const graph *g, uint32_t m)
 {
-    if (g->cut[m])
-        return 0;
-    size_t n = (size_t)(g->p->parent_off[m + 1] - g->p->parent_off[m]);
-    return g->first_only && n > 1 ? 1 : n;
+    return g->cut[m] ? 0 : (size_t)(g->p->parent_off[m + 1] - g->p->parent_off[m]);
 }
 
 static uint32_t parent(const graph *g, uint32_t m, size_t j)
 {
     return g->p->parent_model[g->p->parent_off[m] + j];
-}
-
-static int name_cmp(const omen_panel *p, uint32_t a, uint32_t b)
-{
-    return strcmp(omen_panel_str(p, p->model_name[a]), omen_panel_str(p, p->model_name[b]));
-}
-
-/* Iterative DFS over base-model edges; on a back edge, cuts the cycle's smallest-id model and
- * returns true (the caller runs it again until no cycle is left). */
-static bool cut_one_cycle(graph *g, uint8_t *state, uint32_t *stack, size_t *pos)
-{
-    const omen_panel *p = g->p;
-    memset(state, 0, p->n_models);
-    for (uint32_t s = 0; s < p->n_models; s++) {
-        if (state[s])
-            continue;
-        size_t depth = 0;
-        stack[depth] = s;
-        pos[depth++] = 0;
-        state[s] = 1;
-        while (depth) {
-            uint32_t m = stack[depth - 1];
-            if (pos[depth - 1] == nparents(g, m)) {
-                state[m] = 2;
-                depth--;
-                continue;
-            }
-            uint32_t q = parent(g, m, pos[depth - 1]++);
-            if (state[q] == 1) {
-                uint32_t min = q;
-                for (size_t i = depth; i-- > 0 && stack[i] != q;)
-                    if (name_cmp(p, stack[i], min) < 0)
-                        min = stack[i];
-                g->cut[min] = 1;
-                return true;
-            }
-            if (state[q] == 0) {
-                state[q] = 1;
-                stack[depth] = q;
-                pos[depth++] = 0;
-            }
-        }
-    }
-    return false;
-}
-
-static size_t break_cycles(graph *g)
-{
-    size_t n = g->p->n_models ? g->p->n_models : 1, broken = 0;
-    uint8_t *state = omen_xmalloc(n);
-    uint32_t *stack = omen_xmalloc(n * sizeof *stack);
-    size_t *pos = omen_xmalloc(n * sizeof *pos);
-    while (cut_one_cycle(g, state, stack, pos))
-        broken++;
-    free(state);
-    free(stack);
-    free(pos);
-    return broken;
 }
 
 /* Topological order, parents before children (the graph is acyclic after the cuts). */
@@ -138,32 +77,11 @@ static int by_target(const void *a, const void *b)
 
 /* Credit lists are built parents first: a model's list is its parents' lists, each scaled by
  * 1/k (k = its number of base models), merged by target. */
-static void build_roots(const graph *g, const uint32_t *order, omen_credit *c)
-{
-    size_t n = g->p->n_models;
-    c->off = omen_xmalloc((n + 1) * sizeof *c->off);
-    c->target = omen_xmalloc((n ? n : 1) * sizeof *c->target);
-    c->weight = omen_xmalloc((n ? n : 1) * sizeof *c->weight);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t m = order[i];
-        c->target[m] = nparents(g, m) ? c->target[parent(g, m, 0)] : m;
-        c->weight[m] = 1.0;
-    }
-    for (size_t m = 0; m <= n; m++)
-        c->off[m] = m;
-}
-
 static void build_lists(const graph *g, omen_credit *c)
 {
     const omen_panel *p = g->p;
     size_t n = p->n_models;
     uint32_t *order = parents_first_order(g);
-    /* One base model per step: the root is inherited, no lists needed. */
-    if (g->first_only) {
-        build_roots(g, order, c);
-        free(order);
-        return;
-    }
     share **lists = omen_xcalloc(n ? n : 1, sizeof *lists);
     size_t *len = omen_xcalloc(n ? n : 1, sizeof *len), total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -222,18 +140,16 @@ void omen_credit_compute(const omen_panel *p, omen_attribution a, omen_merge_pol
     if (a == OMEN_ATTRIBUTION_DIRECT)
         return;                   /* every model credits itself: no arrays (see omen_credit) */
     if (mp == OMEN_MERGE_FIRST) { /* one root per model: the panel's (see roots.c) */
-        if (p->model_root_first) {
-            c->target = (uint32_t *)(uintptr_t)p->model_root_first; /* read-only */
-            c->borrowed = true;
-            c->cycles_broken = (size_t)p->first_cycles;
-            return;
-        }
-        c->target = omen_xmalloc((p->n_models ? p->n_models : 1) * sizeof *c->target);
-        c->cycles_broken = (size_t)omen_panel_first_roots(p, c->target);
+        uint64_t cycles;
+        bool owned;
+        const uint32_t *root = omen_panel_first_roots_of(p, &cycles, &owned);
+        c->target = (uint32_t *)(uintptr_t)root; /* read-only when borrowed */
+        c->borrowed = !owned;
+        c->cycles_broken = (size_t)cycles;
         return;
     }
-    graph g = {p, mp == OMEN_MERGE_FIRST, omen_xcalloc(p->n_models ? p->n_models : 1, 1)};
-    c->cycles_broken = break_cycles(&g);
+    graph g = {p, omen_xcalloc(p->n_models ? p->n_models : 1, 1)};
+    c->cycles_broken = omen_panel_cut_cycles(p, g.cut);
     build_lists(&g, c);
     free(g.cut);
 }

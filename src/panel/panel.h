@@ -100,10 +100,23 @@ void omen_panel_model_facts(const uint64_t *dl_off, const uint16_t *dl_week,
                             const uint64_t *dl_count, const int32_t *created, int32_t first_week,
                             size_t n_models, uint64_t *total, int32_t *created_eff,
                             uint8_t *created_src);
+/* The one rule for derivation chains and cycles (roots.c): a chain ends at a model without a
+ * base model, and a cycle is cut at its model of smallest id, which becomes a root.
+ * omen_panel_cut_before says whether model a comes before model b in that order (bytewise ids). */
+bool omen_panel_cut_before(const omen_panel *p, uint32_t a, uint32_t b);
 /* The root of every model when each follows its first base model (Recursive Model Attribution,
- * `first` policy): root[m], with each cycle cut at its model of smallest name. Returns the
- * number of cycles cut. */
+ * `first` policy): root[m], with each cycle cut. Returns the number of cycles cut. */
 uint64_t omen_panel_first_roots(const omen_panel *p, uint32_t *root);
+/* The panel's first-base-model roots: the cache's (*owned false), or computed on the heap
+ * (*owned true: the caller frees them); *cycles receives the number of cycles cut. */
+const uint32_t *omen_panel_first_roots_of(const omen_panel *p, uint64_t *cycles, bool *owned);
+/* The first base model to follow from m, given the roots above, or OMEN_NONE when m has no
+ * base model or m's chain is cut here (m is the model its cycle was cut at). */
+uint32_t omen_panel_first_base(const omen_panel *p, const uint32_t *root, uint32_t m);
+/* Every base model followed (the `split` policy): sets cut[m] to 1 for each model where a cycle
+ * is cut, until no cycle is left; cut[] (n_models, zeroed by the caller) then marks the models
+ * treated as roots. Returns the number of cycles cut. */
+size_t omen_panel_cut_cycles(const omen_panel *p, uint8_t *cut);
 
 /* The week-major index: the downloads again, week by week, so that a query reads only the rows
  * that its Rolling Window Filter keeps. Models are ranked by effective created date, newest
