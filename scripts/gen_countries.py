@@ -1,16 +1,16 @@
 #!/usr/bin/python3
-# gen_countries.py: regenerates src/util/countries_table.c from Debian's iso-codes.
+# gen_countries.py: regenerates src/vocab/countries_table.c from Debian's iso-codes.
 #
 # Run from the repository root: /usr/bin/python3 scripts/gen_countries.py
 # The build never runs this; the generated table is committed. The key normalisation here
-# must match make_key() in src/util/countries.c: the fold table is emitted into the C file so
+# must match make_key() in src/vocab/countries.c: the fold table is emitted into the C file so
 # both sides fold accents the same way.
 
 import json
 import sys
 
 ISO_JSON = "/usr/share/iso-codes/json/iso_3166-1.json"
-OUT = "src/util/countries_table.c"
+OUT = "src/vocab/countries_table.c"
 
 # Latin-1 letters U+00C0..U+00FF folded to ASCII; "" drops the character (x and division sign).
 FOLD = [

@@ -8,7 +8,7 @@
 #include "../store/labels.h"
 #include "../util/dates.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 
 /* The sheet's metadata columns, before the field columns; `hub_languages` is the Hub's
  * language list, not the `languages` field. ingest annotations knows these names and skips
@@ -246,7 +246,7 @@ omen_status omen_annotate_labels(omen_table **out)
             omen_table_set_text(t, r, 3, *l);
         }
     }
-    omen_table_meta_text(t, "source", "the paper's Appendix D, verbatim (src/util/taxonomy.c)");
+    omen_table_meta_text(t, "source", "the paper's Appendix D, verbatim (src/vocab/taxonomy.c)");
     *out = t;
     return OMEN_OK;
 }

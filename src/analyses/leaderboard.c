@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "../engine/engine.h"
-#include "../util/countries.h"
+#include "../vocab/countries.h"
 #include "ranking.h"
 
 typedef struct {

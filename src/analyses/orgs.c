@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../engine/engine.h"
-#include "../util/countries.h"
+#include "../vocab/countries.h"
 #include "../util/error.h"
 
 #define MAXORG 16

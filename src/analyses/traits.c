@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 
 static const char *const table_fields[] = {"org_type",        "training_data", "gating",
                                            "license_class",   "modality",      "input_modality",

@@ -8,7 +8,7 @@
 
 #include "../util/dates.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "engine.h"
 
 void omen_query_defaults(omen_query *q)

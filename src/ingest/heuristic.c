@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 
 enum {
     F_GATING,

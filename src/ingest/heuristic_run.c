@@ -7,7 +7,7 @@
 
 #include "../store/labels.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "heuristic.h"
 
 typedef struct {

@@ -1,14 +1,14 @@
 /* read_annotations.c: the `annotations` reader: CSV `model,field,value[,source]`, one row per
  * label, or the wide sheet of `omen annotate --export-head` (one row per model, one column per
  * field, labels joined with ';'), validated against the taxonomy of the paper's Appendix D
- * (src/util/taxonomy.c). A label the taxonomy does not have is kept as given and counted
+ * (src/vocab/taxonomy.c). A label the taxonomy does not have is kept as given and counted
  * (unmapped.h; --strict-labels rejects it); an unknown field or source is always an error, as
  * it says the file is not what the reader takes it for. */
 #include <stdio.h>
 #include <string.h>
 
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "reader.h"
 #include "unmapped.h"
 

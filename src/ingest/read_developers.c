@@ -6,9 +6,9 @@
  * listed twice must say the same thing both times. */
 #include <string.h>
 
-#include "../util/countries.h"
+#include "../vocab/countries.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "reader.h"
 #include "unmapped.h"
 

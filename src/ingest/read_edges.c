@@ -4,10 +4,9 @@
 #include <string.h>
 
 #include "../util/error.h"
+#include "../vocab/taxonomy.h"
 #include "reader.h"
 #include "unmapped.h"
-
-const char *omen_relation_canonical(const char *s, size_t len);
 
 static const char *const a_parent[] = {"base_model", "source", "from", NULL};
 static const char *const a_child[] = {"model", "target", "to", "model_id", NULL};

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/countries.h"
+#include "../vocab/countries.h"
 #include "../util/dates.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "sources.h"
 #include "unmapped.h"
 
@@ -358,8 +358,6 @@ static void add_labels(omen_reader *r, uint32_t model, const omen_field *v, uint
             add_label_once(r, model, "output_modality", item, line, first);
     }
 }
-
-const char *omen_relation_canonical(const char *s, size_t len);
 
 /* merged_derived_from -> edges in the order listed; `relation:id` items carry their relation
  * (kept as given when omen does not know it), plain ids get `other` (the released files do not

@@ -15,7 +15,7 @@
 
 #include "../util/dates.h"
 #include "../util/error.h"
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "reader.h"
 #include "sources.h"
 #include "unmapped.h"
@@ -111,47 +111,6 @@ static bool parse_gated(omen_field f, const char **out)
     return false;
 }
 
-static const char *const relation_alias[][2] = {{"finetuned", "finetune"},
-                                                {"fine-tune", "finetune"},
-                                                {"finetunes", "finetune"},
-                                                {"adapters", "adapter"},
-                                                {"lora", "adapter"},
-                                                {"quantization", "quantized"},
-                                                {"quantizations", "quantized"},
-                                                {"quant", "quantized"},
-                                                {"merges", "merge"},
-                                                {"merged", "merge"},
-                                                {"continued-pretraining", "continued_pretraining"},
-                                                {"continued pretraining", "continued_pretraining"},
-                                                {"fine-tuned", "finetune"},
-                                                {"fine_tune", "finetune"},
-                                                {"quantised", "quantized"},
-                                                {"quantize", "quantized"},
-                                                {"adapter-model", "adapter"},
-                                                {"merge-model", "merge"},
-                                                {NULL, NULL}};
-
-/* The canonical relation for a spelling, or NULL. */
-static const char *relation_of(omen_field f)
-{
-    static const char *const rel[] = {
-        "finetune", "adapter", "quantized", "merge", "continued_pretraining", "other", NULL};
-    for (const char *const *r = rel; *r; r++)
-        if (omen_field_ieq(f, *r))
-            return *r;
-    for (size_t i = 0; relation_alias[i][0]; i++)
-        if (omen_field_ieq(f, relation_alias[i][0]))
-            return relation_alias[i][1];
-    return NULL;
-}
-
-const char *omen_relation_canonical(const char *s, size_t len);
-const char *omen_relation_canonical(const char *s, size_t len)
-{
-    omen_field f = {s, len};
-    return relation_of(f);
-}
-
 /* One base model: its id and its relation, canonical or (unknown) as given. */
 typedef struct {
     omen_field parent;
@@ -190,7 +149,7 @@ static size_t split_bases(omen_field f, base_item deflt, base_item *items, size_
         bool typed = false;
         if (colon && !(colon + 1 < item.ptr + item.len && colon[1] == '/')) {
             omen_field pre = {item.ptr, (size_t)(colon - item.ptr)};
-            const char *canon = relation_of(pre);
+            const char *canon = omen_relation_canonical(pre.ptr, pre.len);
             it.relation = canon ? text_field(canon) : pre;
             it.unknown = canon == NULL;
             typed = true;
@@ -373,7 +332,7 @@ static void add_record(omen_reader *r, record *rec)
     }
     base_item deflt = {.relation = text_field("other")};
     if (rec->given[C_REL] && rec->v[C_REL].len) {
-        const char *canon = relation_of(rec->v[C_REL]);
+        const char *canon = omen_relation_canonical(rec->v[C_REL].ptr, rec->v[C_REL].len);
         if (canon)
             deflt.relation = text_field(canon);
         else if (omen_label_unmapped(r, rec->line, "relation", rec->v[C_REL],

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/taxonomy.h"
+#include "../vocab/taxonomy.h"
 #include "store_internal.h"
 
 static const char *col(sqlite3_stmt *q, int i)

@@ -13,27 +13,28 @@
 
 #include "../util/dates.h"
 #include "../util/error.h"
+#include "../vocab/taxonomy.h"
 #include "synth_internal.h"
 
 #define MAXCAT 12
 #define EPS    0.005
 
-const char *const sy_arch_labels[] = {"Transformer: Text Encoder-only",
-                                      "Transformer: Text Decoder-only",
-                                      "Transformer: Text Encoder-Decoder",
-                                      "Transformer: Image Encoder-only",
-                                      "Transformer: Speech Encoder-only",
-                                      "Transformer: Speech Encoder-Decoder",
-                                      "Transformer: Speech Decoder-only",
-                                      "LSTM",
-                                      "GRU",
-                                      "CNN",
-                                      "Diffusion-based Network",
-                                      "Variational Autoencoder",
-                                      "Mixture-of-Experts",
-                                      "Generative Adversarial Network (GAN)",
-                                      "Transformer: Unknown",
-                                      "Other",
+const char *const sy_arch_labels[] = {OMEN_ARCH_TF_TEXT_ENCODER_ONLY,
+                                      OMEN_ARCH_TF_TEXT_DECODER_ONLY,
+                                      OMEN_ARCH_TF_TEXT_ENCODER_DECODER,
+                                      OMEN_ARCH_TF_IMAGE_ENCODER_ONLY,
+                                      OMEN_ARCH_TF_SPEECH_ENCODER_ONLY,
+                                      OMEN_ARCH_TF_SPEECH_ENCODER_DECODER,
+                                      OMEN_ARCH_TF_SPEECH_DECODER_ONLY,
+                                      OMEN_ARCH_LSTM,
+                                      OMEN_ARCH_GRU,
+                                      OMEN_ARCH_CNN,
+                                      OMEN_ARCH_DIFFUSION_BASED_NETWORK,
+                                      OMEN_ARCH_VARIATIONAL_AUTOENCODER,
+                                      OMEN_ARCH_MIXTURE_OF_EXPERTS,
+                                      OMEN_ARCH_GENERATIVE_ADVERSARIAL_NETWORK_GAN,
+                                      OMEN_ARCH_TF_UNKNOWN,
+                                      OMEN_ARCH_OTHER,
                                       NULL};
 enum {
     AR_ENC,
@@ -54,19 +55,19 @@ enum {
     AR_OTHER
 };
 
-const char *const sy_method_labels[] = {"Pretraining: Masked Language Modeling (MLM)",
-                                        "Pretraining: Causal Language Modeling (CLM)",
-                                        "Pretraining: Contrastive Learning",
-                                        "Pretraining: Supervised",
-                                        "Finetuning: Supervised",
-                                        "Parameter-efficient finetuning",
-                                        "Knowledge distillation",
-                                        "Instruction finetuning",
-                                        "Reinforcement learning from feedback",
-                                        "Quantization",
-                                        "Model Merging",
-                                        "Pretraining: Denoising Autoencoder",
-                                        "Undisclosed",
+const char *const sy_method_labels[] = {OMEN_METHOD_PRE_MASKED_LANGUAGE_MODELING_MLM,
+                                        OMEN_METHOD_PRE_CAUSAL_LANGUAGE_MODELING_CLM,
+                                        OMEN_METHOD_PRE_CONTRASTIVE_LEARNING,
+                                        OMEN_METHOD_PRE_SUPERVISED,
+                                        OMEN_METHOD_FT_SUPERVISED,
+                                        OMEN_METHOD_PARAMETER_EFFICIENT_FINETUNING,
+                                        OMEN_METHOD_KNOWLEDGE_DISTILLATION,
+                                        OMEN_METHOD_INSTRUCTION_FINETUNING,
+                                        OMEN_METHOD_REINFORCEMENT_LEARNING_FROM_FEEDBACK,
+                                        OMEN_METHOD_QUANTIZATION,
+                                        OMEN_METHOD_MODEL_MERGING,
+                                        OMEN_METHOD_PRE_DENOISING_AUTOENCODER,
+                                        OMEN_METHOD_UNDISCLOSED,
                                         NULL};
 enum {
     ME_MLM,
@@ -84,11 +85,11 @@ enum {
     ME_UNDISCLOSED
 };
 
-const char *const sy_data_labels[] = {"Not disclosed", "Disclosed: unavailable",
-                                      "Disclosed: available", "Partially disclosed: unavailable",
-                                      NULL};
-const char *const sy_gating_labels[] = {"N/A", "Accept to share username & email",
-                                        "Other agreement/info requirements", NULL};
+const char *const sy_data_labels[] = {OMEN_DATA_NOT_DISCLOSED, OMEN_DATA_DISCLOSED_UNAVAILABLE,
+                                      OMEN_DATA_DISCLOSED_AVAILABLE,
+                                      OMEN_DATA_PARTIALLY_DISCLOSED_UNAVAILABLE, NULL};
+const char *const sy_gating_labels[] = {OMEN_GATING_N_A, OMEN_GATING_ACCEPT_TO_SHARE_USERNAME_EMAIL,
+                                        OMEN_GATING_OTHER_AGREEMENT_INFO_REQUIREMENTS, NULL};
 
 /* ---------------------------------------------------------------- Table 1 targets */
 

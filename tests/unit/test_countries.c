@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../src/util/countries.h"
+#include "../../src/vocab/countries.h"
 
 static const char *norm(const char *s)
 {

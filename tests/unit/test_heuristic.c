@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "../../src/ingest/heuristic.h"
-#include "../../src/util/taxonomy.h"
+#include "../../src/vocab/taxonomy.h"
 
 Test(heuristic, rule_labels_are_taxonomy_labels)
 {

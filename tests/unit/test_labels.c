@@ -9,7 +9,7 @@
 
 #include "../../src/ingest/unmapped.h"
 #include "../../src/util/dates.h"
-#include "../../src/util/taxonomy.h"
+#include "../../src/vocab/taxonomy.h"
 #include "unit_fs.h"
 
 static char *dir;

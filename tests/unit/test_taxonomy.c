@@ -3,7 +3,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "../../src/util/taxonomy.h"
+#include "../../src/vocab/taxonomy.h"
 
 static const char *cls(const char *id)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const gating[] = {"N/A", "Accept to share username & email",
-                                     "Other agreement/info requirements", NULL};
+static const char *const gating[] = {OMEN_GATING_N_A, OMEN_GATING_ACCEPT_TO_SHARE_USERNAME_EMAIL,
+                                     OMEN_GATING_OTHER_AGREEMENT_INFO_REQUIREMENTS, NULL};
 static const char *const input_modality[] = {"Text",    "Image", "Video", "Speech",
                                              "Tabular", "Other", NULL};
 static const char *const output_modality[] = {"Text Generation",
@@ -27,51 +27,52 @@ static const char *const output_modality[] = {"Text Generation",
                                               "Image Embedding",
                                               "Other",
                                               NULL};
-static const char *const architecture[] = {"Transformer: Text Encoder-only",
-                                           "Transformer: Text Decoder-only",
-                                           "Transformer: Text Encoder-Decoder",
-                                           "Transformer: Image Encoder-only",
-                                           "Transformer: Image Decoder-only",
-                                           "Transformer: Image Encoder-Decoder",
-                                           "Transformer: Speech Encoder-only",
-                                           "Transformer: Speech Decoder-only",
-                                           "Transformer: Speech Encoder-Decoder",
-                                           "Transformer: Unknown",
-                                           "LSTM",
-                                           "GRU",
-                                           "CNN",
-                                           "Diffusion-based Network",
-                                           "Variational Autoencoder",
-                                           "Mixture-of-Experts",
-                                           "Generative Adversarial Network (GAN)",
-                                           "Unsure",
-                                           "Other",
+static const char *const architecture[] = {OMEN_ARCH_TF_TEXT_ENCODER_ONLY,
+                                           OMEN_ARCH_TF_TEXT_DECODER_ONLY,
+                                           OMEN_ARCH_TF_TEXT_ENCODER_DECODER,
+                                           OMEN_ARCH_TF_IMAGE_ENCODER_ONLY,
+                                           OMEN_ARCH_TF_IMAGE_DECODER_ONLY,
+                                           OMEN_ARCH_TF_IMAGE_ENCODER_DECODER,
+                                           OMEN_ARCH_TF_SPEECH_ENCODER_ONLY,
+                                           OMEN_ARCH_TF_SPEECH_DECODER_ONLY,
+                                           OMEN_ARCH_TF_SPEECH_ENCODER_DECODER,
+                                           OMEN_ARCH_TF_UNKNOWN,
+                                           OMEN_ARCH_LSTM,
+                                           OMEN_ARCH_GRU,
+                                           OMEN_ARCH_CNN,
+                                           OMEN_ARCH_DIFFUSION_BASED_NETWORK,
+                                           OMEN_ARCH_VARIATIONAL_AUTOENCODER,
+                                           OMEN_ARCH_MIXTURE_OF_EXPERTS,
+                                           OMEN_ARCH_GENERATIVE_ADVERSARIAL_NETWORK_GAN,
+                                           OMEN_ARCH_UNSURE,
+                                           OMEN_ARCH_OTHER,
                                            NULL};
-static const char *const training_methods[] = {"Pretraining: Masked Language Modeling (MLM)",
-                                               "Pretraining: Causal Language Modeling (CLM)",
-                                               "Pretraining: Denoising Autoencoder",
-                                               "Pretraining: Contrastive Learning",
-                                               "Pretraining: Variational Autoencoder",
-                                               "Pretraining: Multimodal joint-embeddings",
-                                               "Pretraining: Supervised",
-                                               "Pretraining: auto-regressive image generation",
-                                               "Pretraining: Next Sentence Prediction (NSP)",
-                                               "Finetuning: Supervised",
-                                               "Finetuning: Prompt-based tuning",
-                                               "Parameter-efficient finetuning",
-                                               "Knowledge distillation",
-                                               "Instruction finetuning",
-                                               "Multi-task finetuning",
-                                               "Reinforcement learning from feedback",
-                                               "Adversarial Training",
-                                               "Quantization",
-                                               "Model Merging",
-                                               "Unsure",
-                                               "Undisclosed",
-                                               "Other",
+static const char *const training_methods[] = {OMEN_METHOD_PRE_MASKED_LANGUAGE_MODELING_MLM,
+                                               OMEN_METHOD_PRE_CAUSAL_LANGUAGE_MODELING_CLM,
+                                               OMEN_METHOD_PRE_DENOISING_AUTOENCODER,
+                                               OMEN_METHOD_PRE_CONTRASTIVE_LEARNING,
+                                               OMEN_METHOD_PRE_VARIATIONAL_AUTOENCODER,
+                                               OMEN_METHOD_PRE_MULTIMODAL_JOINT_EMBEDDINGS,
+                                               OMEN_METHOD_PRE_SUPERVISED,
+                                               OMEN_METHOD_PRE_AUTO_REGRESSIVE_IMAGE_GENERATION,
+                                               OMEN_METHOD_PRE_NEXT_SENTENCE_PREDICTION_NSP,
+                                               OMEN_METHOD_FT_SUPERVISED,
+                                               OMEN_METHOD_FT_PROMPT_BASED_TUNING,
+                                               OMEN_METHOD_PARAMETER_EFFICIENT_FINETUNING,
+                                               OMEN_METHOD_KNOWLEDGE_DISTILLATION,
+                                               OMEN_METHOD_INSTRUCTION_FINETUNING,
+                                               OMEN_METHOD_MULTI_TASK_FINETUNING,
+                                               OMEN_METHOD_REINFORCEMENT_LEARNING_FROM_FEEDBACK,
+                                               OMEN_METHOD_ADVERSARIAL_TRAINING,
+                                               OMEN_METHOD_QUANTIZATION,
+                                               OMEN_METHOD_MODEL_MERGING,
+                                               OMEN_METHOD_UNSURE,
+                                               OMEN_METHOD_UNDISCLOSED,
+                                               OMEN_METHOD_OTHER,
                                                NULL};
-static const char *const training_data[] = {"Not disclosed", "Partially disclosed: unavailable",
-                                            "Disclosed: unavailable", "Disclosed: available", NULL};
+static const char *const training_data[] = {
+    OMEN_DATA_NOT_DISCLOSED, OMEN_DATA_PARTIALLY_DISCLOSED_UNAVAILABLE,
+    OMEN_DATA_DISCLOSED_UNAVAILABLE, OMEN_DATA_DISCLOSED_AVAILABLE, NULL};
 static const char *const license_class[] = {OMEN_LICENSE_OPEN,         OMEN_LICENSE_AUP,
                                             OMEN_LICENSE_ATTRIBUTION,  OMEN_LICENSE_NONCOMMERCIAL,
                                             OMEN_LICENSE_UNDOCUMENTED, NULL};
@@ -302,6 +303,41 @@ bool omen_relation_valid(const char *s, size_t len)
         if (same(*l, s, len))
             return true;
     return false;
+}
+
+/* Other sources' spellings of the relations (docs/methodology.md, "Labels outside omen's
+ * vocabularies"). */
+static const char *const relation_alias[][2] = {{"finetuned", "finetune"},
+                                                {"fine-tune", "finetune"},
+                                                {"finetunes", "finetune"},
+                                                {"adapters", "adapter"},
+                                                {"lora", "adapter"},
+                                                {"quantization", "quantized"},
+                                                {"quantizations", "quantized"},
+                                                {"quant", "quantized"},
+                                                {"merges", "merge"},
+                                                {"merged", "merge"},
+                                                {"continued-pretraining", "continued_pretraining"},
+                                                {"continued pretraining", "continued_pretraining"},
+                                                {"fine-tuned", "finetune"},
+                                                {"fine_tune", "finetune"},
+                                                {"quantised", "quantized"},
+                                                {"quantize", "quantized"},
+                                                {"adapter-model", "adapter"},
+                                                {"merge-model", "merge"},
+                                                {NULL, NULL}};
+
+const char *omen_relation_canonical(const char *s, size_t len)
+{
+    static const char *const rel[] = {
+        "finetune", "adapter", "quantized", "merge", "continued_pretraining", "other", NULL};
+    for (const char *const *r = rel; *r; r++)
+        if (same(*r, s, len)) /* exactly, case ignored: fields come untrimmed */
+            return *r;
+    for (size_t i = 0; relation_alias[i][0]; i++)
+        if (same(relation_alias[i][0], s, len))
+            return relation_alias[i][1];
+    return NULL;
 }
 
 const char *omen_org_type_parse(const char *s, size_t len)

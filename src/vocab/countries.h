@@ -2,8 +2,8 @@
  * English name ("Germany", "United States of America", "Korea, Republic of") to alpha-2, and
  * maps the special origins: ONLINE, INTL (International, Multinational), USER (Individual,
  * Unaffiliated) and UNKNOWN. The table comes from Debian's iso-codes (see countries_table.c). */
-#ifndef OMEN_UTIL_COUNTRIES_H
-#define OMEN_UTIL_COUNTRIES_H
+#ifndef OMEN_VOCAB_COUNTRIES_H
+#define OMEN_VOCAB_COUNTRIES_H
 
 #include <stdbool.h>
 #include <stddef.h>
