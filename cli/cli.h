@@ -27,8 +27,10 @@ int cmd_synth(cli_ctx *ctx);
 int cmd_serve(cli_ctx *ctx);
 int cmd_report(cli_ctx *ctx);
 int cmd_annotate(cli_ctx *ctx);
-/* concentration, shares, leaderboard, map, lorenz */
+/* every analysis of the registry (omen_analysis_at) that has no command of its own */
 int cmd_analysis(cli_ctx *ctx);
+/* The usage error for an option that is not in the options table, with the nearest name. */
+int cli_unknown_option(const char *cmd, const char *name);
 /* sizes estimate [--apply], sizes distribution */
 int cmd_sizes(cli_ctx *ctx);
 

@@ -1,52 +1,16 @@
 /* cmd_analysis.c: the analysis commands of the registry (omen_analysis_find): one option
- * parser over omen_query_set(), one runner, output through the result table. */
+ * parser over omen_query_set_for() (an option the analysis does not read is a usage error),
+ * --help from the options table, one runner, output through the result table. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
 
-/* The option defaults an analysis sets for itself when the option is not given
- * (docs/methodology.md "Model characteristics"): the query's generic help says "(default
- * population)" and "(default week)", which is not what these commands do. The golden cases
- * chars_*.test pin both the help and the behaviour. */
-static const struct {
-    const char *analysis, *option, *value;
-} own_defaults[] = {
-    {"attributes", "sample", "head"},
-    {"trends", "sample", "head"},
-    {"trends", "window", "quarter"},
-    {"modalities", "sample", "head"},
-    {"modalities", "window", "none: the whole range"},
-};
-
-/* Rewrites "(default X)" at the end of option `name`'s help line in opts to "(default V)". */
-static void set_default(char *opts, size_t cap, const char *name, const char *value)
-{
-    char key[64];
-    snprintf(key, sizeof key, "  --%s ", name);
-    char *line = strstr(opts, key);
-    if (!line)
-        return;
-    char *eol = strchr(line, '\n');
-    char *open = NULL;
-    for (char *p = line; p && p < (eol ? eol : line + strlen(line)); p = strstr(p + 1, "(default "))
-        if (strncmp(p, "(default ", 9) == 0)
-            open = p;
-    if (!open || !eol)
-        return;
-    char rest[8192];
-    snprintf(rest, sizeof rest, "%s", eol);
-    snprintf(open, cap - (size_t)(open - opts), "(default %s)%s", value, rest);
-}
-
 static void print_help(const omen_analysis *a)
 {
     static char opts[8192];
-    omen_query_help_for(omen_analysis_options(a), opts, sizeof opts);
-    for (size_t i = 0; i < sizeof own_defaults / sizeof own_defaults[0]; i++)
-        if (strcmp(own_defaults[i].analysis, a->name) == 0)
-            set_default(opts, sizeof opts, own_defaults[i].option, own_defaults[i].value);
+    omen_query_help_for(a->name, opts, sizeof opts);
     printf("usage: omen %s [options]\n\n%s\n\nOptions (defaults in brackets):\n%s", a->name,
            a->synopsis, opts);
     printf("  %-22s %s\n  %-22s %s\n", "--rebuild-cache", "rebuild the panel cache first",
@@ -60,6 +24,19 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_unknown_option(const char *cmd, const char *name)
+{
+    char names[8192] = "rebuild-cache no-cache", hint[64];
+    const omen_option *o;
+    for (size_t i = 0; (o = omen_option_at(i)) != NULL; i++) {
+        size_t used = strlen(names);
+        snprintf(names + used, sizeof names - used, " %s", o->name);
+    }
+    if (cli_suggest_in(name, names, hint, sizeof hint))
+        return cli_usage(cmd, "unknown option '--%s'; did you mean '--%s'?", name, hint);
+    return cli_usage(cmd, "unknown option '--%s'", name);
 }
 
 static int parse(cli_ctx *ctx, const omen_analysis *a, omen_query *q, omen_panel_options *popt,
@@ -89,26 +66,11 @@ static int parse(cli_ctx *ctx, const omen_analysis *a, omen_query *q, omen_panel
             return cli_usage(a->name, "unexpected argument '%s'", arg);
         memcpy(name, arg + 2, len - 2);
         name[len - 2] = 0;
-        if (!omen_query_is_option(name, &takes)) {
-            /* the option names, from the help text of every option ("  --name ARG  help") */
-            static char all[8192];
-            char names[8192] = "rebuild-cache no-cache", hint[64];
-            omen_query_help_for(NULL, all, sizeof all);
-            for (const char *p = all; (p = strstr(p, "  --")) != NULL;) {
-                p += 4;
-                size_t n = strcspn(p, " \n"), used = strlen(names);
-                if (used + n + 2 < sizeof names)
-                    snprintf(names + used, sizeof names - used, " %.*s", (int)n, p);
-                p += n;
-            }
-            if (cli_suggest_in(name, names, hint, sizeof hint))
-                return cli_usage(a->name, "unknown option '--%s'; did you mean '--%s'?", name,
-                                 hint);
-            return cli_usage(a->name, "unknown option '--%s'", name);
-        }
+        if (!omen_query_is_option(name, &takes))
+            return cli_unknown_option(a->name, name);
         if (takes)
             value = eq ? eq + 1 : (i + 1 < ctx->argc ? ctx->argv[++i] : NULL);
-        if (omen_query_set(q, name, value, &err) != OMEN_OK) {
+        if (omen_query_set_for(q, a->name, name, value, &err) != OMEN_OK) {
             /* a value not among the allowed ones: suggest the nearest ("did you mean") */
             const char *allowed = err.message ? strstr(err.message, "allowed: ") : NULL;
             char hint[64];

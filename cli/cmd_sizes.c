@@ -63,12 +63,12 @@ static bool parse(cli_ctx *ctx, omen_query *q, omen_panel_options *popt, int *rc
         memcpy(name, arg + 2, len - 2);
         name[len - 2] = 0;
         if (!omen_query_is_option(name, &takes)) {
-            *rc = cli_usage("sizes estimate", "unknown option '--%s'", name);
+            *rc = cli_unknown_option("sizes estimate", name);
             return false;
         }
         if (takes)
             value = eq ? eq + 1 : (i + 1 < ctx->argc ? ctx->argv[++i] : NULL);
-        if (omen_query_set(q, name, value, &err) != OMEN_OK) {
+        if (omen_query_set_for(q, "sizes-estimate", name, value, &err) != OMEN_OK) {
             *rc = cli_usage("sizes estimate", "%s", err.message);
             omen_error_clear(&err);
             return false;

@@ -9,34 +9,15 @@
 
 #include "cli.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "usage: omen [--db PATH] [--format table|csv|json] [--quiet] COMMAND [options]\n"
     "\n"
     "Traces power and participation in the open model economy: a weekly panel of Hugging Face\n"
     "model downloads joined with model metadata (the paper \"Economies of Open Intelligence\").\n"
     "\n"
-    "Commands:\n"
-    "  ingest SOURCE FILE...   load downloads, models, developers, edges, annotations, events,\n"
-    "                          evolution (the released dataset) or snapshot (a Hub listing)\n"
-    "  pull                    fetch today's Hub listing and ingest it as a snapshot\n"
-    "  synth                   generate the calibrated synthetic panel\n"
-    "  info                    what the store holds\n"
-    "  concentration           HHI, Gini, top-k shares and rank segments per period\n"
-    "  shares                  top entities' download shares per period, plus the rest\n"
-    "  leaderboard             entities ranked by downloads (all time or last year)\n"
-    "  map                     every country's share of downloads\n"
-    "  lorenz                  the Lorenz curve of a level\n"
-    "  attributes              Table 1: incidence of each model characteristic per period,\n"
-    "                          its change and a chi-squared test (Head Sample)\n"
-    "  trends --field F        share of downloads per value of a characteristic per period\n"
-    "  modalities              shares of input and output modalities (Figure 6)\n"
-    "  orgs                    organisation types of the top countries' downloads (Figure 4)\n"
-    "  serve                   the dashboard and the HTTP API (http://127.0.0.1:8080/)\n"
-    "  report --out DIR        the dashboard as one HTML file with the data, CSVs, summary\n"
-    "  annotate                annotation sheet, heuristic labels, agreement, taxonomy\n"
-    "  sizes estimate|distribution  parameter counts from file bytes (RANSAC); sizes per year\n"
-    "  derivations             download shares by derivation depth and relation\n"
-    "  intermediaries          developers whose downloads are mostly repackagings\n"
+    "Commands:\n";
+
+static const char usage_tail[] =
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
@@ -182,13 +163,91 @@ void cli_json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* The commands that are not an analysis of the registry, in the order of `omen --help`; the
+ * analyses are listed where `run` is NULL. `covers` names the analyses a command runs itself
+ * (`omen sizes distribution` is the registry's "sizes"), which the list then leaves out. */
 static const struct {
-    const char *name;
+    const char *name, *usage, *brief, *covers;
     int (*run)(cli_ctx *);
 } commands[] = {
-    {"ingest", cmd_ingest},     {"pull", cmd_pull},   {"info", cmd_info},   {"synth", cmd_synth},
-    {"annotate", cmd_annotate}, {"sizes", cmd_sizes}, {"serve", cmd_serve}, {"report", cmd_report},
+    {"ingest", "ingest SOURCE FILE...",
+     "load downloads, models, developers, edges, annotations, events, evolution (the released "
+     "dataset) or snapshot (a Hub listing)",
+     NULL, cmd_ingest},
+    {"pull", "pull", "fetch today's Hub listing and ingest it as a snapshot", NULL, cmd_pull},
+    {"synth", "synth", "generate the calibrated synthetic panel", NULL, cmd_synth},
+    {"info", "info", "what the store holds", NULL, cmd_info},
+    {NULL, NULL, NULL, NULL, NULL},
+    {"sizes", "sizes estimate|distribution",
+     "parameter counts from file bytes (RANSAC); sizes per year", "sizes,sizes-estimate",
+     cmd_sizes},
+    {"annotate", "annotate", "annotation sheet, heuristic labels, agreement, taxonomy", NULL,
+     cmd_annotate},
+    {"serve", "serve", "the dashboard and the HTTP API (http://127.0.0.1:8080/)", NULL, cmd_serve},
+    {"report", "report --out DIR", "the dashboard as one HTML file with the data, CSVs, summary",
+     NULL, cmd_report},
 };
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* One line of the list, the text wrapped to 94 columns under its own indent. */
+static void usage_line(FILE *out, const char *left, const char *text)
+{
+    enum { INDENT = 26, WIDTH = 94 };
+    if (strlen(left) > 23)
+        fprintf(out, "  %s\n%*s", left, INDENT, "");
+    else
+        fprintf(out, "  %-23s ", left);
+    size_t col = INDENT;
+    for (const char *p = text; *p;) {
+        size_t w = strcspn(p, " ");
+        if (col > INDENT && col + 1 + w > WIDTH) {
+            fprintf(out, "\n%*s", INDENT, "");
+            col = INDENT;
+        } else if (col > INDENT) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", (int)w, p);
+        col += w;
+        p += w;
+        p += strspn(p, " ");
+    }
+    fputc('\n', out);
+}
+
+static bool covered(const char *analysis)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const char *c = commands[i].covers;
+        size_t n = strlen(analysis);
+        for (const char *p = c; p && (p = strstr(p, analysis)) != NULL; p += n)
+            if ((p == c || p[-1] == ',') && (p[n] == ',' || p[n] == 0))
+                return true;
+    }
+    return false;
+}
+
+/* `omen --help`: every command, the registry's analyses among them. */
+static void print_usage(FILE *out)
+{
+    fputs(usage_head, out);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (commands[i].run) {
+            usage_line(out, commands[i].usage, commands[i].brief);
+            continue;
+        }
+        const omen_analysis *a;
+        for (size_t k = 0; (a = omen_analysis_at(k)) != NULL; k++)
+            if (!covered(a->name)) {
+                char left[64];
+                snprintf(left, sizeof left, "%s%s%s", a->name, a->args ? " " : "",
+                         a->args ? a->args : "");
+                usage_line(out, left, a->brief);
+            }
+    }
+    fputs(usage_tail, out);
+}
 
 /* Takes the global options out of argv wherever they stand; what is left is the command. */
 static int parse_globals(int argc, char **argv, cli_ctx *ctx)
@@ -233,7 +292,7 @@ int main(int argc, char **argv)
     int rc = parse_globals(argc, argv, &ctx);
     if (rc == 0 &&
         (ctx.argc == 0 || cli_is_help(ctx.argv[0]) || strcmp(ctx.argv[0], "help") == 0)) {
-        fputs(usage, ctx.argc == 0 ? stderr : stdout);
+        print_usage(ctx.argc == 0 ? stderr : stdout);
         rc = ctx.argc == 0 ? OMEN_USAGE : 0;
     } else if (rc == 0 && strcmp(ctx.argv[0], "--version") == 0) {
         printf("omen %s\n", OMEN_VERSION);
@@ -241,8 +300,8 @@ int main(int argc, char **argv)
                omen_parquet_support() ? omen_parquet_support()
                                       : "not built in (scripts/fetch-duckdb --retry, then make)");
     } else if (rc == 0) {
-        size_t i = 0, n = sizeof commands / sizeof commands[0];
-        while (i < n && strcmp(commands[i].name, ctx.argv[0]) != 0)
+        size_t i = 0, n = NCOMMANDS;
+        while (i < n && (!commands[i].name || strcmp(commands[i].name, ctx.argv[0]) != 0))
             i++;
         if (i < n)
             rc = commands[i].run(&ctx);
@@ -252,7 +311,8 @@ int main(int argc, char **argv)
             const char *known[64];
             size_t k = 0;
             for (size_t j = 0; j < n && k < 64; j++)
-                known[k++] = commands[j].name;
+                if (commands[j].name)
+                    known[k++] = commands[j].name;
             for (size_t j = 0; omen_analysis_at(j) && k < 64; j++)
                 known[k++] = omen_analysis_at(j)->name;
             const char *hint = cli_suggest(ctx.argv[0], known, k);

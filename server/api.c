@@ -8,22 +8,19 @@
 #include <string.h>
 #include <time.h>
 
-/* Option names from omen_query_help() ("  --name ARG   help" lines), comma-separated. */
-static void option_names(sv_buf *b, bool json)
+/* The parameters (the options table's names, then "format") that analysis `analysis` reads
+ * (NULL: every one), comma-separated; JSON strings when json. */
+static void option_names(sv_buf *b, const char *analysis, bool json)
 {
-    const char *h = omen_query_help();
-    bool first = true;
-    while ((h = strstr(h, "  --")) != NULL) {
-        h += 4;
-        size_t n = strcspn(h, " \n");
-        sv_buf_puts(b, first ? "" : json ? "," : ", ");
+    const omen_option *o;
+    for (size_t i = 0; (o = omen_option_at(i)) != NULL; i++) {
+        if (!omen_option_reads(o, analysis))
+            continue;
+        sv_buf_puts(b, b->len == 0 ? "" : json ? "," : ", ");
         if (json)
-            sv_buf_put(b, "\"", 1);
-        sv_buf_put(b, h, n);
-        if (json)
-            sv_buf_put(b, "\"", 1);
-        first = false;
-        h += n;
+            sv_buf_json(b, o->name);
+        else
+            sv_buf_puts(b, o->name);
     }
     sv_buf_puts(b, json ? ",\"format\"" : ", format");
 }
@@ -98,7 +95,7 @@ bool sv_api_format(const sv_params *ps, bool accept_csv, omen_format *fmt, sv_ap
     return true;
 }
 
-static bool set_params(omen_query *q, const sv_params *ps, sv_api_result *r)
+static bool set_params(omen_query *q, const char *analysis, const sv_params *ps, sv_api_result *r)
 {
     omen_error err = {0};
     for (size_t i = 0; i < ps->n; i++) {
@@ -113,9 +110,18 @@ static bool set_params(omen_query *q, const sv_params *ps, sv_api_result *r)
         if (!omen_query_is_option(p->key, &takes)) {
             sv_buf b = {0}, names = {0};
             sv_buf_printf(&b, "unknown parameter '%s'", p->key);
-            option_names(&names, false);
+            option_names(&names, NULL, false);
             error_json(r, 400, b.s, p->key, names.s);
             free(b.s);
+            free(names.s);
+            return false;
+        }
+        if (!omen_option_reads(omen_option_find(p->key), analysis)) {
+            sv_buf names = {0};
+            option_names(&names, analysis, false);
+            omen_query_set_for(q, analysis, p->key, NULL, &err);
+            error_json(r, 400, err.message, p->key, names.s);
+            omen_error_clear(&err);
             free(names.s);
             return false;
         }
@@ -131,7 +137,7 @@ static bool set_params(omen_query *q, const sv_params *ps, sv_api_result *r)
             }
             value = NULL;
         }
-        if (omen_query_set(q, p->key, value, &err) != OMEN_OK) {
+        if (omen_query_set_for(q, analysis, p->key, value, &err) != OMEN_OK) {
             usage_error(r, err.message ? err.message : "bad parameter", p->key);
             omen_error_clear(&err);
             return false;
@@ -146,7 +152,7 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
     memset(r, 0, sizeof *r);
     omen_query q;
     omen_query_defaults(&q);
-    if (!set_params(&q, ps, r))
+    if (!set_params(&q, a->name, ps, r))
         return;
     omen_table *t = NULL;
     omen_error err = {0};
@@ -181,30 +187,25 @@ static void date_or_null(sv_buf *b, int32_t days)
     sv_buf_printf(b, "\"%s\"", d);
 }
 
+/* The options table's defaults: numbers as JSON numbers, the rest as strings. */
 static void defaults_json(sv_buf *b)
 {
-    omen_query q;
-    omen_query_defaults(&q);
-    static const char *const samples[] = {"population", "head", "all"};
-    static const char *const levels[] = {"model", "developer", "country", "org_type"};
-    static const char *const windows[] = {"week", "month",      "quarter",
-                                          "year", "trailing52", "cumulative"};
-    sv_buf_printf(b,
-                  "{\"sample\":\"%s\",\"population-min\":%llu,\"head-k\":%u,\"rolling\":%d,"
-                  "\"attribution\":\"%s\",\"merge-policy\":\"%s\",\"level\":\"%s\","
-                  "\"window\":\"%s\",\"segments\":\"",
-                  samples[q.sample], (unsigned long long)q.population_min, q.head_k, q.rolling_days,
-                  q.attribution == OMEN_ATTRIBUTION_DIRECT ? "direct" : "recursive",
-                  q.merge_policy == OMEN_MERGE_FIRST ? "first" : "split",
-                  q.level < OMEN_LEVEL_FIELD ? levels[q.level] : q.field, windows[q.window]);
-    for (size_t i = 0; i < q.ncuts; i++)
-        sv_buf_printf(b, "%s%u", i ? "," : "", q.cuts[i]);
-    sv_buf_printf(b, "\",\"top\":%u,\"period\":\"%s\",\"points\":%u,\"cuts\":\"", q.top,
-                  q.last_year ? "last-year" : "all", q.points);
-    for (size_t i = 0; i < q.nyear_cuts; i++)
-        sv_buf_printf(b, "%s%d", i ? "," : "", q.year_cuts[i]);
-    sv_buf_printf(b, "\",\"alpha\":%g,\"unit\":\"%s\"}", q.alpha,
-                  q.unit_models ? "models" : "downloads");
+    const omen_option *o;
+    bool first = true;
+    sv_buf_puts(b, "{");
+    for (size_t i = 0; (o = omen_option_at(i)) != NULL; i++) {
+        if (!o->def)
+            continue;
+        sv_buf_puts(b, first ? "" : ",");
+        sv_buf_json(b, o->name);
+        sv_buf_puts(b, ":");
+        if (o->numeric)
+            sv_buf_puts(b, o->def);
+        else
+            sv_buf_json(b, o->def);
+        first = false;
+    }
+    sv_buf_puts(b, "}");
 }
 
 char *sv_meta_json(const omen_info *info, const char *version, size_t *len)
@@ -252,7 +253,10 @@ char *sv_meta_json(const omen_info *info, const char *version, size_t *len)
                     "\"cumulative\"],\"defaults\":");
     defaults_json(&b);
     sv_buf_puts(&b, ",\"parameters\":[");
-    option_names(&b, true);
+    sv_buf names = {0};
+    option_names(&names, NULL, true);
+    sv_buf_puts(&b, names.s);
+    free(names.s);
     sv_buf_puts(&b, "],\"analyses\":[");
     const omen_analysis *a;
     for (size_t i = 0; (a = omen_analysis_at(i)) != NULL; i++) {

@@ -434,8 +434,8 @@ static omen_table *run_named(report *r, const char *name, const char *qs)
     omen_error err = {0};
     bool ok = true;
     for (size_t i = 0; i < ps.n && ok; i++)
-        ok =
-            omen_query_set(&q, ps.p[i].key, *ps.p[i].value ? ps.p[i].value : NULL, &err) == OMEN_OK;
+        ok = omen_query_set_for(&q, name, ps.p[i].key, *ps.p[i].value ? ps.p[i].value : NULL,
+                                &err) == OMEN_OK;
     sv_params_free(&ps);
     omen_table *t = NULL;
     if (!ok || a->run(r->live->panel, &q, &t, &err) != OMEN_OK) {

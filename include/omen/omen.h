@@ -242,8 +242,8 @@ void omen_panel_free(omen_panel *panel);
  * that the next command maps it. The cache is what a cold rebuild writes, byte for byte. When
  * it cannot be written the status is that of OMEN_E_CACHE: the store is as the command left
  * it, and the next command builds the panel. `note` (may be NULL) as for omen_panel_load. */
-omen_status omen_panel_refresh(omen_store *store, const omen_panel_options *opt,
-                               const char **note, omen_error *err);
+omen_status omen_panel_refresh(omen_store *store, const omen_panel_options *opt, const char **note,
+                               omen_error *err);
 
 /* ---------------------------------------------------------------- info */
 
@@ -376,20 +376,45 @@ typedef struct {
     uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42) */
 } omen_query;
 
+/* One query option, a row of the table every front derives its options from: the parser
+ * (omen_query_set), each analysis command's --help (omen_query_help_for), the server's
+ * parameter check and /api/meta's defaults and parameters. Rows are static, owned by libomen. */
+typedef struct {
+    const char *name;      /* the CLI name without dashes, also the HTTP parameter: "top" */
+    const char *arg;       /* the value's placeholder in --help ("N"); NULL for a flag */
+    const char *help;      /* the --help line, without its "(default ...)" */
+    const char *def;       /* the default as option text, applied by omen_query_defaults; NULL
+                              when the option has none */
+    const char *def_shown; /* what --help shows in brackets instead of "default <def>" */
+    bool numeric;          /* the default is a number (a JSON number in /api/meta) */
+    const char *readers;   /* the analyses that read it, comma-separated; "*": every analysis */
+} omen_option;
+
+/* The i-th option in table order (the order of --help); NULL past the last. */
+const omen_option *omen_option_at(size_t i);
+/* The option named `name` (without dashes); NULL when there is none. */
+const omen_option *omen_option_find(const char *name);
+/* Whether analysis `analysis` (a registry name; NULL: any) reads option o. */
+bool omen_option_reads(const omen_option *o, const char *analysis);
+
+/* The table's defaults (from and to open, no field). */
 void omen_query_defaults(omen_query *q);
-/* Sets one option by its CLI name without dashes ("rolling", "no-rolling", "attribution",
- * "merge-policy", "level", "window", "from", "to", "sample", "population-min", "head-k",
- * "segments", "top", "period", "points", "entropy", "field", "cuts", "alpha", "unit", "all");
- * `value` is NULL for flags. Bad names or values give OMEN_USAGE with a message naming the option
- * and the allowed values. */
+/* Sets one option by its CLI name without dashes (a row of the table); `value` is NULL for
+ * flags. Bad names or values give OMEN_USAGE with a message naming the option and the allowed
+ * values ("--NAME: 'V' is not valid; allowed: X"). */
 omen_status omen_query_set(omen_query *q, const char *name, const char *value, omen_error *err);
+/* The same for the options analysis `analysis` reads: another known option gives OMEN_USAGE
+ * "--NAME is read by A, B and C, not by ANALYSIS". The CLI and the server set options so. */
+omen_status omen_query_set_for(omen_query *q, const char *analysis, const char *name,
+                               const char *value, omen_error *err);
 /* Whether `name` is a query option, and whether it takes a value. */
 bool omen_query_is_option(const char *name, bool *takes_value);
-/* One line per option for --help texts: "  --rolling DAYS   ... (default 365)\n...". */
+/* One line per option for --help texts: "  --rolling DAYS   ... (default 365)\n..." (static). */
 const char *omen_query_help(void);
-/* The lines of omen_query_help() for the options named in `names` (comma-separated; NULL:
- * all) into out (cap bytes, NUL-terminated, truncated if short); returns the length. */
-size_t omen_query_help_for(const char *names, char *out, size_t cap);
+/* The --help lines of the options analysis `analysis` reads (NULL: every option), with the
+ * defaults it applies itself, into out (cap bytes, NUL-terminated, truncated if short);
+ * returns the length. */
+size_t omen_query_help_for(const char *analysis, char *out, size_t cap);
 
 /* The analyses of the concentration engine. Each returns a new result table in *out. */
 omen_status omen_concentration(const omen_panel *p, const omen_query *q, omen_table **out,
@@ -427,7 +452,8 @@ omen_status omen_intermediaries(const omen_panel *p, const omen_query *q, omen_t
                                 omen_error *err);
 
 /* An analysis by name: the CLI runs it as `omen <name>`, the server as `/api/<name>`. The
- * registry owns the entries (static); `synopsis` and `columns` are the --help texts. */
+ * registry owns the entries (static); `synopsis` and `columns` are the --help texts; the
+ * options each reads come from the options table (omen_option_reads). */
 typedef omen_status (*omen_analysis_fn)(const omen_panel *p, const omen_query *q, omen_table **out,
                                         omen_error *err);
 typedef struct {
@@ -435,15 +461,17 @@ typedef struct {
     omen_analysis_fn run;
     const char *synopsis;
     const char *columns;
+    const char *brief; /* one line for `omen --help`'s list of commands */
+    const char *args;  /* the options it requires, for that list ("--field F"); NULL: none */
 } omen_analysis;
 
 /* NULL when no analysis has that name. */
 const omen_analysis *omen_analysis_find(const char *name);
 /* The i-th analysis in registry order; NULL past the last, so `for (i = 0; (a = at(i)); i++)`. */
 const omen_analysis *omen_analysis_at(size_t i);
-/* The query options the analysis reads, comma-separated option names (static), or NULL when
- * it reads them all; --help lists only these. */
-const char *omen_analysis_options(const omen_analysis *a);
+/* The query options the analysis reads (the table's readers), comma-separated, into out (cap
+ * bytes, NUL-terminated); returns the length. */
+size_t omen_analysis_options(const omen_analysis *a, char *out, size_t cap);
 
 /* ---------------------------------------------------------------- annotation */
 

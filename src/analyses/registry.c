@@ -1,6 +1,8 @@
 /* registry.c: every analysis by name, with its help text and columns, so that the CLI
  * (`omen <name>`), the server (`/api/<name>`) and the report dispatch the same way. A new
- * analysis is one entry here. */
+ * analysis is one entry here, and its name among the readers of the options it reads
+ * (src/engine/query.c). */
+#include <stdio.h>
 #include <string.h>
 
 #include "omen/omen.h"
@@ -11,25 +13,28 @@ static const omen_analysis analyses[] = {
      "per period (the paper's Figure 3).",
      "period_start,period_end,level,entities,downloads,hhi,hhi_10000,hhi_normalized,gini,\n"
      "top1_share,top10_share,top100_share,seg_1,seg_2_10,seg_11_100,seg_101_1000,seg_rest\n"
-     "(segment columns follow --segments; --entropy adds entropy,effective_entities)"},
+     "(segment columns follow --segments; --entropy adds entropy,effective_entities)",
+     "HHI, Gini, top-k shares and rank segments per period", NULL},
     {"shares", omen_shares,
      "The top N entities of each period with their download shares, and a (rest) row (the\n"
      "stacked areas of the paper's Figure 2).",
-     "period_start,period_end,entity,downloads,share"},
+     "period_start,period_end,entity,downloads,share",
+     "top entities' download shares per period, plus the rest", NULL},
     {"leaderboard", omen_leaderboard,
      "Entities ranked by downloads over the range (--period all) or the last year of it\n"
      "(--period last-year: weeks in the 365 days ending at --to, models created in them), as in\n"
      "the paper's Figure 1. Tied downloads share a rank.",
      "rank,entity,downloads,share (plus country,org_type for the model and developer levels,\n"
-     "and pipeline_tag, the Hub's task tag, for the model level)"},
+     "and pipeline_tag, the Hub's task tag, for the model level)",
+     "entities ranked by downloads (all time or last year)", NULL},
     {"map", omen_map,
      "Every country's share of downloads over the range or the last year (the map of the\n"
      "paper's Figure 1). The level is always country.",
-     "rank,country,name,downloads,share"},
+     "rank,country,name,downloads,share", "every country's share of downloads", NULL},
     {"lorenz", omen_lorenz,
      "The Lorenz curve of one level over the range, at --points evenly spaced population\n"
      "shares; the Gini coefficient is in the meta block.",
-     "population_share,download_share"},
+     "population_share,download_share", "the Lorenz curve of a level", NULL},
     {"attributes", omen_attributes,
      "The paper's Table 1: for each value of each characteristic (organisation type, access,\n"
      "modality, architecture, methods, languages, ...), the share of filtered downloads going to\n"
@@ -37,21 +42,27 @@ static const omen_analysis analyses[] = {
      "cut, and a chi-squared test of the shift (Yates) with Cramer's V. Only rows with p <\n"
      "--alpha unless --all. Default sample: head.",
      "group,field,value,seg_<label>... (seg_le2022,seg_2023,seg_2024,seg_ge2025 by default),\n"
-     "delta,chi2,p_value,cramers_v,significant"},
+     "delta,chi2,p_value,cramers_v,significant",
+     "Table 1: incidence of each model characteristic per period, its change and a chi-squared "
+     "test (Head Sample)",
+     NULL},
     {"trends", omen_trends,
      "The share of filtered downloads going to models that carry each value of --field, per\n"
      "period (the paper's Figures 7 and 8). Default sample: head; default window: quarter.",
-     "period_start,period_end,value,downloads,share"},
+     "period_start,period_end,value,downloads,share",
+     "share of downloads per value of a characteristic per period", "--field F"},
     {"orgs", omen_orgs,
      "For the top --top countries by downloads (and the rest as one group), the share of each\n"
      "organisation type in the country's downloads, over the range or --period last-year (the\n"
      "paper's Figure 4).",
-     "country,name,org_type,downloads,share,country_share"},
+     "country,name,org_type,downloads,share,country_share",
+     "organisation types of the top countries' downloads (Figure 4)", NULL},
     {"modalities", omen_modalities,
      "The shares of downloads by input and by output modality (a model's labels of a side\n"
      "joined by ' + '), over the whole range or per --window (the paper's Figure 6). Default\n"
      "sample: head.",
-     "period_start,period_end,side,value,downloads,share"},
+     "period_start,period_end,side,value,downloads,share",
+     "shares of input and output modalities (Figure 6)", NULL},
     {"sizes", omen_sizes_distribution,
      "Model sizes per year (the paper's Figure 5 and Table 1's size row): by download year\n"
      "(--by download-year: each week's downloads weigh the downloaded model's size in the\n"
@@ -61,24 +72,28 @@ static const omen_analysis analyses[] = {
      "kernel density of log10(params) on --points grid points per year, for violins. Stored\n"
      "estimates (omen sizes estimate --apply) count as sizes. CLI: `omen sizes distribution`.",
      "year,models,weight,mean,p25,median,p75,share_estimated,coverage\n"
-     "(--density: year,log10_params,density; by segment: segment instead of year)"},
+     "(--density: year,log10_params,density; by segment: segment instead of year)",
+     "model sizes per year (Figure 5)", NULL},
     {"sizes-estimate", omen_sizes_estimate,
      "RANSAC on log10(params) ~ log10(file_bytes) over the models with a reported (safetensors\n"
      "or official) count and file bytes, fitted on a seeded 80% and validated by R^2 on the\n"
      "other 20%; coverage of sizes in the sample before and after estimation. CLI: `omen sizes\n"
      "estimate [--apply]`.",
-     "slope,intercept,inliers,fitted,validation_r2,coverage_before,coverage_after"},
+     "slope,intercept,inliers,fitted,validation_r2,coverage_before,coverage_after",
+     "parameter counts from file bytes (RANSAC)", NULL},
     {"derivations", omen_derivations,
      "Download shares by (depth, relation) along each model's chain of first base models, depth\n"
      "counted from the root; '(none)' holds the downloads of models with fewer steps, so each\n"
      "depth sums to 1 (the paper's Figure 9). Whole range, or per --window. The share of\n"
      "downloads 2+ steps deep is in the meta block.",
-     "period_start,period_end,depth,relation,downloads,share"},
+     "period_start,period_end,depth,relation,downloads,share",
+     "download shares by derivation depth and relation", NULL},
     {"intermediaries", omen_intermediaries,
      "Developers at least --threshold of whose downloads go to repackagings (relation to the\n"
      "first base model quantized, adapter or other), with their downloads, repackaging share\n"
      "and share of all downloads, over the whole range or per --window, then their sum.",
-     "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share"},
+     "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
+     "developers whose downloads are mostly repackagings", NULL},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)
@@ -89,25 +104,16 @@ const omen_analysis *omen_analysis_find(const char *name)
     return NULL;
 }
 
-/* The filters every engine analysis reads (DESIGN section 5). */
-#define COMMON "sample,population-min,head-k,rolling,no-rolling,attribution,merge-policy,from,to,"
-
-/* The options each analysis reads, for --help; an analysis not listed reads them all. */
-static const struct {
-    const char *name, *options;
-} options_of[] = {
-    {"attributes", COMMON "field,cuts,alpha,unit,all"},
-    {"trends", COMMON "field,window"},
-    {"orgs", COMMON "top,period"},
-    {"modalities", COMMON "window,period"},
-};
-
-const char *omen_analysis_options(const omen_analysis *a)
+size_t omen_analysis_options(const omen_analysis *a, char *out, size_t cap)
 {
-    for (size_t i = 0; a && i < sizeof options_of / sizeof options_of[0]; i++)
-        if (strcmp(options_of[i].name, a->name) == 0)
-            return options_of[i].options;
-    return NULL;
+    size_t n = 0;
+    const omen_option *o;
+    if (cap)
+        out[0] = 0;
+    for (size_t i = 0; a && (o = omen_option_at(i)) != NULL && n < cap; i++)
+        if (omen_option_reads(o, a->name))
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "", o->name);
+    return n < cap ? n : cap ? cap - 1 : 0;
 }
 
 const omen_analysis *omen_analysis_at(size_t i)

@@ -1,5 +1,6 @@
-/* query.c: the query options shared by the CLI and the HTTP API: defaults, parsing with
- * messages that name the allowed values, and the --help text. */
+/* query.c: the query options as one table (name, argument, default, help, the analyses that
+ * read each, and its parser), from which come omen_query_defaults, omen_query_set, every
+ * analysis command's --help, the server's parameter check and /api/meta's defaults. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -11,104 +12,7 @@
 #include "../vocab/taxonomy.h"
 #include "engine.h"
 
-void omen_query_defaults(omen_query *q)
-{
-    memset(q, 0, sizeof *q);
-    q->sample = OMEN_SAMPLE_POPULATION;
-    q->population_min = 200;
-    q->head_k = 200;
-    q->rolling_days = 365;
-    q->attribution = OMEN_ATTRIBUTION_DIRECT;
-    q->merge_policy = OMEN_MERGE_FIRST;
-    q->level = OMEN_LEVEL_DEVELOPER;
-    q->window = OMEN_WINDOW_WEEK;
-    q->from = INT32_MIN;
-    q->to = INT32_MAX;
-    static const uint32_t cuts[] = {1, 10, 100, 1000};
-    memcpy(q->cuts, cuts, sizeof cuts);
-    q->ncuts = 4;
-    q->top = 10;
-    q->points = 101;
-    q->threshold = 0.8;
-    q->seed = 42;
-    static const int32_t years[] = {2023, 2024, 2025};
-    memcpy(q->year_cuts, years, sizeof years);
-    q->nyear_cuts = 3;
-    q->alpha = 0.001;
-}
-
-static const struct {
-    const char *name, *arg, *help;
-} options[] = {
-    {"sample", "S", "models seen: population, head or all (default population)"},
-    {"population-min", "N", "Population Sample: total downloads at least N (default 200)"},
-    {"head-k", "K", "Head Sample: union of each week's top K models (default 200)"},
-    {"rolling", "DAYS",
-     "Rolling Window Filter: count a model's downloads for DAYS days after "
-     "its effective created date (default 365)"},
-    {"no-rolling", NULL, "turn the Rolling Window Filter off"},
-    {"attribution", "A",
-     "direct (the model itself) or recursive (the root of its "
-     "derivation chain) (default direct)"},
-    {"merge-policy", "P",
-     "recursive attribution with several base models: first or split "
-     "(default first)"},
-    {"level", "L",
-     "model, developer, country, org_type or an annotation field (default "
-     "developer)"},
-    {"window", "W", "week, month, quarter, year, trailing52 or cumulative (default week)"},
-    {"from", "DATE", "first week (by its Monday) to count (default: the panel's first)"},
-    {"to", "DATE", "last week (by its Monday) to count (default: the panel's last)"},
-    {"segments", "CUTS", "rank cuts of the segments (default 1,10,100,1000)"},
-    {"top", "N", "entities per period (shares) or rows (leaderboard, map) (default 10)"},
-    {"period", "P", "leaderboard and map: all or last-year (default all)"},
-    {"points", "N", "lorenz: points on the curve (default 101)"},
-    {"entropy", NULL,
-     "concentration: add Shannon entropy and the effective number of "
-     "entities (1/HHI)"},
-    {"by", "B",
-     "sizes: download-year (download-weighted), creation-year, or the --cuts segments: "
-     "download-segment, creation-segment (default download-year)"},
-    {"density", NULL, "sizes: kernel density of log10(params) per year (violins), long form"},
-    {"threshold", "X",
-     "intermediaries: repackaging share of a developer's downloads (default "
-     "0.8)"},
-    {"seed", "N", "sizes estimate: seed of RANSAC and the validation split (default 42)"},
-    {"field", "F",
-     "attributes, trends: an annotation field, org_type or modality (attributes: default "
-     "all fields)"},
-    {"cuts", "YEARS", "attributes: years that start a new segment (default 2023,2024,2025)"},
-    {"alpha", "P", "attributes: keep rows with p-value below P (default 0.001)"},
-    {"unit", "U", "attributes: count downloads or models (default downloads)"},
-    {"all", NULL, "attributes: keep every row, significant or not"},
-};
-
-bool omen_query_is_option(const char *name, bool *takes_value)
-{
-    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++)
-        if (strcmp(options[i].name, name) == 0) {
-            if (takes_value)
-                *takes_value = options[i].arg != NULL;
-            return true;
-        }
-    return false;
-}
-
-const char *omen_query_help(void)
-{
-    static char text[8192];
-    if (text[0])
-        return text;
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
-        char left[40];
-        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
-                 options[i].arg ? options[i].arg : "");
-        n += (size_t)snprintf(text + n, sizeof text - n, "  %-22s %s\n", left, options[i].help);
-    }
-    return text;
-}
-
+/* Whether `name` is one of the comma-separated `names`. */
 static bool named(const char *names, const char *name)
 {
     size_t len = strlen(name);
@@ -120,22 +24,6 @@ static bool named(const char *names, const char *name)
         p = comma ? comma + 1 : NULL;
     }
     return false;
-}
-
-size_t omen_query_help_for(const char *names, char *out, size_t cap)
-{
-    size_t n = 0;
-    if (cap)
-        out[0] = 0;
-    for (size_t i = 0; i < sizeof options / sizeof options[0] && n < cap; i++) {
-        if (names && !named(names, options[i].name))
-            continue;
-        char left[40];
-        snprintf(left, sizeof left, "--%s%s%s", options[i].name, options[i].arg ? " " : "",
-                 options[i].arg ? options[i].arg : "");
-        n += (size_t)snprintf(out + n, cap - n, "  %-22s %s\n", left, options[i].help);
-    }
-    return n < cap ? n : cap ? cap - 1 : 0;
 }
 
 static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -279,108 +167,404 @@ static omen_status set_date(int32_t *out, const char *name, const char *v, omen_
     return OMEN_OK;
 }
 
-omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_error *err)
+/* ---------------------------------------------------------------- one setter per option */
+
+static omen_status set_sample(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"population", "head", "all", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "sample", v, "population, head, all");
+    q->sample = (omen_sample)k;
+    q->sample_given = true;
+    return OMEN_OK;
+}
+
+static omen_status set_population_min(omen_query *q, const char *v, omen_error *err)
+{
+    if (!parse_u64(v, UINT64_MAX / 2, &q->population_min))
+        return bad(err, "population-min", v, "a whole number >= 0");
+    return OMEN_OK;
+}
+
+static omen_status set_head_k(omen_query *q, const char *v, omen_error *err)
 {
     uint64_t x;
-    int k;
-    static const char *const samples[] = {"population", "head", "all", NULL};
-    static const char *const attributions[] = {"direct", "recursive", NULL};
-    static const char *const policies[] = {"first", "split", NULL};
-    static const char *const windows[] = {"week",       "month",      "quarter", "year",
-                                          "trailing52", "cumulative", NULL};
-    static const char *const periods[] = {"all", "last-year", NULL};
-    static const char *const units[] = {"downloads", "models", NULL};
-    bool takes;
-    if (!omen_query_is_option(name, &takes))
-        return omen_error_set(err, OMEN_E_USAGE, "unknown option --%s", name);
-    if (takes && !v)
-        return omen_error_set(err, OMEN_E_USAGE, "--%s needs a value", name);
-    if (strcmp(name, "sample") == 0) {
-        if (!pick(v, samples, &k))
-            return bad(err, name, v, "population, head, all");
-        q->sample = (omen_sample)k;
-        q->sample_given = true;
-    } else if (strcmp(name, "population-min") == 0) {
-        if (!parse_u64(v, UINT64_MAX / 2, &q->population_min))
-            return bad(err, name, v, "a whole number >= 0");
-    } else if (strcmp(name, "head-k") == 0) {
-        if (!parse_u64(v, 1000000, &x) || x == 0)
-            return bad(err, name, v, "a whole number from 1 to 1000000");
-        q->head_k = (uint32_t)x;
-    } else if (strcmp(name, "rolling") == 0) {
-        if (!parse_u64(v, 100000, &x) || x == 0)
-            return bad(err, name, v, "a number of days from 1 to 100000 (or --no-rolling)");
-        q->rolling_days = (int32_t)x;
-    } else if (strcmp(name, "no-rolling") == 0) {
-        q->rolling_days = 0;
-    } else if (strcmp(name, "attribution") == 0) {
-        if (!pick(v, attributions, &k))
-            return bad(err, name, v, "direct, recursive");
-        q->attribution = (omen_attribution)k;
-    } else if (strcmp(name, "merge-policy") == 0) {
-        if (!pick(v, policies, &k))
-            return bad(err, name, v, "first, split");
-        q->merge_policy = (omen_merge_policy)k;
-    } else if (strcmp(name, "level") == 0) {
-        return set_level(q, v, err);
-    } else if (strcmp(name, "window") == 0) {
-        if (!pick(v, windows, &k))
-            return bad(err, name, v, "week, month, quarter, year, trailing52, cumulative");
-        q->window = (omen_window)k;
-        q->window_given = true;
-    } else if (strcmp(name, "from") == 0) {
-        return set_date(&q->from, name, v, err);
-    } else if (strcmp(name, "to") == 0) {
-        return set_date(&q->to, name, v, err);
-    } else if (strcmp(name, "segments") == 0) {
-        return set_segments(q, v, err);
-    } else if (strcmp(name, "top") == 0) {
-        if (!parse_u64(v, 1000000, &x) || x == 0)
-            return bad(err, name, v, "a whole number from 1 to 1000000");
-        q->top = (uint32_t)x;
-    } else if (strcmp(name, "period") == 0) {
-        if (!pick(v, periods, &k))
-            return bad(err, name, v, "all, last-year");
-        q->last_year = k == 1;
-    } else if (strcmp(name, "entropy") == 0) {
-        q->entropy = true;
-    } else if (strcmp(name, "by") == 0) {
-        static const char *const bys[] = {"download-year", "creation-year", "download-segment",
-                                          "creation-segment", NULL};
-        if (!pick(v, bys, &k))
-            return bad(err, name, v,
-                       "download-year, creation-year, download-segment, creation-segment");
-        q->by_creation = k == 1 || k == 3;
-        q->by_segment = k >= 2;
-    } else if (strcmp(name, "density") == 0) {
-        q->density = true;
-    } else if (strcmp(name, "threshold") == 0) {
-        char *end = NULL;
-        double t = strtod(v, &end);
-        if (end == v || *end || !(t > 0 && t <= 1))
-            return bad(err, name, v, "a number in (0, 1]");
-        q->threshold = t;
-    } else if (strcmp(name, "seed") == 0) {
-        if (!parse_u64(v, UINT64_MAX, &q->seed))
-            return bad(err, name, v, "a whole number >= 0");
-    } else if (strcmp(name, "points") == 0) {
-        if (!parse_u64(v, 100000, &x) || x < 2)
-            return bad(err, name, v, "a whole number from 2 to 100000");
-        q->points = (uint32_t)x;
-    } else if (strcmp(name, "field") == 0) {
-        return set_field(q, v, err);
-    } else if (strcmp(name, "cuts") == 0) {
-        return set_year_cuts(q, v, err);
-    } else if (strcmp(name, "alpha") == 0) {
-        return set_alpha(q, v, err);
-    } else if (strcmp(name, "unit") == 0) {
-        if (!pick(v, units, &k))
-            return bad(err, name, v, "downloads, models");
-        q->unit_models = k == 1;
-    } else if (strcmp(name, "all") == 0) {
-        q->all_rows = true;
-    }
+    if (!parse_u64(v, 1000000, &x) || x == 0)
+        return bad(err, "head-k", v, "a whole number from 1 to 1000000");
+    q->head_k = (uint32_t)x;
     return OMEN_OK;
+}
+
+static omen_status set_rolling(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t x;
+    if (!parse_u64(v, 100000, &x) || x == 0)
+        return bad(err, "rolling", v, "a number of days from 1 to 100000 (or --no-rolling)");
+    q->rolling_days = (int32_t)x;
+    return OMEN_OK;
+}
+
+static omen_status set_no_rolling(omen_query *q, const char *v, omen_error *err)
+{
+    (void)v, (void)err;
+    q->rolling_days = 0;
+    return OMEN_OK;
+}
+
+static omen_status set_attribution(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"direct", "recursive", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "attribution", v, "direct, recursive");
+    q->attribution = (omen_attribution)k;
+    return OMEN_OK;
+}
+
+static omen_status set_merge_policy(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"first", "split", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "merge-policy", v, "first, split");
+    q->merge_policy = (omen_merge_policy)k;
+    return OMEN_OK;
+}
+
+static omen_status set_window(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"week",       "month",      "quarter", "year",
+                                        "trailing52", "cumulative", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "window", v, "week, month, quarter, year, trailing52, cumulative");
+    q->window = (omen_window)k;
+    q->window_given = true;
+    return OMEN_OK;
+}
+
+static omen_status set_from(omen_query *q, const char *v, omen_error *err)
+{
+    return set_date(&q->from, "from", v, err);
+}
+
+static omen_status set_to(omen_query *q, const char *v, omen_error *err)
+{
+    return set_date(&q->to, "to", v, err);
+}
+
+static omen_status set_top(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t x;
+    if (!parse_u64(v, 1000000, &x) || x == 0)
+        return bad(err, "top", v, "a whole number from 1 to 1000000");
+    q->top = (uint32_t)x;
+    return OMEN_OK;
+}
+
+static omen_status set_period(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"all", "last-year", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "period", v, "all, last-year");
+    q->last_year = k == 1;
+    return OMEN_OK;
+}
+
+static omen_status set_points(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t x;
+    if (!parse_u64(v, 100000, &x) || x < 2)
+        return bad(err, "points", v, "a whole number from 2 to 100000");
+    q->points = (uint32_t)x;
+    return OMEN_OK;
+}
+
+static omen_status set_entropy(omen_query *q, const char *v, omen_error *err)
+{
+    (void)v, (void)err;
+    q->entropy = true;
+    return OMEN_OK;
+}
+
+static omen_status set_by(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"download-year", "creation-year", "download-segment",
+                                        "creation-segment", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "by", v,
+                   "download-year, creation-year, download-segment, creation-segment");
+    q->by_creation = k == 1 || k == 3;
+    q->by_segment = k >= 2;
+    return OMEN_OK;
+}
+
+static omen_status set_density(omen_query *q, const char *v, omen_error *err)
+{
+    (void)v, (void)err;
+    q->density = true;
+    return OMEN_OK;
+}
+
+static omen_status set_threshold(omen_query *q, const char *v, omen_error *err)
+{
+    char *end = NULL;
+    double t = strtod(v, &end);
+    if (end == v || *end || !(t > 0 && t <= 1))
+        return bad(err, "threshold", v, "a number in (0, 1]");
+    q->threshold = t;
+    return OMEN_OK;
+}
+
+static omen_status set_seed(omen_query *q, const char *v, omen_error *err)
+{
+    if (!parse_u64(v, UINT64_MAX, &q->seed))
+        return bad(err, "seed", v, "a whole number >= 0");
+    return OMEN_OK;
+}
+
+static omen_status set_unit(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"downloads", "models", NULL};
+    int k;
+    if (!pick(v, names, &k))
+        return bad(err, "unit", v, "downloads, models");
+    q->unit_models = k == 1;
+    return OMEN_OK;
+}
+
+static omen_status set_all(omen_query *q, const char *v, omen_error *err)
+{
+    (void)v, (void)err;
+    q->all_rows = true;
+    return OMEN_OK;
+}
+
+/* ---------------------------------------------------------------- the table */
+
+/* Readers: every analysis takes the filters of DESIGN section 5 ("*"), including those that
+ * fix some of them for their own definition and say so in their meta block (derivations,
+ * intermediaries and sizes count direct attribution); the dashboard sends the filters to
+ * every view. The other options name the analyses whose code reads the field. */
+#define EVERY       "*"
+#define RANKED      "concentration,shares,leaderboard,lorenz"
+#define WHOLE_RANGE "leaderboard,map,lorenz,orgs,modalities"
+
+typedef omen_status (*setter)(omen_query *q, const char *v, omen_error *err);
+
+static const struct {
+    omen_option o;
+    setter set;
+} table[] = {
+    {{"sample", "S", "models seen: population, head or all", "population", NULL, false, EVERY},
+     set_sample},
+    {{"population-min", "N", "Population Sample: total downloads at least N", "200", NULL, true,
+      EVERY},
+     set_population_min},
+    {{"head-k", "K", "Head Sample: union of each week's top K models", "200", NULL, true, EVERY},
+     set_head_k},
+    {{"rolling", "DAYS",
+      "Rolling Window Filter: count a model's downloads for DAYS days after its effective "
+      "created date",
+      "365", NULL, true, EVERY},
+     set_rolling},
+    {{"no-rolling", NULL, "turn the Rolling Window Filter off", NULL, NULL, false, EVERY},
+     set_no_rolling},
+    {{"attribution", "A",
+      "direct (the model itself) or recursive (the root of its derivation chain)", "direct", NULL,
+      false, EVERY},
+     set_attribution},
+    {{"merge-policy", "P", "recursive attribution with several base models: first or split",
+      "first", NULL, false, EVERY},
+     set_merge_policy},
+    {{"level", "L", "model, developer, country, org_type or an annotation field", "developer", NULL,
+      false, RANKED},
+     set_level},
+    {{"window", "W", "week, month, quarter, year, trailing52 or cumulative", "week", NULL, false,
+      "concentration,shares,trends,modalities,derivations,intermediaries"},
+     set_window},
+    {{"from", "DATE", "first week (by its Monday) to count", NULL, "default: the panel's first",
+      false, EVERY},
+     set_from},
+    {{"to", "DATE", "last week (by its Monday) to count", NULL, "default: the panel's last", false,
+      EVERY},
+     set_to},
+    {{"segments", "CUTS", "rank cuts of the segments", "1,10,100,1000", NULL, false,
+      "concentration"},
+     set_segments},
+    {{"top", "N", "entities per period (shares), rows (leaderboard, map) or countries (orgs)", "10",
+      NULL, true, "shares,leaderboard,map,orgs"},
+     set_top},
+    {{"period", "P",
+      "the whole range (all) or its last year (last-year: the weeks in the 365 days ending at "
+      "--to)",
+      "all", NULL, false, WHOLE_RANGE},
+     set_period},
+    {{"points", "N", "points on the Lorenz curve, or grid points per year of --density", "101",
+      NULL, true, "lorenz,sizes"},
+     set_points},
+    {{"entropy", NULL, "add Shannon entropy and the effective number of entities (1/HHI)", NULL,
+      NULL, false, "concentration"},
+     set_entropy},
+    {{"by", "B",
+      "download-year (download-weighted), creation-year, or the --cuts segments: "
+      "download-segment, creation-segment",
+      "download-year", NULL, false, "sizes"},
+     set_by},
+    {{"density", NULL, "kernel density of log10(params) per year (violins), long form", NULL, NULL,
+      false, "sizes"},
+     set_density},
+    {{"threshold", "X", "repackaging share of a developer's downloads", "0.8", NULL, true,
+      "intermediaries"},
+     set_threshold},
+    {{"seed", "N", "seed of RANSAC and the validation split", "42", NULL, true, "sizes-estimate"},
+     set_seed},
+    {{"field", "F", "an annotation field, org_type or modality", NULL,
+      "attributes: default all fields", false, "attributes,trends"},
+     set_field},
+    {{"cuts", "YEARS", "years that start a new segment, for attributes and sizes --by *-segment",
+      "2023,2024,2025", NULL, false, "attributes,sizes"},
+     set_year_cuts},
+    {{"alpha", "P", "keep rows with p-value below P", "0.001", NULL, true, "attributes"},
+     set_alpha},
+    {{"unit", "U", "count downloads or models", "downloads", NULL, false, "attributes"}, set_unit},
+    {{"all", NULL, "keep every row, significant or not", NULL, NULL, false, "attributes"}, set_all},
+};
+
+#define NOPTIONS (sizeof table / sizeof table[0])
+
+/* Defaults an analysis applies itself when the option is not given (sample_given,
+ * window_given; docs/methodology.md "Model characteristics"): --help shows these. */
+static const struct {
+    const char *analysis, *option, *shown;
+} own_defaults[] = {
+    {"attributes", "sample", "default head"},
+    {"trends", "sample", "default head"},
+    {"trends", "window", "default quarter"},
+    {"modalities", "sample", "default head"},
+    {"modalities", "window", "default none: the whole range"},
+    {"derivations", "window", "default none: the whole range"},
+    {"intermediaries", "window", "default none: the whole range"},
+};
+
+const omen_option *omen_option_at(size_t i)
+{
+    return i < NOPTIONS ? &table[i].o : NULL;
+}
+
+static size_t index_of(const char *name)
+{
+    for (size_t i = 0; name && i < NOPTIONS; i++)
+        if (strcmp(table[i].o.name, name) == 0)
+            return i;
+    return NOPTIONS;
+}
+
+const omen_option *omen_option_find(const char *name)
+{
+    return omen_option_at(index_of(name));
+}
+
+bool omen_option_reads(const omen_option *o, const char *analysis)
+{
+    return o && (!analysis || strcmp(o->readers, EVERY) == 0 || named(o->readers, analysis));
+}
+
+void omen_query_defaults(omen_query *q)
+{
+    memset(q, 0, sizeof *q);
+    q->from = INT32_MIN;
+    q->to = INT32_MAX;
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (table[i].o.def)
+            (void)table[i].set(q, table[i].o.def, NULL);
+    q->sample_given = q->window_given = false; /* set by the setters, but not by the user */
+}
+
+bool omen_query_is_option(const char *name, bool *takes_value)
+{
+    const omen_option *o = omen_option_find(name);
+    if (o && takes_value)
+        *takes_value = o->arg != NULL;
+    return o != NULL;
+}
+
+omen_status omen_query_set(omen_query *q, const char *name, const char *v, omen_error *err)
+{
+    size_t i = index_of(name);
+    if (i == NOPTIONS)
+        return omen_error_set(err, OMEN_E_USAGE, "unknown option --%s", name);
+    if (table[i].o.arg && !v)
+        return omen_error_set(err, OMEN_E_USAGE, "--%s needs a value", name);
+    return table[i].set(q, v, err);
+}
+
+/* "a, b and c" from the readers of option i. */
+static void readers_text(size_t i, char *out, size_t cap)
+{
+    const char *r = table[i].o.readers;
+    size_t n = 0, k = 0, count = 1;
+    for (const char *p = r; *p; p++)
+        count += *p == ',';
+    out[0] = 0;
+    for (const char *p = r; p && *p && n < cap; k++) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        n += (size_t)snprintf(out + n, cap - n, "%s%.*s",
+                              k == 0           ? ""
+                              : k + 1 == count ? " and "
+                                               : ", ",
+                              (int)len, p);
+        p = comma ? comma + 1 : NULL;
+    }
+}
+
+omen_status omen_query_set_for(omen_query *q, const char *analysis, const char *name, const char *v,
+                               omen_error *err)
+{
+    size_t i = index_of(name);
+    if (i < NOPTIONS && !omen_option_reads(&table[i].o, analysis)) {
+        char who[512];
+        readers_text(i, who, sizeof who);
+        return omen_error_set(err, OMEN_E_USAGE, "--%s is read by %s, not by %s", name, who,
+                              analysis);
+    }
+    return omen_query_set(q, name, v, err);
+}
+
+size_t omen_query_help_for(const char *analysis, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap)
+        out[0] = 0;
+    for (size_t i = 0; i < NOPTIONS && n < cap; i++) {
+        const omen_option *o = &table[i].o;
+        if (!omen_option_reads(o, analysis))
+            continue;
+        char left[40], paren[96] = "";
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        if (o->def_shown)
+            snprintf(paren, sizeof paren, " (%s)", o->def_shown);
+        else if (o->def)
+            snprintf(paren, sizeof paren, " (default %s)", o->def);
+        for (size_t k = 0; analysis && k < sizeof own_defaults / sizeof own_defaults[0]; k++)
+            if (strcmp(own_defaults[k].analysis, analysis) == 0 &&
+                strcmp(own_defaults[k].option, o->name) == 0)
+                snprintf(paren, sizeof paren, " (%s)", own_defaults[k].shown);
+        n += (size_t)snprintf(out + n, cap - n, "  %-22s %s%s\n", left, o->help, paren);
+    }
+    return n < cap ? n : cap ? cap - 1 : 0;
+}
+
+const char *omen_query_help(void)
+{
+    static char text[8192];
+    if (!text[0])
+        omen_query_help_for(NULL, text, sizeof text);
+    return text;
 }
 
 const char *omen_level_name(const omen_query *q)

@@ -213,6 +213,11 @@ def test_errors(srv):
     err = json.loads(body)
     check(st == 400 and err.get("parameter") == "bogus" and "level" in (err.get("allowed") or ""),
           "400 unknown parameter lists the parameters", body)
+    st, h, body = srv.get("/api/concentration?alpha=0.5")
+    err = json.loads(body)
+    check(st == 400 and err.get("parameter") == "alpha" and "attributes" in err.get("error", "")
+          and "level" in (err.get("allowed") or "") and "alpha" not in (err.get("allowed") or ""),
+          "400 for a parameter the analysis does not read, naming those that do", body)
     st, h, body = srv.get("/api/concentration?format=xml")
     check(st == 400 and json.loads(body).get("parameter") == "format", "400 bad format", body)
     st, h, body = srv.get("/api/concentration?entropy=maybe")
