@@ -69,7 +69,7 @@ static bool add_annotation(omen_reader *r, omen_field model, omen_field field, o
     return false;
 }
 
-/* The sheet's Hub metadata columns (src/analyses/annotate.c) and its note column: known, so
+/* The sheet's Hub metadata columns (src/curate/annotation_sheet.c) and its note column: known, so
  * not reported as unused, and not read. */
 static const char *const sheet_meta[] = {
     "url",           "developer", "country", "org_type", "created", "downloads",

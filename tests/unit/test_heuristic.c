@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../src/ingest/heuristic.h"
+#include "../../src/curate/heuristic_rules.h"
 #include "../../src/vocab/taxonomy.h"
 
 Test(heuristic, rule_labels_are_taxonomy_labels)

@@ -1,6 +1,7 @@
-/* heuristic_run.c: `omen annotate --heuristic` and `--agreement`: the rules of heuristic.c run
- * over every model's stored Hub metadata; the labels replace the stored heuristic ones (never
- * where a human labelled the same model and field), or are compared with the human labels. */
+/* heuristic_labels.c: `omen annotate --heuristic` and `--agreement`: the rules of
+ * heuristic_rules.c run over every model's stored Hub metadata; the labels replace the stored
+ * heuristic ones (never where a human labelled the same model and field), or are compared with
+ * the human labels. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,7 +9,7 @@
 #include "../store/labels.h"
 #include "../util/error.h"
 #include "../vocab/taxonomy.h"
-#include "heuristic.h"
+#include "heuristic_rules.h"
 
 typedef struct {
     omen_label_row *v;

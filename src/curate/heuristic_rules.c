@@ -1,7 +1,7 @@
-/* heuristic.c: the rules of `omen annotate --heuristic` as data tables, and the labels they
+/* heuristic_rules.c: the rules of `omen annotate --heuristic` as data tables, and the labels they
  * give one model. Each rule maps one piece of Hub metadata to a label of the paper's Appendix
  * D, spelled exactly as there; only mappings that hold for nearly every model are listed. */
-#include "heuristic.h"
+#include "heuristic_rules.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
-/* heuristic.h: the rules of `omen annotate --heuristic`, which read taxonomy labels off a
+/* heuristic_rules.h: the rules of `omen annotate --heuristic`, which read taxonomy labels off a
  * model's Hub metadata (pipeline tag, library, tags, base-model relations, license, gated,
- * languages). The rules are tables in heuristic.c; docs/methodology.md lists them in prose. */
-#ifndef OMEN_INGEST_HEURISTIC_H
-#define OMEN_INGEST_HEURISTIC_H
+ * languages). The rules are tables in heuristic_rules.c; docs/methodology.md lists them in prose.
+ */
+#ifndef OMEN_CURATE_HEURISTIC_RULES_H
+#define OMEN_CURATE_HEURISTIC_RULES_H
 
 #include <stddef.h>
 #include <stdint.h>

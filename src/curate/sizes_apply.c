@@ -1,12 +1,12 @@
 /* sizes_apply.c: `omen sizes estimate --apply`: the estimate of every model with file bytes
- * and no reported count, written to the store in one transaction (the one analysis that
- * writes, hence its own file: it is the only one that reaches into src/store). */
+ * and no reported count (the sizes analysis, src/analyses/sizes.c), written to the store in one
+ * transaction. Curation, not an analysis: analyses never write the store. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "../store/store.h"
 #include "../util/error.h"
-#include "sizes.h"
+#include "../analyses/sizes.h"
 
 omen_status omen_sizes_apply(omen_store *store, const omen_panel *p, const omen_query *q,
                              omen_table **out, uint64_t *changed, omen_error *err)

@@ -1,6 +1,7 @@
-/* annotate.c: the annotation sheet of `omen annotate --export-head` (the Head Sample, one row
- * per model, one column per taxonomy field pre-filled with the human labels, plus the Hub
- * metadata an annotator needs) and the taxonomy itself as a table (`--labels`). */
+/* annotation_sheet.c: the annotation sheet of `omen annotate --export-head` (the Head Sample,
+ * one row per model, one column per taxonomy field pre-filled with the human labels read from
+ * the store, plus the Hub metadata an annotator needs) and the taxonomy itself as a table
+ * (`--labels`). */
 #include <stdlib.h>
 #include <string.h>
 
