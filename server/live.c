@@ -75,7 +75,7 @@ void sv_live_release(sv_live *l)
         free(l->cache[i].key);
     }
     free(l->cache);
-    free(l->inflight);
+    free(l->inflight); /* empty: every flight is settled before its request lets go of l */
     pthread_cond_destroy(&l->done);
     pthread_mutex_destroy(&l->cache_lock);
     free(l->meta_json);
@@ -85,39 +85,50 @@ void sv_live_release(sv_live *l)
 
 /* Queues the cached answer for key if there is one; call with cache_lock held. */
 static bool queue_locked(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
-                         size_t *bytes)
+                         unsigned *status, size_t *bytes)
 {
     for (size_t i = 0; i < l->ncache; i++)
         if (strcmp(l->cache[i].key, key) == 0) {
             l->cache[i].used = ++l->clock;
-            *queued = sv_mhd.queue_response(c, MHD_HTTP_OK, l->cache[i].resp);
+            *queued = sv_mhd.queue_response(c, l->cache[i].status, l->cache[i].resp);
             *bytes = l->cache[i].bytes;
+            *status = l->cache[i].status;
             return true;
         }
     return false;
 }
 
-static bool is_inflight(const sv_live *l, const char *key)
+static sv_flight *find_flight(const sv_live *l, const char *key)
 {
     for (size_t i = 0; i < l->ninflight; i++)
-        if (strcmp(l->inflight[i], key) == 0)
-            return true;
-    return false;
+        if (strcmp(l->inflight[i]->key, key) == 0)
+            return l->inflight[i];
+    return NULL;
 }
 
+static void settle_locked(sv_live *l, sv_flight *f);
+
 bool sv_cache_queue_or_claim(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
-                             size_t *bytes, bool *claimed)
+                             unsigned *status, size_t *bytes, bool *claimed)
 {
     *claimed = false;
     pthread_mutex_lock(&l->cache_lock);
-    for (;;) {
-        if (queue_locked(l, key, c, queued, bytes)) {
-            pthread_mutex_unlock(&l->cache_lock);
-            return true;
-        }
-        if (!is_inflight(l, key))
-            break;
-        pthread_cond_wait(&l->done, &l->cache_lock);
+    if (queue_locked(l, key, c, queued, status, bytes)) {
+        pthread_mutex_unlock(&l->cache_lock);
+        return true;
+    }
+    sv_flight *f = find_flight(l, key);
+    if (f) {
+        f->waiters++;
+        while (!f->finished)
+            pthread_cond_wait(&l->done, &l->cache_lock);
+        *queued = sv_mhd.queue_response(c, f->status, f->resp);
+        *status = f->status;
+        *bytes = f->bytes;
+        if (--f->waiters == 0)
+            settle_locked(l, f);
+        pthread_mutex_unlock(&l->cache_lock);
+        return true;
     }
     if (l->ninflight == l->inflight_cap) {
         l->inflight_cap = l->inflight_cap ? 2 * l->inflight_cap : 16;
@@ -125,31 +136,22 @@ bool sv_cache_queue_or_claim(sv_live *l, const char *key, struct MHD_Connection 
         if (!l->inflight)
             abort();
     }
-    l->inflight[l->ninflight] = strdup(key);
-    if (!l->inflight[l->ninflight++])
+    f = calloc(1, sizeof *f);
+    if (!f || !(f->key = strdup(key)))
         abort();
+    l->inflight[l->ninflight++] = f;
     *claimed = true;
     pthread_mutex_unlock(&l->cache_lock);
     return false;
 }
 
-/* Drops key from the in-flight list and wakes its waiters; call with cache_lock held. */
-static void unclaim_locked(sv_live *l, const char *key)
+static void remove_at(sv_live *l, size_t i)
 {
-    for (size_t i = 0; i < l->ninflight; i++)
-        if (strcmp(l->inflight[i], key) == 0) {
-            free(l->inflight[i]);
-            l->inflight[i] = l->inflight[--l->ninflight];
-            pthread_cond_broadcast(&l->done);
-            return;
-        }
-}
-
-void sv_cache_unclaim(sv_live *l, const char *key)
-{
-    pthread_mutex_lock(&l->cache_lock);
-    unclaim_locked(l, key);
-    pthread_mutex_unlock(&l->cache_lock);
+    sv_mhd.destroy_response(l->cache[i].resp);
+    free(l->cache[i].key);
+    if (!l->cache[i].big)
+        l->cache_bytes -= l->cache[i].bytes;
+    l->cache[i] = l->cache[--l->ncache];
 }
 
 static void evict_one(sv_live *l)
@@ -158,23 +160,32 @@ static void evict_one(sv_live *l)
     for (size_t i = 1; i < l->ncache; i++)
         if (l->cache[i].used < l->cache[victim].used)
             victim = i;
-    sv_mhd.destroy_response(l->cache[victim].resp);
-    free(l->cache[victim].key);
-    l->cache_bytes -= l->cache[victim].bytes;
-    l->cache[victim] = l->cache[--l->ncache];
+    remove_at(l, victim);
 }
 
-void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const char *etag,
-                  size_t bytes)
+/* Moves a finished flight's response into the cache or destroys it, and forgets the flight;
+ * call with cache_lock held, when no request waits for it any more. */
+static void settle_locked(sv_live *l, sv_flight *f)
 {
     enum { MAX_ENTRIES = 1024 };
-    pthread_mutex_lock(&l->cache_lock);
-    bool keep = bytes <= l->cache_budget / 4;
+    /* What this panel will answer again is kept: 200s and the request's own errors (a 413
+     * costs the whole build to find out). An answer over a quarter of the budget goes to the
+     * one slot for a large answer, outside the budget, replacing the previous one: the
+     * requests queued behind its computation on the same thread find it there instead of
+     * computing it again, and one large view cannot flush the cache. */
+    bool keep = f->status < 500;
+    bool big = f->bytes > l->cache_budget / 4;
     for (size_t i = 0; keep && i < l->ncache; i++)
-        if (strcmp(l->cache[i].key, key) == 0)
-            keep = false; /* another thread computed it meanwhile */
+        if (strcmp(l->cache[i].key, f->key) == 0)
+            keep = false; /* cached meanwhile (a request after a reload of the same panel) */
     if (keep) {
-        while (l->ncache && (l->cache_bytes + bytes > l->cache_budget || l->ncache >= MAX_ENTRIES))
+        for (size_t i = 0; big && i < l->ncache; i++)
+            if (l->cache[i].big) {
+                remove_at(l, i);
+                break;
+            }
+        while (l->ncache &&
+               ((!big && l->cache_bytes + f->bytes > l->cache_budget) || l->ncache >= MAX_ENTRIES))
             evict_one(l);
         if (l->ncache == l->cache_cap) {
             l->cache_cap = l->cache_cap ? l->cache_cap * 2 : 64;
@@ -183,17 +194,49 @@ void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const 
                 abort();
         }
         sv_cache_entry *e = &l->cache[l->ncache++];
-        e->key = strdup(key);
-        if (!e->key)
-            abort();
-        e->resp = resp;
-        snprintf(e->etag, sizeof e->etag, "%s", etag);
-        e->bytes = bytes;
+        e->key = f->key;
+        f->key = NULL;
+        e->resp = f->resp;
+        snprintf(e->etag, sizeof e->etag, "%s", f->etag);
+        e->bytes = f->bytes;
+        e->status = f->status;
+        e->big = big;
         e->used = ++l->clock;
-        l->cache_bytes += bytes;
+        if (!big)
+            l->cache_bytes += f->bytes;
+    } else {
+        sv_mhd.destroy_response(f->resp); /* each connection that queued it holds its own */
     }
-    unclaim_locked(l, key);
-    pthread_mutex_unlock(&l->cache_lock);
-    if (!keep)
+    for (size_t i = 0; i < l->ninflight; i++)
+        if (l->inflight[i] == f) {
+            l->inflight[i] = l->inflight[--l->ninflight];
+            break;
+        }
+    free(f->key);
+    free(f);
+}
+
+void sv_cache_finish(sv_live *l, const char *key, unsigned status, struct MHD_Response *resp,
+                     const char *etag, size_t bytes)
+{
+    pthread_mutex_lock(&l->cache_lock);
+    sv_flight *f = NULL;
+    for (size_t i = 0; i < l->ninflight && !f; i++)
+        if (!l->inflight[i]->finished && strcmp(l->inflight[i]->key, key) == 0)
+            f = l->inflight[i];
+    if (!f) { /* not claimed: cannot happen; keep the reference count right anyway */
+        pthread_mutex_unlock(&l->cache_lock);
         sv_mhd.destroy_response(resp);
+        return;
+    }
+    f->finished = true;
+    f->status = status;
+    f->resp = resp;
+    snprintf(f->etag, sizeof f->etag, "%s", etag ? etag : "");
+    f->bytes = bytes;
+    if (f->waiters)
+        pthread_cond_broadcast(&l->done);
+    else
+        settle_locked(l, f);
+    pthread_mutex_unlock(&l->cache_lock);
 }

@@ -25,8 +25,24 @@ typedef struct {
     struct MHD_Response *resp;
     char etag[64];
     size_t bytes;
-    uint64_t used; /* LRU clock */
+    unsigned status; /* 200, or the request's own error (4xx) */
+    bool big;        /* the one large answer kept outside the budget */
+    uint64_t used;   /* LRU clock */
 } sv_cache_entry;
+
+/* One answer being computed. Requests for its key wait for it and queue the same response,
+ * whatever its size or status (an answer too large for the cache, or a 413, is still computed
+ * once for all the requests that arrive meanwhile); the last of them settles it: into the
+ * cache (a 200 within the cache's entry limit) or destroyed. */
+typedef struct {
+    char *key;
+    bool finished;
+    unsigned waiters; /* requests blocked on it or not yet done queueing it */
+    unsigned status;
+    struct MHD_Response *resp; /* owned by the flight until settled */
+    char etag[64];
+    size_t bytes;
+} sv_flight;
 
 typedef struct {
     omen_panel *panel;
@@ -41,8 +57,8 @@ typedef struct {
     size_t ncache, cache_cap, cache_bytes, cache_budget;
     uint64_t clock;
     /* keys being computed: a request for one of them waits for that answer instead of
-     * computing it again (32 clients asking for one new view cost one computation) */
-    char **inflight;
+     * computing it again (300 clients asking for one new view cost one computation) */
+    sv_flight **inflight;
     size_t ninflight, inflight_cap;
     pthread_cond_t done;
 } sv_live;
@@ -59,18 +75,19 @@ void sv_live_release(sv_live *l);
 
 /* Cache look-up: when key is cached, queues its response (status 200) on the connection
  * under the cache lock, so that no eviction can free it meanwhile, and returns true (the MHD
- * result in *queued). On a miss it either claims the key (returns false with *claimed = true:
- * the caller computes it and must end with sv_cache_put or sv_cache_unclaim) or, when another
- * request is computing it, waits for that one and queues its answer. */
+ * result in *queued, the status in *status). On a miss it either claims the key (returns false
+ * with *claimed = true: the caller computes the answer and must end with sv_cache_finish) or,
+ * when another request is computing it, waits for that one and queues its answer, whatever
+ * its status. */
 bool sv_cache_queue_or_claim(sv_live *l, const char *key, struct MHD_Connection *c, int *queued,
-                             size_t *bytes, bool *claimed);
-/* Gives up a claim without an answer to cache (an error); wakes the waiters. */
-void sv_cache_unclaim(sv_live *l, const char *key);
-/* Takes over the caller's reference to resp under key (the caller must not destroy it after
- * this), evicting the least recently used entries beyond the budget; a response larger than a
- * quarter of the budget is destroyed at once instead of kept (after MHD_queue_response took
- * its own reference, that is safe). */
-void sv_cache_put(sv_live *l, const char *key, struct MHD_Response *resp, const char *etag,
-                  size_t bytes);
+                             unsigned *status, size_t *bytes, bool *claimed);
+/* Ends a claim: takes over the caller's reference to resp (the caller must not destroy it
+ * after this; it may already have queued it, as MHD_queue_response takes its own reference),
+ * hands it to the requests waiting for key, and, once the last of them has queued it, keeps a
+ * 200 or 4xx in the cache (within the budget, evicting the least recently used entries; an
+ * answer over a quarter of the budget in the single slot for a large one, outside the budget,
+ * replacing the previous) and destroys a 5xx. */
+void sv_cache_finish(sv_live *l, const char *key, unsigned status, struct MHD_Response *resp,
+                     const char *etag, size_t bytes);
 
 #endif

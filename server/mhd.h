@@ -20,7 +20,8 @@
     X(add_response_header)                                                                         \
     X(destroy_response)                                                                            \
     X(queue_response)                                                                              \
-    X(lookup_connection_value)
+    X(lookup_connection_value)                                                                     \
+    X(get_connection_info)
 
 /* MHD_name is called as sv_mhd.name, typed by microhttpd.h's own prototype. */
 typedef struct {

@@ -12,17 +12,23 @@
 #include "omen/omen.h"
 
 typedef struct {
-    const char *db;      /* the store */
-    const char *host;    /* address to bind (default "127.0.0.1") */
-    int port;            /* default 8080; 0 picks a free port (tests) */
-    const char *web_dir; /* the dashboard's folder; NULL: omen_server_default_web_dir() */
-    unsigned threads;    /* MHD thread pool size; 0 = the number of online CPUs */
-    unsigned max_conns;  /* concurrent connections (default 256) */
-    unsigned timeout_s;  /* idle seconds before a connection is closed (default 30) */
-    size_t max_url;      /* longest request target accepted (default 4096; else 414) */
-    size_t memory_limit; /* per-connection memory for the request head (default 32 KiB) */
-    size_t cache_bytes;  /* result cache budget per panel (default 64 MiB) */
-    FILE *log;           /* one line per request; NULL = no log */
+    const char *db;            /* the store */
+    const char *host;          /* address to bind (default "127.0.0.1") */
+    int port;                  /* default 8080; 0 picks a free port (tests) */
+    const char *web_dir;       /* the dashboard's folder; NULL: omen_server_default_web_dir() */
+    unsigned threads;          /* MHD thread pool size; 0 = the number of online CPUs */
+    unsigned max_conns;        /* concurrent connections (default 256) */
+    unsigned timeout_s;        /* idle seconds before a connection is closed (default 30) */
+    size_t max_url;            /* longest request target accepted (default 4096; else 414) */
+    size_t memory_limit;       /* per-connection memory for the request head (default 32 KiB) */
+    size_t cache_bytes;        /* result cache budget per panel (default 64 MiB) */
+    unsigned per_ip_conns;     /* concurrent connections per client address (default 128) */
+    unsigned header_timeout_s; /* seconds to send a request head (default 10) */
+    size_t max_answer;         /* largest API answer built, in bytes (default 32 MiB; else 413) */
+    unsigned computations;     /* uncached answers computed at once (0 = the number of CPUs) */
+    const char *const *allow_hosts; /* extra Host names answered (borrowed; "*" = any) */
+    size_t n_allow_hosts;
+    FILE *log;                                 /* one line per request; NULL = no log */
     void (*ready)(const char *url, void *ctx); /* called once listening (may be NULL) */
     void *ready_ctx;
 } omen_server_options;

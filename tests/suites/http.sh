@@ -2,7 +2,8 @@
 # tests/suites/http.sh: the server and the report. Builds and runs the canonical-key check
 # against tests/http/canonical_keys.txt (the examples the web app tests its JS with) and the
 # request-parsing fuzz driver (seeded random inputs, ASan/UBSan when clang has them), then
-# tests/http/test_http.py against `omen serve` on a small synthetic store.
+# tests/http/test_http.py against `omen serve` on a small synthetic store, then the hardening
+# tests (tests/http/test_headers.py, test_slowloris.py, test_big_answers.py).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -62,6 +63,20 @@ else
     echo "  FAIL test_http.py printed no summary"
     fail=$((fail + 1))
 fi
+
+# The hardening tests (issue 17): security headers and the Host check, slow clients, large
+# answers under concurrency. Each starts its own server on a free port (--port 0).
+for t in tests/http/test_headers.py tests/http/test_slowloris.py tests/http/test_big_answers.py; do
+    [ -f "$t" ] || continue
+    $PY "$t" 2>&1 | tee "$work/t.log"
+    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$work/t.log" | tail -n 1)
+    if [ -n "$line" ]; then
+        add "$line"
+    else
+        echo "  FAIL $t printed no summary"
+        fail=$((fail + 1))
+    fi
+done
 
 echo "http: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
