@@ -35,6 +35,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -129,6 +130,17 @@ class Panel:
         return m.split("/", 1)[0] if "/" in m else m
 
 
+_accepted = {}
+
+
+def accepted(command):
+    """The options `omen COMMAND --help` lists."""
+    if command not in _accepted:
+        p = subprocess.run([OMEN, command, "--help"], capture_output=True, text=True)
+        _accepted[command] = set(re.findall(r"^\s+(--[a-z0-9-]+)", p.stdout, re.M))
+    return _accepted[command]
+
+
 class Query:
     def __init__(self, **kw):
         self.sample = kw.get("sample", "population")
@@ -145,7 +157,24 @@ class Query:
         self.top = kw.get("top", 10)
         self.last_year = kw.get("last_year", False)
 
-    def args(self):
+    def args(self, command="concentration"):
+        """The query as options of `command`: only those it reads (an option an analysis does not
+        read is a usage error, and its --help lists the ones it does)."""
+        return [x for opt in self._options() if opt[0] in accepted(command) for x in opt]
+
+    def _options(self):
+        a = self._all()
+        out, i = [], 0
+        while i < len(a):
+            if i + 1 < len(a) and not a[i + 1].startswith("--"):
+                out.append(a[i:i + 2])
+                i += 2
+            else:
+                out.append(a[i:i + 1])
+                i += 1
+        return out
+
+    def _all(self):
         a = ["--sample", self.sample, "--population-min", str(self.population_min),
              "--head-k", str(self.head_k), "--attribution", self.attribution,
              "--merge-policy", self.merge, "--level", self.level, "--window", self.window,
@@ -427,7 +456,7 @@ def ranked(amounts):
 
 def compare_concentration(label, db, panel, q):
     name = f"{label}: concentration ({q.describe()})"
-    rc, out, err = omen(db, "--format", "csv", "concentration", *q.args())
+    rc, out, err = omen(db, "--format", "csv", "concentration", *q.args("concentration"))
     if rc != 0:
         check(name, False, err)
         return
@@ -486,7 +515,7 @@ def compare_listing(rows, amounts, top, what):
 
 def compare_shares(label, db, panel, q):
     name = f"{label}: shares --top {q.top} ({q.describe()})"
-    rc, out, err = omen(db, "--format", "csv", "shares", *q.args())
+    rc, out, err = omen(db, "--format", "csv", "shares", *q.args("shares"))
     if rc != 0:
         check(name, False, err)
         return
@@ -538,7 +567,7 @@ def compare_leaderboard(label, db, panel, q, command="leaderboard"):
         q = Query(**{**q.__dict__, "level": "country", "frm": q.frm, "to": q.to,
                      "last_year": q.last_year})
     name = f"{label}: {what} ({q.describe()}, top {q.top})"
-    args = q.args()
+    args = q.args(command)
     rc, out, err = omen(db, "--format", "csv", command, *args)
     if rc != 0:
         check(name, False, err)
