@@ -260,12 +260,15 @@ static bool etag_matches(struct MHD_Connection *c, const char *etag)
     return p != NULL;
 }
 
-static enum MHD_Result send_304(struct MHD_Connection *c, req *r, const char *etag)
+/* html: the 304 revalidates an HTML page. Browsers replace a cached answer's headers with the
+ * 304's, so it must carry the same policy as the 200 did (a data policy on a page's 304
+ * sandboxed the dashboard on its second load). */
+static enum MHD_Result send_304(struct MHD_Connection *c, req *r, const char *etag, bool html)
 {
     struct MHD_Response *resp = sv_mhd.create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    security_headers(resp, false);
+    security_headers(resp, html);
     enum MHD_Result ret = sv_mhd.queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
     sv_mhd.destroy_response(resp);
     r->status = MHD_HTTP_NOT_MODIFIED;
@@ -389,7 +392,7 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
     unsigned long long h = sv_fnv(sv_fnv(SV_FNV_SEED, &key_fmt, 1), canon, strlen(canon));
     snprintf(etag, sizeof etag, "\"%s-%016llx%s\"", l->version, h, gz ? "-gz" : "");
     if (etag_matches(c, etag))
-        return send_304(c, r, etag);
+        return send_304(c, r, etag, false);
     size_t klen = strlen(canon);
     char *ckey = malloc(klen + 3);
     if (!ckey)
@@ -516,8 +519,10 @@ static enum MHD_Result static_file(struct MHD_Connection *c, req *r, const char 
     char etag[48];
     snprintf(etag, sizeof etag, "\"f%s-%016llx\"", gz ? "z" : "",
              sv_fnv(SV_FNV_SEED, stamp, sizeof stamp));
+    const char *type = sv_content_type(rel);
+    bool html = strncmp(type, "text/html", 9) == 0;
     if (etag_matches(c, etag))
-        return send_304(c, r, etag);
+        return send_304(c, r, etag, html);
     int fd = open(gz ? realgz : real, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return send_error(c, r, MHD_HTTP_NOT_FOUND, "not found");
@@ -526,11 +531,10 @@ static enum MHD_Result static_file(struct MHD_Connection *c, req *r, const char 
         close(fd);
         return send_error(c, r, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot send the file");
     }
-    const char *type = sv_content_type(rel);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    security_headers(resp, strncmp(type, "text/html", 9) == 0);
+    security_headers(resp, html);
     if (has_gz)
         sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
     if (gz)

@@ -87,6 +87,15 @@ def test_headers(srv, web):
                   for x in handlers]
         check(all(x in directives.get("script-src", []) for x in hashes),
               f"web/index.html's inline handlers ({len(handlers)}) are allowed by hash", hashes)
+    # Browsers replace a cached page's headers with its 304's: the page's 304 must carry the
+    # page's policy, or the second load of the dashboard runs nothing.
+    st, h304, _ = srv.get("/", {"If-None-Match": h.get("etag", "")})
+    check(st == 304 and h304.get("content-security-policy") == csp,
+          "HTML 304 carries the page's CSP", (st, h304.get("content-security-policy")))
+    st, h304, _ = srv.get("/app.js", {"If-None-Match": answers["script"][1].get("etag", "")})
+    check(st == 304 and h304.get("x-content-type-options") == "nosniff" and
+          "default-src 'none'" in h304.get("content-security-policy", ""),
+          "script 304: nosniff, data CSP", (st, h304))
     for name in ["API", "400", "404 file", "script"]:
         st, h, body = answers[name]
         check("default-src 'none'" in h.get("content-security-policy", ""),
