@@ -59,7 +59,8 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
-.PHONY: all web test unit asan ubsan bench demo format install clean check-format
+.PHONY: all web test unit asan ubsan bench demo format install clean check-format fuzz fuzz-build \
+        fuzz-drivers
 
 all: $(BUILD)/omen web
 
@@ -119,6 +120,40 @@ asan:
 ubsan:
 	$(MAKE) BUILD=build-ubsan OPT=-O1 SANITIZE="-fsanitize=undefined -fno-sanitize-recover=undefined" test
 
+# Fuzzing: the libFuzzer drivers of tests/fuzz/, built with clang against a libomen.a compiled
+# in its own folder with the same sanitizers and libFuzzer's coverage instrumentation
+# (-fsanitize=fuzzer-no-link), so that the fuzzer is guided by the library's branches and not
+# only the driver's. tests/suites/fuzz.sh (in `make test`) runs each a few seconds on its seed
+# corpus; `make fuzz` runs each FUZZ_SECONDS, keeps the corpus it grows in build-fuzz/corpus/
+# and puts crashing inputs in tests/fuzz/crashes/. fuzz_parquet needs libduckdb.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_DRIVERS := $(basename $(notdir $(wildcard tests/fuzz/fuzz_*.c)))
+ifndef HAVE_DUCKDB
+  FUZZ_DRIVERS := $(filter-out fuzz_parquet,$(FUZZ_DRIVERS))
+endif
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT=-O1 \
+	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer" \
+	    CFLAGS_EXTRA=-fsanitize=fuzzer-no-link fuzz-drivers
+
+fuzz-drivers: $(FUZZ_DRIVERS:%=$(BUILD)/fuzz/%)
+
+# fuzz_request tests server code, which is not in libomen.a; fuzz_timestamp compiles events.c
+# into itself (for its static parser), which is why the archive's events.o is never pulled in.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c server/request.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DOMEN_LIBFUZZER -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libomen.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libomen.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LONG=1 bash tests/suites/fuzz.sh
+
 bench: $(BUILD)/omen $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 	@BUILD=$(BUILD) bench/run
 
@@ -143,6 +178,6 @@ install: $(BUILD)/omen web
 	    install -m 644 $(DUCKDB_DIR)/lib/libduckdb.so $(DESTDIR)$(PREFIX)/lib/omen/; fi
 
 clean:
-	rm -rf build build-asan build-ubsan
+	rm -rf build build-asan build-ubsan build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(wildcard $(BUILD)/fuzz/*.d)
