@@ -20,6 +20,7 @@
 
 #include "../util/dates.h"
 #include "../util/error.h"
+#include "../util/fileio.h"
 
 /* A deduplication key: hi = model name id << 32 | (day + DAY_BIAS), lo = 64-bit hash of the
  * user. Sorting by (hi, lo) groups a model's days in order, which the weekly sums need. */
@@ -458,8 +459,8 @@ static void one_event(file_state *fs, uint64_t line, omen_field model, omen_fiel
     omen_field id = model;
     bool ok = true;
     if (!omen_parse_model_id(&id)) {
-        omen_reader_error(r, line, "model id '%.*s' is empty or has spaces", (int)model.len,
-                          model.ptr);
+        char idwhy[400];
+        omen_reader_error(r, line, "%s", omen_model_id_why(model, idwhy, sizeof idwhy));
         ok = false;
     }
     if (user.len == 0) {
@@ -501,6 +502,12 @@ static void json_line(file_state *fs, char *line, size_t len, uint64_t lineno)
     static const char *const model_keys[] = {"model", "model_id", "repo_id", "repo", "id", NULL};
     static const char *const user_keys[] = {"user", "user_id", "client", "client_id", NULL};
     static const char *const time_keys[] = {"timestamp", "time", "ts", "datetime", "date", NULL};
+    if (omen_json_has_nul(line, len)) {
+        fs->r->rows_read++;
+        fs->r->rows_bad++;
+        omen_reader_error(fs->r, lineno, "a JSON string holds a NUL character (\\u0000)");
+        return;
+    }
     cJSON *o = cJSON_ParseWithLength(line, len);
     if (!cJSON_IsObject(o)) {
         fs->r->rows_read++;
@@ -592,6 +599,14 @@ static uint64_t count_lines(const char *s, size_t n)
     return k;
 }
 
+/* zlib's gzerror text without the path it puts in front. */
+static const char *gz_reason(gzFile gz, const char *path, int *code)
+{
+    const char *msg = gzerror(gz, code);
+    size_t n = strlen(path);
+    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
 omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint64_t *bytes,
                              omen_error *err)
 {
@@ -607,23 +622,43 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
     uint64_t line = 1, total = 0;
     omen_status s = OMEN_OK;
     bool eof = false;
+    uint64_t base = 0; /* offset of buf[0] in the (decompressed) file */
     while (!eof && !fs.fatal) {
         if (cap - have < READ_CHUNK / 2) { /* a record longer than the chunk: grow */
+            if (have > OMEN_MAX_LINE) {    /* the same bound as every reader (fileio.h) */
+                omen_reader_error(r, line,
+                                  "line %llu is longer than %zu MiB (the longest line an input "
+                                  "may have)",
+                                  (unsigned long long)line, OMEN_MAX_LINE >> 20);
+                break;
+            }
             cap *= 2;
             buf = omen_xrealloc(buf, cap + 1);
         }
         int got = gzread(gz, buf + have, (unsigned)(cap - have));
         if (got < 0) {
+            /* A corrupt stream is bad input (exit 3), like a corrupt gzip of any reader. */
             int e;
-            s = omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", r->path, gzerror(gz, &e));
+            const char *msg = gz_reason(gz, r->path, &e);
+            s = e == Z_ERRNO
+                    ? omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", r->path,
+                                     strerror(errno))
+                    : omen_error_set(err, OMEN_E_DATA, "%s: corrupt gzip data: %s", r->path, msg);
             break;
         }
         EVP_DigestUpdate(md, buf + have, (size_t)got);
+        bool first = total == 0;
         total += (uint64_t)got;
         have += (size_t)got;
         eof = got == 0;
         if (total == 0 && eof)
             break;
+        /* A UTF-8 byte order mark is not part of the header (as for every reader). */
+        if (first && have >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+            memmove(buf, buf + 3, have - 3);
+            have -= 3;
+            base = 3;
+        }
         buf[have] = 0;
         size_t upto = have;
         if (!eof) { /* whole lines only; a quoted newline is carried over by parse_chunk */
@@ -632,6 +667,26 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
             if (upto == 0)
                 continue;
         }
+        /* The text rule of every reader: UTF-8 throughout, no NUL (a model id must not be
+         * stored as invalid UTF-8). Lines carried over are checked again; that is rare. */
+        size_t bad = omen_text_invalid(buf, upto);
+        if (bad != SIZE_MAX) {
+            uint64_t at = base + bad;
+            unsigned byte = (unsigned char)buf[bad];
+            if (at < OMEN_SNIFF_BYTES)
+                omen_reader_error(r, 1,
+                                  "the file is binary, not CSV or JSON Lines text (byte 0x%02x "
+                                  "at offset %llu, line %llu, is %s)",
+                                  byte, (unsigned long long)at,
+                                  (unsigned long long)(line + count_lines(buf, bad)),
+                                  byte ? "not UTF-8" : "a NUL");
+            else
+                omen_reader_error(r, line + count_lines(buf, bad),
+                                  "byte 0x%02x at offset %llu is %s: every input must be UTF-8 "
+                                  "text throughout",
+                                  byte, (unsigned long long)at, byte ? "not UTF-8" : "a NUL");
+            break;
+        }
         char keep = buf[upto];
         buf[upto] = 0;
         size_t used = parse_chunk(&fs, buf, upto, line, eof);
@@ -639,6 +694,7 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
         line += count_lines(buf, used);
         memmove(buf, buf + used, have - used);
         have -= used;
+        base += used;
         if (eof && have) /* an unterminated record at the very end was reported */
             have = 0;
     }
@@ -651,6 +707,12 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
     for (unsigned i = 0; i < 32; i++)
         snprintf(sha + 2 * i, 3, "%02x", digest[i]);
     *bytes = total;
+    /* gzread ends quietly at a stream cut short; gzerror tells (Z_BUF_ERROR). */
+    int zerr = Z_OK;
+    const char *zmsg = gz_reason(gz, r->path, &zerr);
+    if (s == OMEN_OK && zerr != Z_OK && zerr != Z_STREAM_END)
+        s = omen_error_set(err, OMEN_E_DATA, "%s: the gzip stream is cut short or corrupt: %s",
+                           r->path, zmsg);
     gzclose(gz);
     free(buf);
     if (s == OMEN_OK && total == 0)

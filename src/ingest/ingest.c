@@ -217,10 +217,20 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
             return ps;
         }
     } else {
-        if (omen_file_read(fi->path, &data, &len) != 0)
+        char why[256];
+        int rc = omen_file_read_checked(fi->path, &data, &len, why, sizeof why);
+        if (rc == -2) /* bad content (a broken gzip, a huge line) is bad input, not an I/O error */
+            return omen_error_set(err, OMEN_E_DATA, "%s: %s", fi->path, why);
+        if (rc != 0)
             return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", fi->path, strerror(errno));
         omen_sha256_hex(data, len, fi->sha);
         fi->bytes = len;
+        /* A UTF-8 byte order mark (spreadsheet exports) is not part of the first header or
+         * record: dropped here once, so that every reader, CSV or JSON Lines, sees the same. */
+        if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+            memmove(data, data + 3, len - 2);
+            len -= 3;
+        }
     }
     in->rep->bytes_read += fi->bytes;
     size_t diag_lines = in->diag.nlines, diag_all = in->diag.nall;
@@ -247,10 +257,11 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
     while (start < len && (data[start] == ' ' || data[start] == '\n' || data[start] == '\r' ||
                            data[start] == '\t'))
         start++;
+    size_t bad = start == len ? SIZE_MAX : omen_text_invalid(data, len);
     if (start == len)
         omen_diag_add(&in->diag, fi->path, 1, "the file is empty");
-    else if (omen_looks_binary(data, len))
-        omen_diag_add(&in->diag, fi->path, 1, "the file is binary, not CSV or JSON Lines text");
+    else if (bad != SIZE_MAX)
+        omen_report_not_text(&in->diag, fi->path, data, bad);
     else
         readers[in->opt->source](&r);
     if (start < len && r.rows_read == 0 && in->diag.count == errors_before &&

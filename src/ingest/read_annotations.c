@@ -34,8 +34,8 @@ static bool add_annotation(omen_reader *r, omen_field model, omen_field field, o
     const omen_taxonomy_field *f = omen_taxonomy_field_find(field.ptr, field.len);
     const char *label = NULL;
     if (!omen_parse_model_id(&model)) {
-        omen_reader_error(r, line, "model id '%.*s' is empty or has spaces", (int)model.len,
-                          model.ptr);
+        char idwhy[400];
+        omen_reader_error(r, line, "%s", omen_model_id_why(model, idwhy, sizeof idwhy));
     } else if (!f) {
         omen_reader_error(r, line, "unknown field '%.*s'; the fields are: %s", (int)field.len,
                           field.ptr, field_names());

@@ -42,8 +42,8 @@ void omen_read_downloads(omen_reader *r)
               memcmp(model.ptr, last_model.ptr, model.len) == 0)) {
             omen_field id = model;
             if (!omen_parse_model_id(&id)) {
-                omen_reader_error(r, csv.line, "model id '%.*s' is empty or has spaces",
-                                  (int)model.len, model.ptr);
+                char idwhy[400];
+                omen_reader_error(r, csv.line, "%s", omen_model_id_why(model, idwhy, sizeof idwhy));
                 ok = false;
             } else {
                 model_id = omen_rows_name(r->rows, id.ptr, id.len);

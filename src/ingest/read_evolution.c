@@ -480,8 +480,9 @@ static void row(state *st, const omen_field *fields, size_t nf, uint64_t line)
     uint64_t count = 0;
     const char *why = NULL;
     omen_field id = v[C_MODEL];
+    char idwhy[400];
     if (!omen_parse_model_id(&id))
-        omen_reader_error(r, line, "model id '%.*s' is empty or has spaces", (int)id.len, id.ptr);
+        omen_reader_error(r, line, "%s", omen_model_id_why(v[C_MODEL], idwhy, sizeof idwhy));
     if (!omen_date_parse(v[C_TIME].ptr, v[C_TIME].len, &day))
         omen_reader_error(r, line, "time '%.*s' is not a valid date", (int)v[C_TIME].len,
                           v[C_TIME].ptr);

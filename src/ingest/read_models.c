@@ -268,8 +268,8 @@ static void add_record(omen_reader *r, record *rec)
     uint64_t errors = r->diag->count;
     omen_unmapped_begin(r->unmapped);
     if (!omen_parse_model_id(&id)) {
-        omen_reader_error(r, rec->line, "model id '%.*s' is empty or has spaces", (int)id.len,
-                          id.ptr);
+        char idwhy[400];
+        omen_reader_error(r, rec->line, "%s", omen_model_id_why(id, idwhy, sizeof idwhy));
         r->rows_bad++;
         return;
     }
@@ -412,12 +412,14 @@ static omen_field scalar(const cJSON *v, char *scratch, size_t cap, size_t *used
     omen_field f = {"", 0};
     if (!v)
         return f;
+    /* A string is used where cJSON keeps it (alive as long as the record): copying it into
+     * the scratch would turn a long one into an empty field, and a 1 MB id into "empty". */
+    if (cJSON_IsString(v))
+        return (omen_field){v->valuestring, strlen(v->valuestring)};
     char *dst = scratch + *used;
     size_t room = cap - *used;
     int n = 0;
-    if (cJSON_IsString(v))
-        n = snprintf(dst, room, "%s", v->valuestring);
-    else if (cJSON_IsBool(v))
+    if (cJSON_IsBool(v))
         n = snprintf(dst, room, "%s", cJSON_IsTrue(v) ? "true" : "false");
     else if (cJSON_IsNumber(v))
         n = snprintf(dst, room, "%.17g", v->valuedouble);
@@ -588,7 +590,7 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line, omen_mode
                                sizeof scratch, &used);
         rec.given[C_LANG] = rec.v[C_LANG].len > 0;
     }
-    cJSON_Delete(parsed);
+    /* parsed stays alive to the end: scalar() points into its strings. */
     /* Base models: an explicit base_models key, else the baseModels struct, else the
      * base_model: tags. The struct wins over the tags: it is the Hub's own resolution of the
      * card's base_model with one relation and the card's order; a disagreement is counted. */
@@ -621,9 +623,11 @@ static void json_record(omen_reader *r, const cJSON *o, uint64_t line, omen_mode
     if (!rec.given[C_MODEL]) {
         omen_reader_error(r, line, "record has no model id (keys id, model, modelId, model_id)");
         r->rows_bad++;
+        cJSON_Delete(parsed);
         return;
     }
     add_record(r, &rec);
+    cJSON_Delete(parsed);
 }
 
 void omen_models_json_record(omen_reader *r, const cJSON *o, uint64_t line,
@@ -657,8 +661,11 @@ static void read_jsonl(omen_reader *r)
             len--;
         if (len) {
             r->rows_read++;
-            cJSON *o = cJSON_ParseWithLength(p, len);
-            if (!o || !cJSON_IsObject(o)) {
+            cJSON *o = omen_json_has_nul(p, len) ? NULL : cJSON_ParseWithLength(p, len);
+            if (!o && omen_json_has_nul(p, len)) {
+                omen_reader_error(r, line, "a JSON string holds a NUL character (\\u0000)");
+                r->rows_bad++;
+            } else if (!o || !cJSON_IsObject(o)) {
                 omen_reader_error(r, line, "not a JSON object");
                 r->rows_bad++;
             } else {

@@ -132,8 +132,8 @@ static void add_row(omen_reader *r, const PGresult *res, const int col[3], uint6
     bool ok = true;
     omen_field id = model;
     if (pq.getisnull(res, 0, col[0]) || !omen_parse_model_id(&id)) {
-        omen_reader_error(r, row, "model id '%.*s' is empty or has spaces", (int)model.len,
-                          model.ptr);
+        char idwhy[400];
+        omen_reader_error(r, row, "%s", omen_model_id_why(model, idwhy, sizeof idwhy));
         ok = false;
     }
     if (!omen_date_parse(week.ptr, week.len, &day)) {

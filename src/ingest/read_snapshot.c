@@ -184,8 +184,11 @@ static void read_jsonl(state *st)
             len--;
         if (len) {
             r->rows_read++;
-            cJSON *o = cJSON_ParseWithLength(p, len);
-            if (!o || !cJSON_IsObject(o)) {
+            cJSON *o = omen_json_has_nul(p, len) ? NULL : cJSON_ParseWithLength(p, len);
+            if (!o && omen_json_has_nul(p, len)) {
+                omen_reader_error(r, line, "a JSON string holds a NUL character (\\u0000)");
+                r->rows_bad++;
+            } else if (!o || !cJSON_IsObject(o)) {
                 omen_reader_error(r, line, "not a JSON object");
                 r->rows_bad++;
             } else {

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "../util/error.h"
+#include "../util/fileio.h"
 
 static omen_field trim(omen_field f)
 {
@@ -193,14 +194,14 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
     size_t i = 0;
     for (; i < f.len && isdigit((unsigned char)f.ptr[i]); i++) {
         if (v > (UINT64_MAX - 9) / 10) {
-            *why = "too large";
+            *why = "above the maximum of 1099511627775 (2^40 - 1)";
             return false;
         }
         v = v * 10 + (uint64_t)(f.ptr[i] - '0');
     }
     if (i == f.len && i > 0) {
-        if (v > (uint64_t)INT64_MAX) { /* the store keeps counts as SQLite's signed 64 bits */
-            *why = "too large";
+        if (v > OMEN_MAX_COUNT) {
+            *why = "above the maximum of 1099511627775 (2^40 - 1)";
             return false;
         }
         *out = v;
@@ -230,8 +231,8 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
         *why = "not a whole number";
         return false;
     }
-    if (d >= 9.2e18) {
-        *why = "too large";
+    if (d > (double)OMEN_MAX_COUNT) {
+        *why = "above the maximum of 1099511627775 (2^40 - 1)";
         return false;
     }
     *out = (uint64_t)d;
@@ -251,7 +252,7 @@ bool omen_parse_model_id(omen_field *f)
             break;
         }
     }
-    if (f->len == 0 || f->len > 256)
+    if (f->len == 0 || f->len > OMEN_MAX_MODEL_ID)
         return false;
     for (size_t i = 0; i < f->len; i++) {
         unsigned char c = (unsigned char)f->ptr[i];
@@ -296,4 +297,59 @@ void omen_obs_push(omen_obs_list *obs, uint32_t model, int32_t day, uint64_t cou
         obs->v = omen_xrealloc(obs->v, obs->cap * sizeof *obs->v);
     }
     obs->v[obs->n++] = (omen_obs){model, day, count, where};
+}
+
+void omen_report_not_text(omen_diag *d, const char *path, const char *data, size_t bad)
+{
+    uint64_t line = 1;
+    for (const char *p = data, *e = data + bad; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+        line++;
+    unsigned byte = (unsigned char)data[bad];
+    /* Within the sniffed start the whole file is judged (a binary file); later, one stray byte
+     * is named where it is. Either way the file is refused: one rule for every reader. */
+    if (bad < OMEN_SNIFF_BYTES)
+        omen_diag_add(d, path, 1,
+                      "the file is binary, not CSV or JSON Lines text (byte 0x%02x at offset %zu, "
+                      "line %llu, is %s)",
+                      byte, bad, (unsigned long long)line, byte ? "not UTF-8" : "a NUL");
+    else
+        omen_diag_add(d, path, line,
+                      "byte 0x%02x at offset %zu is %s: every input must be UTF-8 text "
+                      "throughout",
+                      byte, bad, byte ? "not UTF-8" : "a NUL");
+}
+
+bool omen_json_has_nul(const char *s, size_t len)
+{
+    /* Only an escape can put a NUL in a JSON string (a raw one fails the text check); an
+     * escaped backslash ("\\u0000") is skipped as a pair, so it is not mistaken for one. */
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (s[i] != '\\')
+            continue;
+        if (s[i + 1] == 'u' && i + 5 < len && memcmp(s + i + 2, "0000", 4) == 0)
+            return true;
+        i++;
+    }
+    return false;
+}
+
+const char *omen_model_id_why(omen_field raw, char *buf, size_t cap)
+{
+    omen_field id = raw;
+    if (omen_parse_model_id(&id)) {
+        snprintf(buf, cap, "model id '%.*s' is valid", (int)id.len, id.ptr);
+        return buf;
+    }
+    /* What omen_parse_model_id refused, named: a long id is shown cut short (a 1 MB id in a
+     * message helps nobody), with its length. */
+    id = trim(raw);
+    if (id.len == 0)
+        snprintf(buf, cap, "model id is empty");
+    else if (id.len > OMEN_MAX_MODEL_ID)
+        snprintf(buf, cap, "model id '%.40s...' is %zu bytes long, above the maximum of %d", id.ptr,
+                 id.len, OMEN_MAX_MODEL_ID);
+    else
+        snprintf(buf, cap, "model id '%.*s' has a space, control character, quote or comma",
+                 (int)(id.len < 300 ? id.len : 300), id.ptr);
+    return buf;
 }

@@ -111,15 +111,28 @@ void omen_reader_error(omen_reader *r, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void omen_reader_note(omen_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A non-negative whole number ("123", "1.6e7" and "123.0" are whole; "1.5", "-3", "" are not).
- * Returns false with a reason. */
+/* The largest download count a row may give, weekly or cumulative: 2^40 - 1 (about 1.1
+ * trillion; no model's all-time count approaches it). Bounding every row keeps every sum of
+ * the store exact in 64 bits (docs/methodology.md, "Count maximum"). */
+#define OMEN_MAX_COUNT ((UINT64_C(1) << 40) - 1)
+/* A non-negative whole number ("123", "1.6e7" and "123.0" are whole; "1.5", "-3", "" are not)
+ * of at most OMEN_MAX_COUNT. Returns false with a reason. */
 bool omen_parse_count(omen_field f, uint64_t *out, const char **why);
 /* Strips "https://huggingface.co/" and surrounding spaces from a model id; false if empty or
  * it contains spaces or control characters. */
 bool omen_parse_model_id(omen_field *f);
+/* The longest model id accepted, in bytes (the Hub's limit is 96 per part). */
+enum { OMEN_MAX_MODEL_ID = 256 };
+/* What is wrong with a model id omen_parse_model_id refused, as a message into buf. */
+const char *omen_model_id_why(omen_field raw, char *buf, size_t cap);
 /* The namespace of a model id ("org" of "org/name"), or the id itself for legacy ids. */
 omen_field omen_model_namespace(omen_field id);
 bool omen_field_eq(omen_field f, const char *s);
+/* Reports a file that is not UTF-8 text (a NUL or invalid UTF-8 at offset bad) to the diag. */
+void omen_report_not_text(omen_diag *d, const char *path, const char *data, size_t bad);
+/* Whether a JSON text holds the escape \u0000: a NUL inside a string, which C strings would
+ * cut short, so every JSON reader refuses the record. */
+bool omen_json_has_nul(const char *s, size_t len);
 bool omen_field_ieq(omen_field f, const char *s);
 
 /* The readers, one per source. JSON Lines is detected by a leading '{' (models only). */

@@ -78,8 +78,8 @@ static void dedupe(omen_obs_list *obs, const omen_rows *rows, omen_diag *diag, c
         note(notes, "%zu repeated observations of the same model and date were ignored", dups);
 }
 
-omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
-                                   const omen_ingest_options *opt, omen_diag *diag, char **notes)
+static omen_series_kind decide_kind(omen_obs_list *obs, omen_rows *rows,
+                                    const omen_ingest_options *opt, omen_diag *diag, char **notes)
 {
     if (!sorted(obs))
         qsort(obs->v, obs->n, sizeof *obs->v, cmp_obs);
@@ -118,6 +118,33 @@ omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
     }
     note(notes, "kind auto: cumulative (all %zu series are non-decreasing)", series);
     return OMEN_KIND_CUMULATIVE;
+}
+
+/* Observations of one week are summed (build_weekly): each is at most OMEN_MAX_COUNT, and so
+ * must their sum be, so that no stored count is above the documented maximum and the sums
+ * over a panel stay exact (docs/methodology.md, "Count maximum"). */
+omen_series_kind omen_series_check(omen_obs_list *obs, omen_rows *rows,
+                                   const omen_ingest_options *opt, omen_diag *diag, char **notes)
+{
+    omen_series_kind kind = decide_kind(obs, rows, opt, diag, notes);
+    if (kind != OMEN_KIND_WEEKLY)
+        return kind;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < obs->n; i++) {
+        const omen_obs *o = &obs->v[i];
+        bool same = i && obs->v[i - 1].model == o->model &&
+                    omen_date_week_monday(obs->v[i - 1].day) == omen_date_week_monday(o->day);
+        uint64_t before = same ? sum : 0;
+        sum = before + o->count; /* both at most 2^40 - 1: cannot wrap */
+        if (sum > OMEN_MAX_COUNT && before <= OMEN_MAX_COUNT)
+            omen_diag_add(diag, obs->files[OMEN_WHERE_FILE(o->where)], OMEN_WHERE_LINE(o->where),
+                          "the downloads of %s in its week sum to %llu, above the maximum %llu",
+                          omen_intern_str(&rows->names, o->model), (unsigned long long)sum,
+                          (unsigned long long)OMEN_MAX_COUNT);
+        if (sum > OMEN_MAX_COUNT)
+            sum = OMEN_MAX_COUNT + 1; /* reported once per week; stays below any wrap */
+    }
+    return kind;
 }
 
 static void build_weekly(omen_obs_list *obs, omen_rows *rows)

@@ -4,6 +4,7 @@
  * SIGKILL) is rolled back by the next open, so the file is always a committed state. */
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,29 @@ omen_status omen_store_open(const char *path, int flags, omen_store **out, omen_
         return omen_error_set(err, OMEN_E_STORE,
                               "%s: no omen store here yet (run `omen ingest` or `omen synth`)",
                               path);
+    /* SQLite says "unable to open database file" or, at the first write, "attempt to write a
+     * readonly database" when the trouble is the folder (missing, or not writable: the journal
+     * is created there) or the file's permissions: name what is wrong before it can. */
+    if (flags & (OMEN_STORE_WRITE | OMEN_STORE_CREATE)) {
+        char dir[4096];
+        const char *slash = strrchr(path, '/');
+        size_t n = slash ? (size_t)(slash - path) : 0;
+        if (n >= sizeof dir)
+            n = sizeof dir - 1;
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(n ? n : 1) : 1, slash ? path : ".");
+        struct stat ds;
+        if (stat(dir, &ds) != 0 || !S_ISDIR(ds.st_mode))
+            return omen_error_set(err, OMEN_E_STORE, "%s: the store's folder %s does not exist",
+                                  path, dir);
+        if (access(dir, W_OK | X_OK) != 0)
+            return omen_error_set(err, OMEN_E_STORE,
+                                  "%s: cannot write in the store's folder %s (%s): SQLite keeps "
+                                  "its journal next to the store",
+                                  path, dir, strerror(errno));
+        if (access(path, F_OK) == 0 && access(path, W_OK) != 0)
+            return omen_error_set(err, OMEN_E_STORE, "%s: the store file is not writable (%s)",
+                                  path, strerror(errno));
+    }
     omen_store *st = omen_xcalloc(1, sizeof *st);
     st->path = omen_xstrdup(path);
     int oflags = (flags & (OMEN_STORE_WRITE | OMEN_STORE_CREATE))

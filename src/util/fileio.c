@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,7 +17,7 @@
 
 #include "error.h"
 
-#define SNIFF_BYTES (64 * 1024)
+#define SNIFF_BYTES OMEN_SNIFF_BYTES
 #define CHUNK       (1u << 20)
 
 /* Grows *buf so that at least `need` more bytes (plus the final NUL) fit after len. */
@@ -57,44 +60,136 @@ static int read_plain(int fd, size_t hint, char **data, size_t *len)
     return 0;
 }
 
-/* gzip, including concatenated members; a corrupt or truncated stream is EIO. */
-static int read_gzip(int fd, size_t hint, char **data, size_t *len)
+/* The line number (1-based) of offset `at`, for messages. */
+static uint64_t line_of(const char *buf, size_t at)
 {
-    gzFile gz = gzdopen(fd, "rb");
-    if (!gz) {
+    uint64_t line = 1;
+    for (const char *p = buf, *e = buf + at; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+        line++;
+    return line;
+}
+
+/* Tracks the length of the line in progress over newly added bytes; false when it passes
+ * OMEN_MAX_LINE. */
+static bool line_ok(const char *from, size_t n, size_t *cur)
+{
+    const char *first = memchr(from, '\n', n);
+    if (first && *cur + (size_t)(first - from) > OMEN_MAX_LINE) {
+        *cur += (size_t)(first - from); /* the line that ends here was already too long */
+        return false;
+    }
+    size_t i = n;
+    while (i && from[i - 1] != '\n')
+        i--;
+    *cur = i ? n - i : *cur + n;
+    return *cur <= OMEN_MAX_LINE;
+}
+
+static int too_long(char *buf, size_t n, size_t cur, char *why, size_t whylen)
+{
+    snprintf(why, whylen, "line %llu is longer than %zu MiB (the longest line an input may have)",
+             (unsigned long long)line_of(buf, n - cur), OMEN_MAX_LINE >> 20);
+    free(buf);
+    return -2;
+}
+
+/* gzip through inflate, not gzread: gzread silently drops whatever follows the last member,
+ * and says neither where a stream is corrupt nor that it is cut off. Concatenated members are
+ * read in turn; anything else after a member is refused, as is a stream that ends early. */
+static int read_gzip(int fd, size_t hint, char **data, size_t *len, char *why, size_t whylen)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) {
         close(fd);
         errno = ENOMEM;
         return -1;
     }
-    gzbuffer(gz, 256 * 1024);
+    unsigned char *in = omen_xmalloc(CHUNK);
     char *buf = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, cur = 0;
     /* Text compresses about 4:1 or better; start there to avoid most regrowth. */
-    reserve(&buf, &cap, 0, hint ? hint * 4 : CHUNK);
-    int err = 0;
+    reserve(&buf, &cap, 0, hint ? (hint < OMEN_MAX_LINE ? hint * 4 : hint) : CHUNK);
+    uint64_t read_total = 0, member_start = 0;
+    bool eof = false, member_end = false, later_member = false;
+    int rc = 0;
     for (;;) {
+        if (zs.avail_in == 0 && !eof) {
+            ssize_t r = read(fd, in, CHUNK);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                rc = -1;
+                break;
+            }
+            eof = r == 0;
+            zs.next_in = in;
+            zs.avail_in = (uInt)r;
+            read_total += (uint64_t)r;
+        }
+        uint64_t off = read_total - zs.avail_in; /* compressed bytes consumed */
+        if (member_end) {
+            if (zs.avail_in == 0 && eof)
+                break; /* the last member ended with the file */
+            if (zs.avail_in == 0)
+                continue;
+            inflateReset(&zs);
+            member_end = false;
+            later_member = true;
+            member_start = off;
+        }
+        if (zs.avail_in == 0 && eof) {
+            snprintf(why, whylen,
+                     "the gzip stream ends early at byte %llu (a truncated or incomplete file)",
+                     (unsigned long long)off);
+            rc = -2;
+            break;
+        }
         reserve(&buf, &cap, n, CHUNK);
-        size_t want = cap - n - 1;
-        if (want > (1u << 30))
-            want = 1u << 30;
-        int r = gzread(gz, buf + n, (unsigned)want);
-        if (r < 0) {
-            err = 1;
+        size_t room = cap - n - 1;
+        zs.next_out = (Bytef *)buf + n;
+        zs.avail_out = (uInt)(room < (1u << 30) ? room : (1u << 30));
+        uInt before = zs.avail_out;
+        int zr = inflate(&zs, Z_NO_FLUSH);
+        size_t got = before - zs.avail_out;
+        bool fits = line_ok(buf + n, got, &cur);
+        n += got;
+        if (!fits) {
+            inflateEnd(&zs);
+            free(in);
+            close(fd);
+            return too_long(buf, n, cur, why, whylen);
+        }
+        if (zr == Z_STREAM_END) {
+            member_end = true;
+        } else if (zr == Z_DATA_ERROR && later_member && zs.total_out == 0 && zs.msg &&
+                   strcmp(zs.msg, "incorrect header check") == 0) {
+            snprintf(why, whylen,
+                     "data after the end of the gzip stream at byte %llu (not another gzip "
+                     "member)",
+                     (unsigned long long)member_start);
+            rc = -2;
+            break;
+        } else if (zr == Z_DATA_ERROR) {
+            snprintf(why, whylen, "corrupt gzip data near byte %llu: %s",
+                     (unsigned long long)(read_total - zs.avail_in),
+                     zs.msg ? zs.msg : "invalid data");
+            rc = -2;
+            break;
+        } else if (zr == Z_MEM_ERROR) {
+            errno = ENOMEM;
+            rc = -1;
             break;
         }
-        if (r == 0) {
-            int zerr;
-            gzerror(gz, &zerr);
-            err = zerr != Z_OK;
-            break;
-        }
-        n += (size_t)r;
     }
-    gzclose_r(gz);
-    if (err) {
+    int e = errno;
+    inflateEnd(&zs);
+    free(in);
+    close(fd);
+    if (rc) {
         free(buf);
-        errno = EIO;
-        return -1;
+        errno = e;
+        return rc;
     }
     buf = omen_xrealloc(buf, n + 1); /* give back the guess beyond the real size */
     buf[n] = '\0';
@@ -103,8 +198,9 @@ static int read_gzip(int fd, size_t hint, char **data, size_t *len)
     return 0;
 }
 
-int omen_file_read(const char *path, char **data, size_t *len)
+int omen_file_read_checked(const char *path, char **data, size_t *len, char *why, size_t whylen)
 {
+    why[0] = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -119,12 +215,35 @@ int omen_file_read(const char *path, char **data, size_t *len)
     unsigned char magic[2];
     ssize_t m = pread(fd, magic, 2, 0);
     if (m == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-        return read_gzip(fd, hint, data, len); /* gzclose closes fd */
+        return read_gzip(fd, hint, data, len, why, whylen); /* closes fd */
     int rc = read_plain(fd, hint, data, len);
     int e = errno;
     close(fd);
     errno = e;
+    /* A plain file's long line costs no more memory than its size, but the rule is the same
+     * for every input, compressed or not. */
+    if (rc == 0 && *len > OMEN_MAX_LINE) {
+        const char *p = *data, *end = *data + *len;
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t l = (size_t)((nl ? nl : end) - p);
+            if (l > OMEN_MAX_LINE)
+                return too_long(*data, (size_t)(p - *data) + l, l, why, whylen);
+            if (!nl)
+                break;
+            p = nl + 1;
+        }
+    }
     return rc;
+}
+
+int omen_file_read(const char *path, char **data, size_t *len)
+{
+    char why[256];
+    int rc = omen_file_read_checked(path, data, len, why, sizeof why);
+    if (rc == -2)
+        errno = EIO;
+    return rc ? -1 : 0;
 }
 
 void omen_sha256_hex(const void *data, size_t len, char out[65])
@@ -224,20 +343,41 @@ int omen_looks_binary(const char *data, size_t len)
 {
     if (memchr(data, '\0', len))
         return 1;
+    size_t bad = omen_text_invalid(data, len < SNIFF_BYTES ? len : SNIFF_BYTES);
+    if (bad == SIZE_MAX)
+        return 0;
+    /* A sequence cut off by the sniff's end is judged on the bytes after it. */
     const unsigned char *p = (const unsigned char *)data;
-    size_t lim = len < SNIFF_BYTES ? len : SNIFF_BYTES;
+    return utf8_seq(p + bad, len - bad) <= 0;
+}
+
+size_t omen_text_invalid(const char *data, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)data;
     size_t i = 0;
-    while (i < lim) {
+    while (i < len) {
+        /* ASCII without NUL goes eight bytes at a time: most input is ASCII. */
+        if (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ull) &&
+                !((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull)) {
+                i += 8;
+                continue;
+            }
+        }
+        if (p[i] == 0)
+            return i;
         if (p[i] < 0x80) {
             i++;
             continue;
         }
         int n = utf8_seq(p + i, len - i);
         if (n <= 0)
-            return 1;
+            return i;
         i += (size_t)n;
     }
-    return 0;
+    return SIZE_MAX;
 }
 
 double omen_now(void)

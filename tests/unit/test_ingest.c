@@ -32,15 +32,15 @@ static omen_field fld(const char *s)
 
 /* ---------------------------------------------------------------- field parsers */
 
+#define MAX_WHY "above the maximum of 1099511627775 (2^40 - 1)"
+
 Test(parse, counts)
 {
     static const struct {
         const char *text;
         uint64_t value;
-    } good[] = {{"0", 0},       {"123", 123},
-                {" 7 ", 7},     {"1.6e7", 16000000},
-                {"123.0", 123}, {"1e3", 1000},
-                {".5e1", 5},    {"9223372036854775807", 9223372036854775807ull}};
+    } good[] = {{"0", 0},       {"123", 123},  {" 7 ", 7},  {"1.6e7", 16000000},
+                {"123.0", 123}, {"1e3", 1000}, {".5e1", 5}, {"1099511627775", 1099511627775ull}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         uint64_t v = 99;
         const char *why = NULL;
@@ -62,9 +62,13 @@ Test(parse, counts)
                {"inf", "not a number"},
                {"1e400", "not a number"},
                {"0x10", "not a number"},
-               {"9223372036854775808", "too large"},
-               {"99999999999999999999999", "too large"},
-               {"1e19", "too large"}};
+               /* issue 17: the documented maximum is 2^40 - 1, so sums of rows stay exact */
+               {"1099511627776", MAX_WHY},
+               {"1.2e12", MAX_WHY},
+               {"9223372036854775807", MAX_WHY},
+               {"9223372036854775808", MAX_WHY},
+               {"99999999999999999999999", MAX_WHY},
+               {"1e19", MAX_WHY}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         uint64_t v = 99;
         const char *why = NULL;
@@ -90,6 +94,17 @@ Test(parse, model_ids_and_namespaces)
         cr_assert_not(omen_parse_model_id(&f), "'%s' accepted", bad[i]);
     }
     cr_assert(omen_field_eq(omen_model_namespace(fld("acme/alpha")), "acme"));
+    /* issue 17: what is wrong with an id is said, a long one cut short with its length */
+    char why[400], *big = malloc(1000001);
+    memset(big, 'x', 1000000);
+    big[0] = 'a', big[1] = '/', big[1000000] = 0;
+    cr_assert_str_eq(omen_model_id_why(fld(big), why, sizeof why),
+                     "model id 'a/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is 1000000 bytes "
+                     "long, above the maximum of 256");
+    free(big);
+    cr_assert_str_eq(omen_model_id_why(fld("  "), why, sizeof why), "model id is empty");
+    cr_assert_str_eq(omen_model_id_why(fld("a/b c"), why, sizeof why),
+                     "model id 'a/b c' has a space, control character, quote or comma");
     cr_assert(omen_field_eq(omen_model_namespace(fld("gpt2")), "gpt2"));
     cr_assert(omen_field_ieq(fld("ACME"), "acme"));
     cr_assert_not(omen_field_eq(fld("ACME"), "acme"));
