@@ -9,7 +9,7 @@
 #include "omen/omen.h"
 
 #define OMEN_BLOCK_MAGIC   "OMENPNL"
-#define OMEN_BLOCK_VERSION 4 /* 3: per-model facts; 4: week-major index, roots */
+#define OMEN_BLOCK_VERSION 5 /* 3: per-model facts; 4: week-major index, roots; 5: sum[] */
 
 enum {
     S_STR_OFF,
@@ -65,6 +65,10 @@ typedef struct {
     uint64_t first_cycles; /* cycles cut to find the roots of S_F_ROOT */
     uint64_t checksum;     /* omen_panel_checksum() of the whole block, this field taken as 0 */
     uint64_t off[S_COUNT], len[S_COUNT];
+    /* omen_panel_section_sum of each section: every load verifies them (two threads, each
+     * section's sum fused with its range checks), so a cache changed with its seal kept is
+     * caught without the full check; the block's checksum covers them with the header. */
+    uint64_t sum[S_COUNT];
 } omen_block_header;
 
 /* A panel built from the store in parts (build.c): the header, sealed with the checksum of the
@@ -81,6 +85,9 @@ const void *const *omen_panel_parts_sections(const omen_panel_parts *pp);
 /* The block laid out on the heap (the caller frees it); its length is the header's total_size. */
 void omen_panel_parts_block(const omen_panel_parts *pp, void **block, size_t *len);
 void omen_panel_parts_free(omen_panel_parts *pp);
+/* The checksum of one section's len bytes (the multiply-xorshift lanes of omen_panel_checksum,
+ * the last chunk padded with zeros, finished with len). */
+uint64_t omen_panel_section_sum(const void *section, size_t len);
 /* omen_panel_checksum of the block that h and its sections lay out, without laying it out. */
 uint64_t omen_panel_checksum_parts(const omen_block_header *h, const void *const src[S_COUNT]);
 

@@ -557,6 +557,8 @@ static void lay_out(omen_panel_parts *pp)
     h->total_size = pos;
     h->n_strings = s->count;
     h->str_bytes = s->blob_len;
+    for (int k = 0; k < S_COUNT; k++)
+        h->sum[k] = omen_panel_section_sum(pp->src[k], h->len[k]);
     h->checksum = omen_panel_checksum_parts(h, pp->src);
 }
 

@@ -7,7 +7,11 @@
  * use (once per cache file: see seal_of), so a stale, truncated, foreign or corrupted cache is
  * rebuilt rather than read. */
 #define _GNU_SOURCE /* O_TMPFILE: a cache half written when omen is killed leaves no file */
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -275,6 +279,213 @@ uint64_t omen_panel_checksum_parts(const omen_block_header *h, const void *const
     return sum;
 }
 
+uint64_t omen_panel_section_sum(const void *section, size_t len)
+{
+    uint64_t lane[8];
+    for (int k = 0; k < 8; k++)
+        lane[k] = 0x243F6A8885A308D3ull * (uint64_t)(k + 1);
+    size_t body = len / 64 * 64;
+    checksum_chunks(lane, section, body);
+    unsigned char tail[64] = {0};
+    if (len > body)
+        memcpy(tail, (const unsigned char *)section + body, len - body);
+    checksum_chunks(lane, tail, 64);
+    uint64_t h = (uint64_t)len;
+    for (int k = 0; k < 8; k++) {
+        h = (h ^ lane[k]) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 33;
+    }
+    return h;
+}
+
+/* ---------------------------------------------------------------- the check of every load
+ *
+ * Every load, sealed or not, verifies each section's sum and range checks every index that a
+ * query reads memory with (string, model and developer ids, ranks, week indices, the CSR
+ * offsets, the small enumerations), so that no value from the file indexes memory unchecked:
+ * the sums find a changed count or date (a disk error, a copy that kept the times, `touch -r`),
+ * and the range checks keep a crafted file whose sums agree from reading out of bounds. Both
+ * are one pass over each section, a piece at a time while it is in the cache, with loops
+ * that accumulate a flag instead of branching so that the compiler vectorises them; two
+ * threads take half the bytes each. Measured at full scale (862 MB): see docs/architecture.md,
+ * "Loading the cache". */
+
+enum { R_NONE, R_ID, R_ID_OR_NONE, R_U16, R_U8, R_OFF, R_OFF_STRICT };
+
+typedef struct {
+    int kind;
+    uint64_t limit; /* ids, weeks, enumerations: values < limit; offsets: the last one */
+} range_rule;
+
+static void rules_of(const omen_block_header *h, range_rule r[S_COUNT])
+{
+    for (int k = 0; k < S_COUNT; k++)
+        r[k] = (range_rule){R_NONE, 0};
+    uint64_t ns = h->n_strings, nm = h->n_models;
+    r[S_STR_OFF] = (range_rule){R_OFF_STRICT, h->str_bytes};
+    r[S_M_NAME] = r[S_D_NAME] = (range_rule){R_ID, ns};
+    r[S_M_PIPE] = r[S_M_LIB] = r[S_M_LIC] = r[S_D_COUNTRY] = r[S_D_ORG] = r[S_P_REL] =
+        r[S_A_FIELD] = r[S_A_VALUE] = (range_rule){R_ID_OR_NONE, ns};
+    r[S_M_DEV] = (range_rule){R_ID, h->n_developers};
+    r[S_P_MODEL] = r[S_W_ORDER] = r[S_W_RANK] = r[S_F_ROOT] = (range_rule){R_ID, nm};
+    r[S_M_GATED] = (range_rule){R_U8, OMEN_GATED_MANUAL + 1};
+    r[S_M_PSRC] = (range_rule){R_U8, OMEN_PARAMS_OFFICIAL + 1};
+    r[S_F_SRC] = (range_rule){R_U8, 3};
+    r[S_A_HEUR] = (range_rule){R_U8, 2};
+    r[S_P_OFF] = (range_rule){R_OFF, h->n_parents};
+    r[S_A_OFF] = (range_rule){R_OFF, h->n_annotations};
+    r[S_DL_OFF] = (range_rule){R_OFF, h->nnz};
+    r[S_W_OFF] = (range_rule){R_OFF, h->nnz_week};
+    r[S_DL_WEEK] = (range_rule){R_U16, h->n_weeks};
+}
+
+/* Whether the n elements at p (the piece of a section that starts with element `first`) obey
+ * the rule; *prev carries the last offset from piece to piece. */
+static bool piece_ok(const range_rule *r, const unsigned char *p, size_t first, size_t n,
+                     uint64_t *prev)
+{
+    unsigned bad = 0;
+    switch (r->kind) {
+    case R_ID: {
+        const uint32_t *v = (const uint32_t *)(const void *)p;
+        uint32_t lim = r->limit > UINT32_MAX ? UINT32_MAX : (uint32_t)r->limit;
+        for (size_t i = 0; i < n; i++)
+            bad |= v[i] >= lim;
+        break;
+    }
+    case R_ID_OR_NONE: { /* OMEN_NONE + 1 wraps to 0, which passes */
+        const uint32_t *v = (const uint32_t *)(const void *)p;
+        uint32_t lim = r->limit >= UINT32_MAX ? UINT32_MAX : (uint32_t)r->limit;
+        for (size_t i = 0; i < n; i++)
+            bad |= (uint32_t)(v[i] + 1u) > lim;
+        break;
+    }
+    case R_U16: {
+        const uint16_t *v = (const uint16_t *)(const void *)p;
+        for (size_t i = 0; i < n; i++)
+            bad |= v[i] >= r->limit;
+        break;
+    }
+    case R_U8:
+        for (size_t i = 0; i < n; i++)
+            bad |= p[i] >= r->limit;
+        break;
+    case R_OFF:
+    case R_OFF_STRICT: {
+        const uint64_t *v = (const uint64_t *)(const void *)p;
+        if (n == 0)
+            break;
+        if (first == 0)
+            bad |= v[0] != 0;
+        else
+            bad |= r->kind == R_OFF ? v[0] < *prev : v[0] <= *prev;
+        if (r->kind == R_OFF)
+            for (size_t i = 1; i < n; i++)
+                bad |= v[i] < v[i - 1];
+        else /* every string has at least its NUL */
+            for (size_t i = 1; i < n; i++)
+                bad |= v[i] <= v[i - 1];
+        *prev = v[n - 1];
+        break;
+    }
+    default:
+        break;
+    }
+    return !bad;
+}
+
+enum { PIECE = 64 << 10 }; /* a piece is summed and then checked while it is in the L2 cache */
+
+/* Section k's sum and range checks in one pass. */
+static bool section_ok(const omen_block_header *h, const char *base, const range_rule *rules, int k)
+{
+    const range_rule *r = &rules[k];
+    static const size_t width[S_COUNT] = {8, 1, 4, 4, 4, 8, 8, 4, 4, 4, 1, 1, 1, 4, 4, 4, 8, 4,
+                                          4, 8, 4, 4, 1, 8, 2, 8, 8, 4, 1, 4, 8, 4, 4, 4, 4};
+    const unsigned char *p = (const unsigned char *)base + h->off[k];
+    size_t len = h->len[k], w = width[k], body = len / 64 * 64;
+    uint64_t lane[8], prev = 0;
+    for (int j = 0; j < 8; j++)
+        lane[j] = 0x243F6A8885A308D3ull * (uint64_t)(j + 1);
+    bool ok = true;
+    for (size_t at = 0; at < len && ok; at += PIECE) {
+        size_t n = len - at < PIECE ? len - at : PIECE;
+        if (at < body)
+            checksum_chunks(lane, p + at, (at + n <= body ? n : body - at));
+        ok = piece_ok(r, p + at, at / w, n / w, &prev);
+    }
+    if (!ok)
+        return false;
+    unsigned char tail[64] = {0};
+    if (len > body)
+        memcpy(tail, p + body, len - body);
+    checksum_chunks(lane, tail, 64);
+    uint64_t sum = (uint64_t)len;
+    for (int j = 0; j < 8; j++) {
+        sum = (sum ^ lane[j]) * 0xFF51AFD7ED558CCDull;
+        sum ^= sum >> 33;
+    }
+    if (sum != h->sum[k])
+        return false;
+    if ((r->kind == R_OFF || r->kind == R_OFF_STRICT) && prev != r->limit)
+        return false; /* the last offset ends the section it indexes */
+    return true;
+}
+
+typedef struct {
+    const omen_block_header *h;
+    const char *base;
+    const range_rule *rules;
+    int ks[S_COUNT], n;
+    bool ok;
+} verify_job;
+
+static void *verify_run(void *arg)
+{
+    verify_job *j = arg;
+    j->ok = true;
+    for (int i = 0; i < j->n && j->ok; i++)
+        j->ok = section_ok(j->h, j->base, j->rules, j->ks[i]);
+    return NULL;
+}
+
+/* Every section's sum and ranges (the header and the section bounds already checked), on two
+ * threads given about half the bytes each. */
+static bool sections_verified(const omen_block_header *h, const char *base)
+{
+    range_rule rules[S_COUNT];
+    rules_of(h, rules);
+    if (h->n_strings && base[h->off[S_STR_BLOB] + h->str_bytes - 1] != 0)
+        return false; /* the last string ends inside the blob, so every string does */
+    if (!h->n_strings && h->str_bytes)
+        return false;
+    int order[S_COUNT];
+    for (int k = 0; k < S_COUNT; k++)
+        order[k] = k;
+    for (int a = 1; a < S_COUNT; a++) /* largest first, then each to the lighter thread */
+        for (int b = a; b > 0 && h->len[order[b]] > h->len[order[b - 1]]; b--) {
+            int t = order[b];
+            order[b] = order[b - 1];
+            order[b - 1] = t;
+        }
+    verify_job job[2] = {{h, base, rules, {0}, 0, true}, {h, base, rules, {0}, 0, true}};
+    uint64_t load[2] = {0, 0};
+    for (int i = 0; i < S_COUNT; i++) {
+        int t = load[1] < load[0];
+        job[t].ks[job[t].n++] = order[i];
+        load[t] += h->len[order[i]];
+    }
+    pthread_t helper;
+    bool threaded =
+        load[1] >= (4u << 20) && pthread_create(&helper, NULL, verify_run, &job[1]) == 0;
+    verify_run(&job[0]);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        verify_run(&job[1]);
+    return job[0].ok && job[1].ok;
+}
+
 #define AT(T, k) ((const T *)(base + h->off[k]))
 
 static bool header_ok(const omen_block_header *h, size_t len)
@@ -284,14 +495,23 @@ static bool header_ok(const omen_block_header *h, size_t len)
            h->total_size == len && sections_ok(h, len) && h->n_weeks <= 65535;
 }
 
-/* With verify false, only the header and the section bounds are checked: for a cache file
- * sealed as omen wrote it (see sealed), whose content was checked completely before it was
- * written. */
-static bool attach(omen_panel *p, void *block, size_t len, bool verify)
+/* How much of a block attach checks beyond its header and section bounds. */
+enum {
+    CHECK_BUILT,    /* the block omen has just built or written: nothing more */
+    CHECK_SECTIONS, /* a cache sealed as omen wrote it (see sealed): every section's sum and
+                       the ranges of every index (sections_verified), on every load */
+    CHECK_FULL      /* anything else: the block's checksum, the sections, and that every
+                       derived section is what its sources give (content_ok) */
+};
+
+static bool attach(omen_panel *p, void *block, size_t len, int check)
 {
     const char *base = block;
     const omen_block_header *h = block;
-    if (!header_ok(h, len) || (verify && h->checksum != omen_panel_checksum(block, len)))
+    if (!header_ok(h, len) ||
+        (check == CHECK_FULL && h->checksum != omen_panel_checksum(block, len)))
+        return false;
+    if (check != CHECK_BUILT && !sections_verified(h, base))
         return false;
     memset(p, 0, sizeof *p);
     p->n_models = h->n_models;
@@ -344,12 +564,12 @@ static bool attach(omen_panel *p, void *block, size_t len, bool verify)
     p->first_cycles = h->first_cycles;
     p->block = block;
     p->block_len = len;
-    return !verify || content_ok(p, h->str_bytes);
+    return check != CHECK_FULL || content_ok(p, h->str_bytes);
 }
 
 bool omen_panel_attach(omen_panel *p, void *block, size_t len)
 {
-    return attach(p, block, len, true);
+    return attach(p, block, len, CHECK_FULL);
 }
 
 static char *cache_path(omen_store *st)
@@ -406,15 +626,91 @@ static void prefer_huge_pages(void *map, size_t len)
 #endif
 }
 
+static char *folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strcpy(omen_xmalloc(2), ".");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *dir = omen_xmalloc(n + 1);
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    return dir;
+}
+
+/* What is at the cache's path must be a regular file (or nothing): a FIFO there would hang
+ * every command on its open, and a socket or device is not ours to read or replace. Someone
+ * put it there, so omen says so and leaves it, rather than renaming a new cache over it. */
+static omen_status cache_kind_ok(const char *path, omen_error *err)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode))
+        return OMEN_OK; /* absent, or unusable as before: rebuilt, and the write says why */
+    const char *what = S_ISFIFO(sb.st_mode)                         ? "a FIFO"
+                       : S_ISSOCK(sb.st_mode)                       ? "a socket"
+                       : S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode) ? "a device"
+                                                                    : "not a regular file";
+    return omen_error_set(err, OMEN_E_IO,
+                          "%s: the panel cache's path holds %s, not a cache file; omen neither "
+                          "reads nor replaces it: remove it (or use --no-cache)",
+                          path, what);
+}
+
+enum { STALE_TEMP_SECONDS = 15 * 60 };
+
+/* Removes the temporary files of cache writes that were killed (STORE.panel.tmp.PID, named by
+ * omen versions before O_TMPFILE, and still by the fallback and by publish, which names the
+ * anonymous file for the moment of its rename): those whose process is gone, or that nobody
+ * has written to for STALE_TEMP_SECONDS (the process id may have been reused; a live write
+ * touches its file every 8 MiB). Each is up to the size of a cache (850 MB at full scale).
+ * Only regular files are removed, and never this process's own. */
+static void remove_stale_temps(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    size_t nlen = strlen(name);
+    char *dir = folder_of(path);
+    DIR *d = opendir(dir);
+    if (!d) {
+        free(dir);
+        return;
+    }
+    time_t now = time(NULL);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        if (strncmp(n, name, nlen) != 0 || strncmp(n + nlen, ".tmp.", 5) != 0)
+            continue;
+        const char *digits = n + nlen + 5;
+        char *end = NULL;
+        errno = 0;
+        long pid = strtol(digits, &end, 10);
+        if (end == digits || *end || errno || pid <= 0 || pid == (long)getpid())
+            continue;
+        char *full = omen_xmalloc(strlen(dir) + strlen(n) + 2);
+        sprintf(full, "%s/%s", dir, n);
+        struct stat sb;
+        bool gone = kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+        if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            (gone || now - sb.st_mtim.tv_sec > STALE_TEMP_SECONDS))
+            unlink(full);
+        free(full);
+    }
+    closedir(d);
+    free(dir);
+}
+
 /* Maps the cache read-only; NULL when it is absent, stale or malformed. */
 static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
 {
-    int fd = open(path, O_RDONLY);
+    /* O_NONBLOCK: a FIFO put in place of the cache after cache_kind_ok must not hang us */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat sb;
     void *map = MAP_FAILED;
-    if (fstat(fd, &sb) == 0 && (size_t)sb.st_size >= sizeof(omen_block_header))
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (size_t)sb.st_size >= sizeof(omen_block_header))
         map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     close(fd);
     if (map == MAP_FAILED)
@@ -424,7 +720,7 @@ static omen_panel *try_cache(const char *path, const omen_panel_stamp *stamp)
     const omen_block_header *h = map;
     if (!stamp_matches(h, stamp) ||
         !attach(p, map, (size_t)sb.st_size,
-                !(header_ok(h, (size_t)sb.st_size) && sealed(&sb, h)))) {
+                header_ok(h, (size_t)sb.st_size) && sealed(&sb, h) ? CHECK_SECTIONS : CHECK_FULL)) {
         munmap(map, (size_t)sb.st_size);
         free(p);
         return NULL;
@@ -514,18 +810,6 @@ static bool write_parts(int fd, const omen_panel_parts *pp, omen_progress_fn pro
     return true;
 }
 
-static char *folder_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return strcpy(omen_xmalloc(2), ".");
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    char *dir = omen_xmalloc(n + 1);
-    memcpy(dir, path, n);
-    dir[n] = 0;
-    return dir;
-}
-
 /* A new file beside the cache: anonymous (O_TMPFILE) where the file system allows, so that
  * omen killed while writing leaves nothing behind; else named (*named, the caller frees). */
 static int open_temp(const char *path, char **named)
@@ -596,7 +880,7 @@ static omen_panel *map_written(int fd, size_t len)
         return NULL;
     prefer_huge_pages(map, len);
     omen_panel *p = omen_xcalloc(1, sizeof *p);
-    if (!attach(p, map, len, false)) {
+    if (!attach(p, map, len, CHECK_BUILT)) {
         munmap(map, len);
         free(p);
         return NULL;
@@ -617,6 +901,13 @@ omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_
     if (s != OMEN_OK)
         return s;
     char *path = cache_path(st);
+    if (!opt->no_cache) {
+        if ((s = cache_kind_ok(path, err)) != OMEN_OK) {
+            free(path);
+            return s;
+        }
+        remove_stale_temps(path);
+    }
     if (!opt->no_cache && !opt->rebuild_cache && (*out = try_cache(path, &stamp))) {
         if (note)
             *note = "panel loaded from cache";
@@ -642,7 +933,7 @@ omen_status omen_panel_load(omen_store *st, const omen_panel_options *opt, omen_
         size_t len = 0;
         omen_panel_parts_block(pp, &block, &len);
         p = omen_xcalloc(1, sizeof *p);
-        if (!attach(p, block, len, false)) {
+        if (!attach(p, block, len, CHECK_BUILT)) {
             free(block);
             free(p);
             omen_panel_parts_free(pp);
@@ -679,6 +970,11 @@ omen_status omen_panel_refresh(omen_store *st, const omen_panel_options *opt, co
     if (s != OMEN_OK)
         return s;
     char *path = cache_path(st);
+    if ((s = cache_kind_ok(path, err)) != OMEN_OK) {
+        free(path);
+        return s;
+    }
+    remove_stale_temps(path);
     omen_panel *current = opt->rebuild_cache ? NULL : try_cache(path, &stamp);
     if (current) {
         omen_panel_free(current);

@@ -238,7 +238,7 @@ gen o1.csv 500 5 5
 "$OMEN" --db c.db -q ingest downloads --kind weekly c1.csv
 "$OMEN" --db other.db -q ingest downloads --kind weekly o1.csv
 info_agrees c.db "first info (cache written)" && ok "first info writes a cache that agrees"
-cp c.db.panel good.panel
+cp -p c.db.panel good.panel # -p: keeps the seal (the modification time omen gave it)
 info_agrees c.db "info from the cache" && cmp -s c.db.panel good.panel &&
     ok "a current cache is used and left as it is"
 
@@ -271,6 +271,36 @@ expect_rebuilt "cache replaced by random bytes"
 "$OMEN" --db other.db info >/dev/null
 cp other.db.panel c.db.panel
 expect_rebuilt "cache copied from another store"
+
+# Changed with the seal kept (a disk error, a copy that keeps times): found all the same.
+for at in $((size / 2)) $((size - 8)); do
+    cp -p good.panel c.db.panel
+    $PY -c 'import sys
+f = open(sys.argv[1], "r+b"); f.seek(int(sys.argv[2])); b = f.read(4); f.seek(int(sys.argv[2]))
+f.write(bytes(x ^ 0xA5 for x in b)); f.close()' c.db.panel "$at"
+    touch -r good.panel c.db.panel
+    expect_rebuilt "cache with 4 bytes flipped at $at, its time kept (touch -r)"
+done
+# A FIFO in place of the cache: refused at once with a message, not a hang, and left there.
+rm -f c.db.panel && mkfifo c.db.panel
+out=$(timeout 20 "$OMEN" --db c.db info 2>&1)
+rc=$?
+if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && printf '%s' "$out" | grep -q "a FIFO" && [ -p c.db.panel ]; then
+    ok "a FIFO in place of the cache is refused at once"
+else
+    ko "a FIFO in place of the cache (exit $rc)" "$out"
+fi
+rm -f c.db.panel && cp -p good.panel c.db.panel
+# The temporary file of a killed cache write (its process gone) is removed by the next command.
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+printf 'half' >"c.db.panel.tmp.$dead"
+"$OMEN" --db c.db info >/dev/null 2>&1
+if [ ! -e "c.db.panel.tmp.$dead" ]; then
+    ok "a killed cache write's temporary file is removed"
+else
+    ko "a killed cache write's temporary file is left behind"
+fi
 
 # Stale: the store changed after the cache was written (through omen, and behind its back).
 "$OMEN" --db c.db -q ingest downloads --kind weekly c2.csv

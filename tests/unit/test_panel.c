@@ -8,7 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../../src/panel/block.h"
 #include "../../src/panel/panel.h"
@@ -380,6 +386,138 @@ Test(panel, truncated_corrupted_or_foreign_cache_is_rebuilt)
     free(other_cache);
     free(other_path);
     free(path);
+}
+
+/* Writes bytes over the cache in place and gives it back the modification time it had: the
+ * seal is kept, as by a disk error or a copy that keeps times (`touch -r`). */
+static void overwrite_keeping_time(const char *cache, const char *bytes, size_t len)
+{
+    struct stat sb;
+    cr_assert_eq(stat(cache, &sb), 0);
+    FILE *f = fopen(cache, "r+b");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    struct timespec times[2] = {sb.st_atim, sb.st_mtim};
+    cr_assert_eq(utimensat(AT_FDCWD, cache, times, 0), 0);
+}
+
+/* A sealed cache is not trusted unchecked (issue 17, item 1): a count changed with the seal
+ * kept is found by its section's sum, and an index out of range is refused even in a file
+ * whose sums and checksum were made to agree, so neither is read. */
+Test(panel, sealed_cache_changed_with_its_time_kept_is_rebuilt)
+{
+    char *path = NULL;
+    omen_store *st = small_store(&path);
+    char *cache = unit_path(dir, "s.db.panel");
+    omen_panel_free(load(st, false, false, NULL));
+    const char *note = NULL;
+    omen_panel_free(load(st, false, false, &note));
+    cr_assert_str_eq(note, "panel loaded from cache", "the cache is sealed");
+    size_t len = 0;
+    char *good = unit_slurp(cache, &len);
+    const omen_block_header *h = (const void *)good;
+    /* counts, dates and ids: each must be found although the file's time is the seal */
+    size_t spots[] = {h->off[S_DL_COUNT],      h->off[S_W_COUNT], h->off[S_F_TOTAL] + 1,
+                      h->off[S_M_CREATED] + 2, h->off[S_W_RANK],  h->off[S_M_DEV]};
+    for (size_t i = 0; i < sizeof spots / sizeof spots[0]; i++) {
+        char *bad = malloc(len);
+        memcpy(bad, good, len);
+        bad[spots[i]] ^= 0x40;
+        overwrite_keeping_time(cache, bad, len);
+        free(bad);
+        char why[64];
+        snprintf(why, sizeof why, "byte %zu flipped, time kept", spots[i]);
+        expect_rebuilt(st, why);
+    }
+    /* crafted: a rank and a week index out of range, with every sum and the checksum made to
+     * agree, so that only the range checks stand between the file and a read out of bounds */
+    size_t at[] = {h->off[S_W_RANK], h->off[S_DL_WEEK], h->off[S_F_ROOT], h->off[S_DL_OFF] + 8};
+    int sec[] = {S_W_RANK, S_DL_WEEK, S_F_ROOT, S_DL_OFF};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        char *bad = malloc(len);
+        memcpy(bad, good, len);
+        omen_block_header *bh = (void *)bad;
+        memset(bad + at[i], 0xFF, sec[i] == S_DL_WEEK ? 2 : sec[i] == S_DL_OFF ? 8 : 4);
+        bh->sum[sec[i]] = omen_panel_section_sum(bad + bh->off[sec[i]], bh->len[sec[i]]);
+        bh->checksum = omen_panel_checksum(bad, len);
+        overwrite_keeping_time(cache, bad, len);
+        /* the seal follows the checksum: give the file the seal of its new content */
+        struct stat sb;
+        cr_assert_eq(stat(cache, &sb), 0);
+        int64_t sec_of = bh->db_mtime_ns / 1000000000 - (bh->db_mtime_ns % 1000000000 < 0);
+        struct timespec times[2] = {
+            sb.st_atim,
+            {.tv_sec = (time_t)sec_of, .tv_nsec = (long)(1 + bh->checksum % 999999999u)}};
+        cr_assert_eq(utimensat(AT_FDCWD, cache, times, 0), 0);
+        free(bad);
+        char why[64];
+        snprintf(why, sizeof why, "section %d out of range, sums agreeing", sec[i]);
+        expect_rebuilt(st, why);
+    }
+    omen_store_close(st);
+    free(good);
+    free(cache);
+    free(path);
+}
+
+/* A FIFO in place of the cache is refused at once with a message that names it, instead of
+ * hanging every command on its open; --no-cache does not look at it. */
+Test(panel, fifo_in_place_of_the_cache_is_refused, .timeout = 20)
+{
+    omen_store *st = small_store(NULL);
+    char *cache = unit_path(dir, "s.db.panel");
+    cr_assert_eq(mkfifo(cache, 0644), 0);
+    for (int rebuild = 0; rebuild < 2; rebuild++) {
+        omen_panel_options o = {0};
+        o.rebuild_cache = rebuild;
+        omen_panel *p = NULL;
+        omen_error err = {0};
+        cr_assert_neq(omen_panel_load(st, &o, &p, NULL, &err), OMEN_OK);
+        cr_assert_null(p);
+        cr_assert(err.message && strstr(err.message, "a FIFO"), "%s", err.message);
+        omen_error_clear(&err);
+        cr_assert_neq(omen_panel_refresh(st, &o, NULL, &err), OMEN_OK);
+        omen_error_clear(&err);
+    }
+    struct stat sb;
+    cr_assert_eq(stat(cache, &sb), 0);
+    cr_assert(S_ISFIFO(sb.st_mode), "left in place");
+    omen_panel_free(load(st, true, false, NULL));
+    omen_store_close(st);
+    free(cache);
+}
+
+/* The named temporary file of a cache write that was killed is removed by the next load:
+ * when its process is gone, or when nobody has written to it for a long time; a recent one
+ * of a live process is left alone. */
+Test(panel, stale_cache_temporaries_are_removed)
+{
+    omen_store *st = small_store(NULL);
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    cr_assert(child > 0);
+    waitpid(child, NULL, 0); /* its process id is now free */
+    char name[64];
+    snprintf(name, sizeof name, "s.db.panel.tmp.%ld", (long)child);
+    char *dead = unit_write(dir, name, "half a cache");
+    snprintf(name, sizeof name, "s.db.panel.tmp.%ld", (long)getppid());
+    char *live = unit_write(dir, name, "being written");
+    char *old = unit_write(dir, "s.db.panel.tmp.1", "abandoned long ago, pid reused");
+    struct timespec times[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+    cr_assert_eq(utimensat(AT_FDCWD, old, times, 0), 0);
+    char *other = unit_write(dir, "t.db.panel.tmp.999999999", "another store's");
+    omen_panel_free(load(st, false, false, NULL));
+    cr_assert_neq(access(dead, F_OK), 0, "a dead process's temporary is removed");
+    cr_assert_neq(access(old, F_OK), 0, "an old temporary is removed");
+    cr_assert_eq(access(live, F_OK), 0, "a live process's recent temporary is kept");
+    cr_assert_eq(access(other, F_OK), 0, "another cache's temporary is not ours");
+    omen_store_close(st);
+    free(dead);
+    free(live);
+    free(old);
+    free(other);
 }
 
 Test(panel, attach_checks_the_block)
