@@ -189,7 +189,7 @@ static bool parse_size(omen_reader *r, const record *rec, int col, const char *w
     const char *why;
     if (!rec->given[col] || rec->v[col].len == 0)
         return true;
-    if (!omen_parse_count(rec->v[col], &v, &why)) {
+    if (!omen_parse_whole(rec->v[col], INT64_MAX, &v, &why)) {
         omen_reader_error(r, rec->line, "%s '%.*s' is %s", what, (int)rec->v[col].len,
                           rec->v[col].ptr, why);
         return false;

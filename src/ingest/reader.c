@@ -181,6 +181,13 @@ omen_field omen_reader_get(const omen_header *h, const omen_field *fields, size_
 
 bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
 {
+    return omen_parse_whole(f, OMEN_MAX_COUNT, out, why);
+}
+
+bool omen_parse_whole(omen_field f, uint64_t max, uint64_t *out, const char **why)
+{
+    const char *too_large = max == OMEN_MAX_COUNT ? "above the maximum of 1099511627775 (2^40 - 1)"
+                                                  : "too large (above 2^63 - 1)";
     f = trim(f);
     if (f.len == 0) {
         *why = "empty";
@@ -194,14 +201,14 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
     size_t i = 0;
     for (; i < f.len && isdigit((unsigned char)f.ptr[i]); i++) {
         if (v > (UINT64_MAX - 9) / 10) {
-            *why = "above the maximum of 1099511627775 (2^40 - 1)";
+            *why = too_large;
             return false;
         }
         v = v * 10 + (uint64_t)(f.ptr[i] - '0');
     }
     if (i == f.len && i > 0) {
-        if (v > OMEN_MAX_COUNT) {
-            *why = "above the maximum of 1099511627775 (2^40 - 1)";
+        if (v > max) {
+            *why = too_large;
             return false;
         }
         *out = v;
@@ -231,8 +238,8 @@ bool omen_parse_count(omen_field f, uint64_t *out, const char **why)
         *why = "not a whole number";
         return false;
     }
-    if (d > (double)OMEN_MAX_COUNT) {
-        *why = "above the maximum of 1099511627775 (2^40 - 1)";
+    if (d > (double)max) {
+        *why = too_large;
         return false;
     }
     *out = (uint64_t)d;

@@ -118,6 +118,9 @@ void omen_reader_note(omen_reader *r, const char *fmt, ...) __attribute__((forma
 /* A non-negative whole number ("123", "1.6e7" and "123.0" are whole; "1.5", "-3", "" are not)
  * of at most OMEN_MAX_COUNT. Returns false with a reason. */
 bool omen_parse_count(omen_field f, uint64_t *out, const char **why);
+/* The same for a whole number of at most `max` (sizes: parameters, bytes, which real models
+ * carry past 2^40: a repository of 1.3 TB). */
+bool omen_parse_whole(omen_field f, uint64_t max, uint64_t *out, const char **why);
 /* Strips "https://huggingface.co/" and surrounding spaces from a model id; false if empty or
  * it contains spaces or control characters. */
 bool omen_parse_model_id(omen_field *f);
