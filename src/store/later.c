@@ -8,26 +8,13 @@
 #include "../util/error.h"
 #include "store_internal.h"
 
-/* Whether any table row matches sql (a `SELECT 1 ... LIMIT 1` with one optional int parameter). */
-static bool any(omen_store *st, const char *sql, int32_t param)
-{
-    sqlite3_stmt *q = NULL;
-    bool found = true; /* when in doubt, do the full work */
-    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
-        sqlite3_bind_int(q, 1, param);
-        found = sqlite3_step(q) == SQLITE_ROW;
-    }
-    sqlite3_finalize(q);
-    return found;
-}
-
 omen_status omen_store_later_snapshots(omen_store *st, const omen_rows *rows, int32_t day,
                                        unsigned char *later, size_t *n, omen_error *err)
 {
     *n = 0;
     /* The usual case, listings ingested in date order, needs no scan of the observations. */
-    if (!any(st, "SELECT 1 FROM snapshot_days WHERE day > ?1 LIMIT 1", day) &&
-        !any(st, "SELECT 1 FROM snapshots WHERE day > ?1 LIMIT 1", day))
+    if (!omen_store_any(st, "SELECT 1 FROM snapshot_days WHERE day > ?1 LIMIT 1", day) &&
+        !omen_store_any(st, "SELECT 1 FROM snapshots WHERE day > ?1 LIMIT 1", day))
         return OMEN_OK;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db,
@@ -69,7 +56,7 @@ omen_status omen_store_replace_edges(omen_store *st, const omen_rows *rows,
                                      const unsigned char *skip, uint64_t *deleted, omen_error *err)
 {
     *deleted = 0;
-    if (!any(st, "SELECT 1 FROM edges LIMIT 1", 0))
+    if (!omen_store_any(st, "SELECT 1 FROM edges LIMIT 1", 0))
         return OMEN_OK;
     size_t nnames = rows->names.count ? rows->names.count : 1;
     unsigned char *listed = omen_xcalloc(nnames, 1);

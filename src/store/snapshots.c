@@ -118,12 +118,7 @@ omen_status omen_store_snapshot_day(omen_store *st, int32_t day, bool before,
 
 bool omen_store_has_snapshots(omen_store *st)
 {
-    sqlite3_stmt *q = NULL;
-    bool found = true; /* when in doubt, look models up */
-    if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM snapshots LIMIT 1", -1, &q, NULL) == SQLITE_OK)
-        found = sqlite3_step(q) == SQLITE_ROW;
-    sqlite3_finalize(q);
-    return found;
+    return omen_store_any(st, "SELECT 1 FROM snapshots LIMIT 1", 0);
 }
 
 omen_status omen_store_record_snapshot_day(omen_store *st, const omen_snapshot_day *d,

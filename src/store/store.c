@@ -326,6 +326,18 @@ omen_status omen_store_touch(omen_store *st, bool synthetic, omen_error *err)
     return OMEN_OK;
 }
 
+bool omen_store_any(omen_store *st, const char *sql, int32_t param)
+{
+    sqlite3_stmt *q = NULL;
+    bool found = true;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int(q, 1, param);
+        found = sqlite3_step(q) == SQLITE_ROW;
+    }
+    sqlite3_finalize(q);
+    return found;
+}
+
 omen_status omen_store_record_ingest(omen_store *st, const omen_ingest_record *rec, omen_error *err)
 {
     sqlite3_stmt *q = NULL;

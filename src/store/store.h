@@ -57,10 +57,6 @@ omen_status omen_store_set_estimated_params(omen_store *store, const char *const
 
 /* Whether the store holds synthetic data (meta `synthetic` = 1). */
 bool omen_store_is_synthetic(omen_store *store);
-/* Inside or outside a transaction: the stored cumulative observations of a model, sorted by
- * day, as a heap array the caller frees (NULL and 0 when there are none). */
-omen_status omen_store_snapshots_of(omen_store *store, const char *model, omen_count_row **out,
-                                    size_t *n, omen_error *err);
 
 /* Inside or outside a transaction: sets later[id] = 1 (later has rows->names.count bytes) for
  * each model of the batch with a stored cumulative observation after `day`; *n counts them. */

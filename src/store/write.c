@@ -413,28 +413,3 @@ omen_status omen_store_write_rows(omen_store *st, const omen_rows *rows, omen_pr
     *written += w.written;
     return s;
 }
-
-omen_status omen_store_snapshots_of(omen_store *st, const char *model, omen_count_row **out,
-                                    size_t *n, omen_error *err)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT s.day, s.cumulative FROM snapshots s JOIN models m "
-                           "ON m.id = s.model WHERE m.name = ? ORDER BY s.day",
-                           -1, &q, NULL) != SQLITE_OK)
-        return omen_store_sqlite_error(st, err, "snapshots");
-    sqlite3_bind_text(q, 1, model, -1, SQLITE_STATIC);
-    size_t cap = 0;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if (*n == cap)
-            *out = omen_xrealloc(*out, (cap = cap ? cap * 2 : 64) * sizeof **out);
-        (*out)[*n].model = 0;
-        (*out)[*n].day = sqlite3_column_int(q, 0);
-        (*out)[*n].count = (uint64_t)sqlite3_column_int64(q, 1);
-        (*n)++;
-    }
-    sqlite3_finalize(q);
-    return OMEN_OK;
-}

@@ -386,19 +386,40 @@ Test(store, snapshots_of_a_model_sorted_by_day)
     *omen_rows_add_snapshot(&r) = (omen_count_row){a, 19300, 10};
     *omen_rows_add_snapshot(&r) = (omen_count_row){name(&r, "acme/b"), 19350, 7};
     cr_assert_eq(apply(st, &r), 5);
-    omen_count_row *v = NULL;
-    size_t n = 0;
+    omen_count_row *v = NULL, base = {0};
+    size_t n = 0, cap = 0;
+    bool has_base = true;
     omen_error err = {0};
-    cr_assert_eq(omen_store_snapshots_of(st, "acme/a", &v, &n, &err), OMEN_OK);
+    omen_snapshot_reader *rd = NULL;
+    cr_assert_eq(omen_store_snapshot_reader_open(st, &rd, &err), OMEN_OK);
+    /* a window from before the first observation: every one, by day, and no base */
+    cr_assert_eq(omen_store_snapshot_window(rd, "acme/a", 0, &has_base, &base, &v, &n, &cap, &err),
+                 OMEN_OK);
+    cr_assert_not(has_base);
     cr_assert_eq(n, 2);
     cr_assert_eq(v[0].day, 19300);
     cr_assert_eq(v[0].count, 10);
     cr_assert_eq(v[1].day, 19400);
     cr_assert_eq(v[1].count, 30);
+    /* a window between them: the earlier is its base, the later in it */
+    cr_assert_eq(
+        omen_store_snapshot_window(rd, "acme/a", 19350, &has_base, &base, &v, &n, &cap, &err),
+        OMEN_OK);
+    cr_assert(has_base);
+    cr_assert_eq(base.day, 19300);
+    cr_assert_eq(base.count, 10);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(v[0].day, 19400);
     free(v);
-    cr_assert_eq(omen_store_snapshots_of(st, "acme/none", &v, &n, &err), OMEN_OK);
+    v = NULL;
+    cap = 0;
+    cr_assert_eq(
+        omen_store_snapshot_window(rd, "acme/none", 0, &has_base, &base, &v, &n, &cap, &err),
+        OMEN_OK);
     cr_assert_eq(n, 0);
     cr_assert_null(v);
+    cr_assert_not(has_base);
+    omen_store_snapshot_reader_close(rd);
     omen_rows_free(&r);
     omen_store_close(st);
 }
