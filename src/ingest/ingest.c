@@ -568,6 +568,19 @@ static void ingest_free(ingest *in)
     omen_unmapped_free(&in->unmapped);
 }
 
+/* One line saying how many metadata values were kept as given (the values: rep->unmapped). */
+static void note_unmapped(omen_ingest_report *rep, const omen_unmapped *u)
+{
+    if (!u->total)
+        return;
+    char line[256];
+    snprintf(line, sizeof line,
+             "%llu metadata values (%zu distinct) are outside omen's vocabularies and were kept "
+             "as given (--strict-labels rejects them); they are listed in ingests.unmapped\n",
+             (unsigned long long)u->total, omen_unmapped_distinct(u));
+    append(&rep->notes, line);
+}
+
 /* Reads and validates every file of the batch; decides the series kind. OMEN_OK with
  * *kind set when the batch may be written. */
 static omen_status ingest_read(ingest *in, const char *const *paths, size_t npaths,
@@ -604,15 +617,8 @@ static omen_status ingest_read(ingest *in, const char *const *paths, size_t npat
     free(rep->unmapped);
     rep->unmapped = omen_unmapped_text(&in->unmapped, 0);
     rep->unmapped_values += in->unmapped.total;
-    if (in->unmapped.total) {
-        char line[256];
-        snprintf(line, sizeof line,
-                 "%llu metadata values (%zu distinct) are outside omen's vocabularies and were "
-                 "kept as given (--strict-labels rejects them); they are listed in "
-                 "ingests.unmapped\n",
-                 (unsigned long long)in->unmapped.total, omen_unmapped_distinct(&in->unmapped));
-        append(&rep->notes, line);
-    }
+    if (!in->quiet_progress) /* a folder says it once, for all its weeks */
+        note_unmapped(rep, &in->unmapped);
     rep->models_seen += in->rows.names.count;
     if (s == OMEN_OK && in->diag.count && !opt->skip_bad)
         return omen_error_take(err, OMEN_E_DATA, omen_diag_text(&in->diag));
@@ -823,6 +829,7 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
     omen_intern_free(&seen.names);
     free(seen.hash);
     rep->unmapped = omen_unmapped_text(&unmapped, 0);
+    note_unmapped(rep, &unmapped);
     omen_unmapped_free(&unmapped);
     if (todo) {
         if (s == OMEN_OK)
