@@ -489,6 +489,78 @@ double omen_metrics_entropy(const double *values, size_t n)
     return entropy_with_total(values, n, omen_metrics_sum(values, n));
 }
 
+/* ---------------------------------------------------------------- Theil */
+
+/* Summed term by term, s_i ln(N s_i), rather than as ln N - entropy: an even split then gives 0
+ * to full precision instead of a difference of two nearly equal numbers. */
+static double theil_with_total(const double *values, size_t n, double total)
+{
+    if (n < 2 || !(total > 0))
+        return 0;
+    ksum k = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        double s = values[i] / total;
+        if (s > 0)
+            ksum_add(&k, s * log((double)n * s));
+    }
+    double t = ksum_value(&k);
+    return t > 0 ? t : 0;
+}
+
+double omen_metrics_theil(const double *values, size_t n)
+{
+    return theil_with_total(values, n, omen_metrics_sum(values, n));
+}
+
+/* Three passes over the values (group totals and sizes; within-group terms; the groups), each a
+ * compensated sum, so between + within equals the one-level index to rounding. */
+void omen_metrics_theil_decompose(const double *values, const uint32_t *group, size_t n,
+                                  size_t ngroups, omen_theil_parts *out)
+{
+    memset(out, 0, sizeof *out);
+    ksum *sum = omen_xcalloc(ngroups ? ngroups : 1, sizeof *sum);
+    ksum *within = omen_xcalloc(ngroups ? ngroups : 1, sizeof *within);
+    size_t *count = omen_xcalloc(ngroups ? ngroups : 1, sizeof *count);
+    for (size_t i = 0; i < n; i++) {
+        ksum_add(&sum[group[i]], values[i]);
+        count[group[i]]++;
+    }
+    double total = omen_metrics_sum(values, n);
+    out->theil = theil_with_total(values, n, total);
+    for (size_t i = 0; i < n && total > 0; i++) {
+        uint32_t g = group[i];
+        double xg = ksum_value(&sum[g]), s = values[i] / xg;
+        if (s > 0) /* S_g T_g = sum over g of (x_i / X) ln(N_g x_i / X_g) */
+            ksum_add(&within[g], values[i] / total * log((double)count[g] * s));
+    }
+    ksum between = {0, 0}, inside = {0, 0};
+    for (size_t g = 0; g < ngroups && total > 0; g++) {
+        if (!count[g])
+            continue;
+        out->groups++;
+        double share = ksum_value(&sum[g]) / total;
+        if (share > 0)
+            ksum_add(&between, share * log(share * (double)n / (double)count[g]));
+        ksum_add(&inside, ksum_value(&within[g]));
+    }
+    out->between = ksum_value(&between);
+    out->within = ksum_value(&inside);
+    free(sum);
+    free(within);
+    free(count);
+}
+
+/* ---------------------------------------------------------------- Merger Guidelines */
+
+const char *omen_metrics_merger_band(double hhi_10000)
+{
+    if (hhi_10000 > 1800)
+        return "highly";
+    if (hhi_10000 >= 1000)
+        return "moderately";
+    return "unconcentrated";
+}
+
 /* ---------------------------------------------------------------- all at once */
 
 /* The measures that read every value (HHI, normalised HHI, Gini, entropy and the last, largest
@@ -590,6 +662,14 @@ void omen_metrics_compute_counts(const double *sorted, size_t n, uint64_t total,
     compute(sorted, n, (double)total, exact, cuts, ncuts, entropy, out);
 }
 
+/* Theil T = ln N - H: the measures have the entropy at hand, and a second logarithm per value
+ * would double their cost; the difference loses only digits of a T near 0. */
+static double theil_of_entropy(size_t n, double entropy)
+{
+    double t = n >= 2 ? log((double)n) - entropy : 0;
+    return t > 0 ? t : 0;
+}
+
 static void compute(const double *sorted, size_t n, double total_known, bool known,
                     const uint32_t *cuts, size_t ncuts, bool entropy, omen_measures *out)
 {
@@ -611,6 +691,8 @@ static void compute(const double *sorted, size_t n, double total_known, bool kno
     static const size_t ks[3] = {1, 10, 100};
     for (int i = 0; i < 3; i++)
         out->top[i] = top_share_with_total(sorted, n, ks[i], total);
+    out->cr4 = top_share_with_total(sorted, n, 4, total);
+    out->cr8 = top_share_with_total(sorted, n, 8, total);
     if (n == 0 || !(total > 0))
         return; /* every remaining measure is 0, as their functions above give */
     size_t rest = lo < n ? n - lo : 0;
@@ -621,6 +703,7 @@ static void compute(const double *sorted, size_t n, double total_known, bool kno
     out->hhi_normalized = n == 1 ? 1 : clamp1(ksum_value(&f.norm) * ((double)n / (double)(n - 1)));
     out->gini = n < 2 ? 0 : ksum_value(&f.gini) / ((double)n * total);
     out->entropy = entropy && n >= 2 ? ksum_value(&f.entropy) : 0;
+    out->theil = entropy ? theil_of_entropy(n, out->entropy) : 0;
     out->effective = out->hhi > 0 ? 1.0 / out->hhi : 0;
 }
 
@@ -641,10 +724,10 @@ __extension__ typedef unsigned __int128 u128;
 __extension__ typedef __int128 i128;
 
 /* Sums of the ascending counts before the indices that the shares need (at most the 8 cuts,
- * the 3 top-k and N): sum[j] = the sum over indices < at[j]. */
+ * the 3 top-k, CR4, CR8 and N): sum[j] = the sum over indices < at[j]. */
 typedef struct {
-    size_t at[12];
-    uint64_t sum[12];
+    size_t at[14];
+    uint64_t sum[14];
     size_t n;
 } prefix_sums;
 
@@ -720,6 +803,8 @@ static void measure_runs(const count_runs *r, size_t n, uint64_t total, const ui
     if (n == 0 || total == 0) { /* as compute gives: every measure 0 but a top-k holding all */
         for (int i = 0; i < 3; i++)
             out->top[i] = n > 0 && ks[i] >= n ? 1 : 0;
+        out->cr4 = n > 0 && n <= 4 ? 1 : 0;
+        out->cr8 = n > 0 && n <= 8 ? 1 : 0;
         return;
     }
     prefix_sums pf = {.n = 0};
@@ -728,6 +813,8 @@ static void measure_runs(const count_runs *r, size_t n, uint64_t total, const ui
         prefix_want(&pf, n - (cuts[j] < n ? cuts[j] : n));
     for (int i = 0; i < 3; i++)
         prefix_want(&pf, n - (ks[i] < n ? ks[i] : n));
+    prefix_want(&pf, n - (4 < n ? 4 : n));
+    prefix_want(&pf, n - (8 < n ? 8 : n));
     exact_sums x = {0, 0, 0, 0, 0};
     for (uint32_t v = 0; r->small && v < SMALL_COUNTS; v++)
         if (r->small[v])
@@ -745,6 +832,8 @@ static void measure_runs(const count_runs *r, size_t n, uint64_t total, const ui
     out->segments[ncuts] = rest ? (double)prefix_of(&pf, rest) / (double)total : 0;
     for (int i = 0; i < 3; i++)
         out->top[i] = ks[i] >= n ? 1 : runs_rank_share(&pf, n, 0, ks[i], total);
+    out->cr4 = 4 >= n ? 1 : runs_rank_share(&pf, n, 0, 4, total);
+    out->cr8 = 8 >= n ? 1 : runs_rank_share(&pf, n, 0, 8, total);
     u128 t2 = (u128)total * total;
     out->hhi = clamp1(ratio(x.squares, t2));
     /* (H - 1/N) / (1 - 1/N) = (N sum x^2 - S^2) / ((N - 1) S^2): N sum x^2 >= S^2 (Cauchy-Schwarz),
@@ -782,8 +871,10 @@ void omen_metrics_measure_counts(uint64_t *counts, uint64_t *spare, size_t n, ui
     else
         runs_of_counts(counts, spare, n, small, &r);
     measure_runs(&r, n, total, cuts, ncuts, out);
-    if (entropy)
+    if (entropy) {
         out->entropy = entropy_with_total(r.large, n, (double)total);
+        out->theil = theil_of_entropy(n, out->entropy);
+    }
 }
 
 /* ---------------------------------------------------------------- Lorenz */

@@ -39,6 +39,8 @@ typedef struct {
     double entropy;        /* Shannon entropy of the shares, natural log */
     double effective;      /* 1 / HHI, the effective number of entities */
     double top[3];         /* top-1, top-10, top-100 shares (1 when k >= N) */
+    double cr4, cr8;       /* concentration ratios: top-4 and top-8 shares (1 when k >= N) */
+    double theil;          /* Theil T = sum s_i ln(N s_i) = ln N - entropy; with entropy only */
     double segments[9];    /* shares of the rank segments given (see omen_metrics_compute) */
     size_t nsegments;      /* number of segments filled: ncuts + 1 */
 } omen_measures;
@@ -76,6 +78,25 @@ double omen_metrics_hhi(const double *values, size_t n);
 double omen_metrics_gini(const double *sorted, size_t n);
 double omen_metrics_top_share(const double *sorted, size_t n, size_t k);
 double omen_metrics_entropy(const double *values, size_t n);
+/* Theil index T = sum s_i ln(N s_i) of the positive values (0 for N < 2), in [0, ln N]. */
+double omen_metrics_theil(const double *values, size_t n);
+
+/* The Theil index of values that fall into groups, with its exact decomposition
+ * T = between + within: between = sum_g S_g ln(S_g N / N_g), within = sum_g S_g T_g, where S_g
+ * is group g's share of the total, N_g its number of values and T_g the Theil index inside it.
+ * group[i] < ngroups is value i's group. `groups` counts the groups with a value. */
+typedef struct {
+    double theil, between, within;
+    size_t groups;
+} omen_theil_parts;
+void omen_metrics_theil_decompose(const double *values, const uint32_t *group, size_t n,
+                                  size_t ngroups, omen_theil_parts *out);
+
+/* The 2023 U.S. DOJ/FTC Merger Guidelines band of an HHI on the 0-10,000 scale: "highly" above
+ * 1800, "moderately" from 1000 to 1800, "unconcentrated" below 1000. A static string. */
+const char *omen_metrics_merger_band(double hhi_10000);
+/* The Guidelines' "significant increase": a rise of more than 100 points (0-10,000 scale). */
+#define OMEN_MERGER_SIGNIFICANT_RISE 100.0
 
 /* Lorenz curve of sorted values at `points` evenly spaced population shares 0, 1/(points-1),
  * ..., 1: out_pop[j] = j/(points-1), out_share[j] = share of the total held by the poorest
