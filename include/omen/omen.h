@@ -373,7 +373,13 @@ typedef struct {
     bool density;     /* sizes: --density gives kernel density rows for violins */
     bool by_segment;  /* sizes: --by download-segment|creation-segment (the --cuts segments) */
     double threshold; /* intermediaries: repackaging share of a developer (default 0.8) */
-    uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42) */
+    uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42); the
+                         bootstrap of --ci */
+    /* monitoring (concentration, shares) */
+    bool decompose;             /* concentration --decompose: Theil between/within ... */
+    omen_level decompose_level; /* ... the groups (developer, country or org_type) */
+    double ci;                  /* --ci: bootstrap interval level in (0, 1); 0 = none */
+    uint32_t resamples;         /* --resamples: bootstrap resamples (default 1000) */
 } omen_query;
 
 /* One query option, a row of the table every front derives its options from: the parser

@@ -343,6 +343,38 @@ static omen_status set_all(omen_query *q, const char *v, omen_error *err)
     return OMEN_OK;
 }
 
+static omen_status set_decompose(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const levels[] = {"developer", "country", "org_type", NULL};
+    int k;
+    if (strcmp(v, "org-type") == 0)
+        v = "org_type";
+    if (!pick(v, levels, &k))
+        return bad(err, "decompose", v, "developer, country, org_type");
+    q->decompose = true;
+    q->decompose_level = (omen_level)(OMEN_LEVEL_DEVELOPER + k);
+    return OMEN_OK;
+}
+
+static omen_status set_ci(omen_query *q, const char *v, omen_error *err)
+{
+    char *end = NULL;
+    double c = strtod(v, &end);
+    if (end == v || *end || !(c > 0 && c < 1))
+        return bad(err, "ci", v, "a level between 0 and 1, such as 0.95");
+    q->ci = c;
+    return OMEN_OK;
+}
+
+static omen_status set_resamples(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t n;
+    if (!parse_u64(v, 100000, &n) || n < 10)
+        return bad(err, "resamples", v, "a whole number from 10 to 100000");
+    q->resamples = (uint32_t)n;
+    return OMEN_OK;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 /* Readers: every analysis takes the filters of DESIGN section 5 ("*"), including those that
@@ -406,8 +438,8 @@ static const struct {
     {{"points", "N", "points on the Lorenz curve, or grid points per year of --density", "101",
       NULL, true, "lorenz,sizes"},
      set_points},
-    {{"entropy", NULL, "add Shannon entropy and the effective number of entities (1/HHI)", NULL,
-      NULL, false, "concentration"},
+    {{"entropy", NULL, "add Shannon entropy and the Theil index", NULL, NULL, false,
+      "concentration"},
      set_entropy},
     {{"by", "B",
       "download-year (download-weighted), creation-year, or the --cuts segments: "
@@ -420,8 +452,19 @@ static const struct {
     {{"threshold", "X", "repackaging share of a developer's downloads", "0.8", NULL, true,
       "intermediaries"},
      set_threshold},
-    {{"seed", "N", "seed of RANSAC and the validation split", "42", NULL, true, "sizes-estimate"},
+    {{"seed", "N", "seed of RANSAC and the validation split, and of the bootstrap (--ci)", "42",
+      NULL, true, "sizes-estimate,concentration,shares"},
      set_seed},
+    {{"decompose", "G",
+      "add the Theil index split into between and within groups G (developer, country or "
+      "org_type)",
+      NULL, NULL, false, "concentration"},
+     set_decompose},
+    {{"ci", "LEVEL", "bootstrap percentile intervals at LEVEL (e.g. 0.95), resampling entities",
+      NULL, NULL, false, "concentration,shares"},
+     set_ci},
+    {{"resamples", "N", "bootstrap resamples of --ci", "1000", NULL, true, "concentration,shares"},
+     set_resamples},
     {{"field", "F", "an annotation field, org_type or modality", NULL,
       "attributes: default all fields", false, "attributes,trends"},
      set_field},
@@ -561,7 +604,7 @@ size_t omen_query_help_for(const char *analysis, char *out, size_t cap)
 
 const char *omen_query_help(void)
 {
-    static char text[8192];
+    static char text[16384];
     if (!text[0])
         omen_query_help_for(NULL, text, sizeof text);
     return text;
