@@ -99,6 +99,16 @@ static const omen_analysis analyses[] = {
      "and share of all downloads, over the whole range or per --window, then their sum.",
      "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
      "developers whose downloads are mostly repackagings", NULL},
+    {"changes", omen_changes,
+     "Where a concentration series changes level: --measure (HHI, Gini, top-1, top-10, CR4,\n"
+     "CR8 or share:<entity>, an entity of --level) per period (weekly by default), cut by PELT\n"
+     "into segments of constant mean with the fewest squared deviations, each change point\n"
+     "costing --penalty times the noise variance (bic: 2 ln n; the variance from the median\n"
+     "absolute deviation of the weekly differences), each segment at least --min-segment\n"
+     "periods long. Periods without downloads are left out of the series.",
+     "segment,start,end,periods,mean,change,break (change and break empty for the first\n"
+     "segment; break is the date the segment starts)",
+     "change points of a concentration series (PELT)", NULL},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)
