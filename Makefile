@@ -148,9 +148,11 @@ fuzz-drivers: $(FUZZ_DRIVERS:%=$(BUILD)/fuzz/%)
 
 # fuzz_request tests server code, which is not in libomen.a; fuzz_timestamp compiles events.c
 # into itself (for its static parser), which is why the archive's events.o is never pulled in.
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c server/request.c
+# fuzz_request compiles two sources in one command, for which clang refuses -MMD with -o.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c server/request.c server/request.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DOMEN_LIBFUZZER -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -DOMEN_LIBFUZZER -fsanitize=fuzzer -o $@ \
+	    $(filter %.c,$^) $(LDLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libomen.a
 	@mkdir -p $(dir $@)
