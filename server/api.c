@@ -6,7 +6,16 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+static void buf_put(void *ctx, const char *s, size_t n)
+{
+    sv_buf_put(ctx, s, n);
+}
+
+void sv_buf_json(sv_buf *b, const char *s)
+{
+    omen_json_quote(s, OMEN_JSON_SCRIPT | OMEN_JSON_U_ESCAPES, buf_put, b);
+}
 
 /* The parameters (the options table's names, then "format") that analysis `analysis` reads
  * (NULL: every one), comma-separated; JSON strings when json. */
@@ -156,13 +165,11 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
         return;
     omen_table *t = NULL;
     omen_error err = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = omen_now();
     omen_status s = a->run(panel, &q, &t, &err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double elapsed = omen_now() - t0;
     if (s == OMEN_OK) /* as the CLI does; this server's is the analysis alone */
-        omen_table_meta_real(t, "elapsed_s",
-                             (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+        omen_table_meta_real(t, "elapsed_s", elapsed);
     if (s == OMEN_USAGE || s == OMEN_BAD_DATA) {
         usage_error(r, err.message ? err.message : "bad request", NULL);
     } else if (s != OMEN_OK) {

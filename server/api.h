@@ -15,6 +15,9 @@ typedef struct {
     bool json;
 } sv_api_result;
 
+/* Appends s as a JSON string literal through libomen's one escaper (omen_json_quote), with
+ * "</" written "<\/" so that it can also sit inside the report's <script>. */
+void sv_buf_json(sv_buf *b, const char *s);
 /* Picks the output format from ?format= (json, csv) or, when absent, accept_csv. Returns false
  * (and fills r with a 400) for another value. */
 bool sv_api_format(const sv_params *ps, bool accept_csv, omen_format *fmt, sv_api_result *r);

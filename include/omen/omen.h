@@ -54,6 +54,11 @@ typedef struct {
 void omen_error_clear(omen_error *err);
 const char *omen_error_name(omen_errcode code);
 omen_status omen_error_status(omen_errcode code);
+/* Replaces err's message with the printf-style text and sets its code; returns
+ * omen_error_status(code). A NULL err is allowed (the message is dropped). The library and the
+ * fronts' own entry points (omen_server_run, omen_report_write) fill errors with it. */
+omen_status omen_error_set(omen_error *err, omen_errcode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------- progress */
 
@@ -316,6 +321,23 @@ omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out,
 /* Writes into a heap string the caller frees (for the server and the report). */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
 
+/* ---------------------------------------------------------------- JSON text */
+
+/* Where a writer puts its bytes: n bytes at s (not NUL-terminated). */
+typedef void (*omen_put_fn)(void *ctx, const char *s, size_t n);
+
+enum {
+    OMEN_JSON_SCRIPT = 1,   /* also write "</" as "<\/", for text inside an HTML <script> */
+    OMEN_JSON_U_ESCAPES = 2 /* every control character as \u00XX (the form of the server's
+                               answers and `omen info`), not JSON's short forms such as \n */
+};
+
+/* The one JSON string escaper of omen: puts s as a JSON string literal, quotes included, through
+ * put (RFC 8259: quote, backslash and control characters escaped, with JSON's short forms such
+ * as \n unless OMEN_JSON_U_ESCAPES; invalid UTF-8 replaced by U+FFFD, so the output always
+ * parses). The table writers, the server, the report and the CLI all use it. */
+void omen_json_quote(const char *s, unsigned flags, omen_put_fn put, void *ctx);
+
 /* ---------------------------------------------------------------- queries and analyses */
 
 typedef enum { OMEN_SAMPLE_POPULATION, OMEN_SAMPLE_HEAD, OMEN_SAMPLE_ALL } omen_sample;
@@ -513,6 +535,11 @@ bool omen_taxonomy_field_at(size_t i, omen_field_info *out);
 int32_t omen_date_days(int year, int month, int day);
 /* Writes "YYYY-MM-DD" (11 bytes with the NUL) for days since 1970-01-01. */
 void omen_date_format(int32_t days, char out[11]);
+
+/* ---------------------------------------------------------------- clock */
+
+/* Seconds on the monotonic clock, for elapsed times (its zero is arbitrary). */
+double omen_now(void);
 
 #ifdef __cplusplus
 }
