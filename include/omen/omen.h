@@ -270,8 +270,8 @@ void omen_info_compute(const omen_panel *panel, omen_info *out);
 
 /* One result type for every analysis: named, typed columns and a `meta` block (the filters and
  * definitions in force, counts, the synthetic flag, elapsed time). The CLI prints it as an
- * aligned table, CSV or JSON; the server sends JSON or CSV. The table owns its cells and meta;
- * release it with omen_table_free(). Text passed in is copied. */
+ * aligned table, CSV or JSON; the server sends JSON or CSV; the report writes Markdown. The
+ * table owns its cells and meta; release it with omen_table_free(). Text passed in is copied. */
 typedef struct omen_table omen_table;
 
 typedef enum {
@@ -282,7 +282,12 @@ typedef enum {
     OMEN_COL_BOOL
 } omen_col_type;
 
-typedef enum { OMEN_FORMAT_TABLE, OMEN_FORMAT_CSV, OMEN_FORMAT_JSON } omen_format;
+typedef enum {
+    OMEN_FORMAT_TABLE,
+    OMEN_FORMAT_CSV,
+    OMEN_FORMAT_JSON,
+    OMEN_FORMAT_MARKDOWN /* for people to read in a document (the report's summary.md) */
+} omen_format;
 
 omen_table *omen_table_new(const char *name);
 void omen_table_free(omen_table *t);
@@ -313,10 +318,19 @@ int64_t omen_table_int(const omen_table *t, size_t row, size_t col);
 double omen_table_real(const omen_table *t, size_t row, size_t col);
 /* Finds a column by name; returns (size_t)-1 when absent. */
 size_t omen_table_find(const omen_table *t, const char *name);
+/* A new table named `name` of the columns of t named in cols[0..ncols) that t has (in the
+ * order given; the others are left out) and of the rows rows[0..nrows) of t (in that order;
+ * a row may repeat), cells and types copied, no meta. The caller frees it. */
+omen_table *omen_table_select(const omen_table *t, const char *name, const char *const *cols,
+                              size_t ncols, const size_t *rows, size_t nrows);
 
 /* Writes the table to out. CSV: a header row and RFC 4180 rows, reals with 15 significant
  * digits, no meta. JSON: {"meta": {...}, "columns": [{"name", "type"}...], "rows": [{...}...]}.
- * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals. */
+ * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals.
+ * Markdown: a pipe table ("| a | b |", "|---|---|", one line per row; "\n(no rows)\n" after
+ * the header when there are none), no meta; text with '|' escaped and line breaks as spaces,
+ * NULL empty, booleans yes/no, reals with 4 decimals except whole numbers of magnitude 100 or
+ * more (counts, written as integers) and magnitudes below 0.001 (p-values, as "%.2e"). */
 omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err);
 /* Writes into a heap string the caller frees (for the server and the report). */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);

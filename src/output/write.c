@@ -1,5 +1,5 @@
-/* write.c: the three writers of a result table (aligned text, CSV, JSON) into a FILE* or a heap
- * string, through one buffered sink.
+/* write.c: the writers of a result table (aligned text, CSV, JSON, Markdown) into a FILE* or a
+ * heap string, through one buffered sink.
  *
  * The JSON writer is hand-written rather than built on cJSON: cJSON_PrintUnformatted needs a
  * tree with a heap node and a key copy for every cell before it prints anything. Measured on a
@@ -584,6 +584,80 @@ static void write_view(sink *s, const omen_table *t)
     free(width);
 }
 
+/* ---------------------------------------------------------------- Markdown */
+
+/* Text in a pipe table: '|' escaped, line breaks and other control characters as spaces. */
+static void md_text(sink *s, const char *str)
+{
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+        if (*p == '|')
+            sink_put(s, "\\|", 2);
+        else
+            sink_char(s, *p < 0x20 || *p == 0x7F ? ' ' : (char)*p);
+    }
+}
+
+/* A real for people: a whole count stored as a real as an integer, a p-value in exponent form,
+ * anything else with 4 decimals. */
+static void md_real(sink *s, double v)
+{
+    char out[64];
+    if (v > -1e15 && v < 1e15 && (v >= 100 || v <= -100) && v == (double)(long long)v)
+        snprintf(out, sizeof out, "%lld", (long long)v);
+    else if (v != 0 && v > -0.001 && v < 0.001)
+        snprintf(out, sizeof out, "%.2e", v);
+    else
+        snprintf(out, sizeof out, "%.4f", v);
+    sink_str(s, out);
+}
+
+static void md_cell(sink *s, const omen_table_column *c, size_t row)
+{
+    if (c->null[row])
+        return;
+    const omen_cell *v = &c->cells[row];
+    switch (c->type) {
+    case OMEN_COL_TEXT:
+        md_text(s, v->s);
+        break;
+    case OMEN_COL_INT:
+        put_int(s, v->i);
+        break;
+    case OMEN_COL_REAL:
+        md_real(s, v->r);
+        break;
+    case OMEN_COL_DATE:
+        put_date(s, v->i);
+        break;
+    case OMEN_COL_BOOL:
+        sink_str(s, v->i ? "yes" : "no");
+        break;
+    }
+}
+
+static void write_markdown(sink *s, const omen_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        sink_str(s, "| ");
+        md_text(s, t->cols[c].name);
+        sink_char(s, ' ');
+    }
+    sink_str(s, "|\n");
+    for (size_t c = 0; c < t->ncols; c++)
+        sink_str(s, "|---");
+    sink_str(s, "|\n");
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            sink_str(s, "| ");
+            md_cell(s, &t->cols[c], r);
+            sink_char(s, ' ');
+        }
+        sink_str(s, "|\n");
+    }
+    if (!t->nrows)
+        sink_str(s, "\n(no rows)\n");
+}
+
 /* ---------------------------------------------------------------- entry points */
 
 static void write_any(sink *s, const omen_table *t, omen_format format)
@@ -597,6 +671,9 @@ static void write_any(sink *s, const omen_table *t, omen_format format)
         break;
     case OMEN_FORMAT_TABLE:
         write_view(s, t);
+        break;
+    case OMEN_FORMAT_MARKDOWN:
+        write_markdown(s, t);
         break;
     }
 }
