@@ -4,6 +4,7 @@
 #include "api.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,14 +184,22 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
     omen_table_free(t);
 }
 
-static void date_or_null(sv_buf *b, int32_t days)
+int64_t sv_info_int(const omen_table *info, const char *name)
 {
-    if (days == INT32_MIN || days == INT32_MAX) {
+    size_t c = omen_table_find(info, name);
+    return c == (size_t)-1 ? 0 : omen_table_int(info, 0, c);
+}
+
+/* A date of the info table as a JSON string, or null. */
+static void info_date(sv_buf *b, const omen_table *info, const char *name)
+{
+    size_t c = omen_table_find(info, name);
+    if (c == (size_t)-1 || omen_table_is_null(info, 0, c)) {
         sv_buf_puts(b, "null");
         return;
     }
     char d[11];
-    omen_date_format(days, d);
+    omen_date_format((int32_t)omen_table_int(info, 0, c), d);
     sv_buf_printf(b, "\"%s\"", d);
 }
 
@@ -215,23 +224,25 @@ static void defaults_json(sv_buf *b)
     sv_buf_puts(b, "}");
 }
 
-char *sv_meta_json(const omen_info *info, const char *version, size_t *len)
+char *sv_meta_json(const omen_table *info, const char *version, size_t *len)
 {
     sv_buf b = {0};
     sv_buf_printf(&b, "{\"omen_version\":\"%s\",\"store_version\":", OMEN_VERSION);
     sv_buf_json(&b, version);
-    sv_buf_printf(&b, ",\"generation\":%lld,\"schema_version\":%d,\"synthetic\":%s,",
-                  (long long)info->generation, info->schema_version,
-                  info->synthetic ? "true" : "false");
+    sv_buf_printf(&b, ",\"generation\":%lld,\"schema_version\":%lld,\"synthetic\":%s,",
+                  (long long)sv_info_int(info, "generation"),
+                  (long long)sv_info_int(info, "schema_version"),
+                  sv_info_int(info, "synthetic") ? "true" : "false");
     sv_buf_puts(&b, "\"first_week\":");
-    date_or_null(&b, info->first_week);
+    info_date(&b, info, "first_week");
     sv_buf_puts(&b, ",\"last_week\":");
-    date_or_null(&b, info->last_week);
+    info_date(&b, info, "last_week");
     sv_buf_printf(&b,
-                  ",\"models\":%llu,\"developers\":%llu,\"weeks\":%llu,\"downloads\":%llu,"
+                  ",\"models\":%lld,\"developers\":%lld,\"weeks\":%lld,\"downloads\":%lld,"
                   "\"levels\":[\"model\",\"developer\",\"country\",\"org_type\"",
-                  (unsigned long long)info->models, (unsigned long long)info->developers,
-                  (unsigned long long)info->weeks, (unsigned long long)info->downloads);
+                  (long long)sv_info_int(info, "models"),
+                  (long long)sv_info_int(info, "developers"), (long long)sv_info_int(info, "weeks"),
+                  (long long)sv_info_int(info, "downloads"));
     omen_field_info f;
     for (size_t i = 0; omen_taxonomy_field_at(i, &f); i++)
         sv_buf_printf(&b, ",\"%s\"", f.name);

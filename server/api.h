@@ -27,7 +27,9 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
                 omen_format fmt, sv_api_result *r);
 /* A 404 naming the endpoints. */
 void sv_api_not_found(sv_api_result *r, const char *path);
-/* The /api/meta JSON for a panel (heap string). */
-char *sv_meta_json(const omen_info *info, const char *version, size_t *len);
+/* The /api/meta JSON for a panel's info table (omen_info_table) and store version (heap). */
+char *sv_meta_json(const omen_table *info, const char *version, size_t *len);
+/* The integer (or date, or boolean) of column `name` of the one-row info table; 0 for NULL. */
+int64_t sv_info_int(const omen_table *info, const char *name);
 
 #endif

@@ -567,24 +567,25 @@ static void table1(report *r, sv_buf *b)
 
 static void summary(report *r, sv_buf *b)
 {
-    const omen_info *in = &r->live->info;
+    const omen_table *in = r->live->info;
     char f[11] = "?", l[11] = "?";
-    if (in->first_week != INT32_MIN) {
-        omen_date_format(in->first_week, f);
-        omen_date_format(in->last_week, l);
+    if (!omen_table_is_null(in, 0, omen_table_find(in, "first_week"))) {
+        omen_date_format((int32_t)sv_info_int(in, "first_week"), f);
+        omen_date_format((int32_t)sv_info_int(in, "last_week"), l);
     }
     sv_buf_printf(b,
                   "# omen report\n\n%s"
-                  "Store `%s` (version %s): %llu models, %llu developers, %llu weeks from %s "
-                  "to %s, %llu downloads. Defaults in force: Population Sample (>= 200 "
+                  "Store `%s` (version %s): %lld models, %lld developers, %lld weeks from %s "
+                  "to %s, %lld downloads. Defaults in force: Population Sample (>= 200 "
                   "downloads), Rolling Window Filter 365 days, direct attribution "
                   "(docs/methodology.md).\n\n",
-                  in->synthetic ? "> **Synthetic data** (omen synth): the numbers below "
-                                  "illustrate the method, they describe no real ecosystem.\n\n"
-                                : "",
-                  r->opt->db, r->live->version, (unsigned long long)in->models,
-                  (unsigned long long)in->developers, (unsigned long long)in->weeks, f, l,
-                  (unsigned long long)in->downloads);
+                  sv_info_int(in, "synthetic") ? "> **Synthetic data** (omen synth): the numbers "
+                                                 "below illustrate the method, they describe no "
+                                                 "real ecosystem.\n\n"
+                                               : "",
+                  r->opt->db, r->live->version, (long long)sv_info_int(in, "models"),
+                  (long long)sv_info_int(in, "developers"), (long long)sv_info_int(in, "weeks"), f,
+                  l, (long long)sv_info_int(in, "downloads"));
     sv_buf_puts(b, "## Download shares\n\n");
     leaders(r, b, "country", "Countries");
     leaders(r, b, "developer", "Developers");

@@ -947,9 +947,9 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
         bool v6 = strchr(opt->host, ':') != NULL;
         snprintf(url, sizeof url, "http://%s%s%s:%d/", v6 ? "[" : "", opt->host, v6 ? "]" : "",
                  port);
-        logf_("omen serve: panel %s (%llu models, %s), web %s\n", S.current->version,
-              (unsigned long long)S.current->info.models,
-              S.current->info.synthetic ? "synthetic" : "real data", S.webroot);
+        logf_("omen serve: panel %s (%lld models, %s), web %s\n", S.current->version,
+              (long long)sv_info_int(S.current->info, "models"),
+              sv_info_int(S.current->info, "synthetic") ? "synthetic" : "real data", S.webroot);
         if (opt->ready)
             opt->ready(url, opt->ready_ctx);
         int sig = wait_for_signal();

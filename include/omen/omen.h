@@ -250,22 +250,6 @@ void omen_panel_free(omen_panel *panel);
 omen_status omen_panel_refresh(omen_store *store, const omen_panel_options *opt, const char **note,
                                omen_error *err);
 
-/* ---------------------------------------------------------------- info */
-
-typedef struct {
-    uint64_t models, developers, weeks, downloads;
-    int32_t first_week, last_week; /* days since 1970-01-01; INT32_MIN when there are none */
-    uint64_t developers_with_country;
-    double share_downloads_country_mapped; /* downloads whose developer has a country */
-    double share_created, share_params, share_derived, share_annotated; /* of models */
-    uint64_t edges, annotations;
-    bool synthetic;
-    int64_t generation;
-    int schema_version;
-} omen_info;
-
-void omen_info_compute(const omen_panel *panel, omen_info *out);
-
 /* ---------------------------------------------------------------- result tables */
 
 /* One result type for every analysis: named, typed columns and a `meta` block (the filters and
@@ -334,6 +318,34 @@ omen_table *omen_table_select(const omen_table *t, const char *name, const char 
 omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err);
 /* Writes into a heap string the caller frees (for the server and the report). */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
+
+/* ---------------------------------------------------------------- info */
+
+/* What the panel holds, in one pass over its arrays (omen_info_table gives it as a table). */
+typedef struct {
+    uint64_t models, developers, weeks, downloads;
+    int32_t first_week, last_week; /* days since 1970-01-01; INT32_MIN when there are none */
+    uint64_t developers_with_country;
+    double share_downloads_country_mapped; /* downloads whose developer has a country */
+    double share_created, share_params, share_derived, share_annotated; /* of models */
+    uint64_t edges, annotations;
+    bool synthetic;
+    int64_t generation;
+    int schema_version;
+} omen_info;
+
+void omen_info_compute(const omen_panel *panel, omen_info *out);
+
+/* `omen info` and the facts of the server's /api/meta: a new result table "info" of one row
+ * (no meta), which the caller releases with omen_table_free(). Its columns, in this order:
+ * models, developers, weeks (int), first_week, last_week (date; NULL when the panel has no
+ * downloads), downloads (int), synthetic (bool), developers_with_country, developer_rows
+ * (int), share_downloads_country_mapped, share_models_created, share_models_params,
+ * share_models_derived, share_models_annotated (real, in [0, 1]), edges, annotations,
+ * generation, schema_version (int), store (text). `developers` counts the developers that
+ * models name, `developer_rows` the store's developer rows (0 when the store cannot say) and
+ * `store` is its path; both are NULL when store is NULL. The panel must be loaded from store. */
+omen_table *omen_info_table(const omen_panel *panel, omen_store *store);
 
 /* ---------------------------------------------------------------- JSON text */
 
