@@ -1,6 +1,6 @@
 # Makefile: builds build/omen and runs the tests, sanitizers, benchmarks and the demo.
-# Every .c under src/ goes into libomen.a, cli/*.c and server/*.c into the binary, tests/unit/*.c
-# into the Criterion test binary; new files need no edit here.
+# Every .c under src/ goes into libomen.a, cli/*.c, server/*.c and report/*.c (the fronts) into the
+# binary, tests/unit/*.c into the Criterion test binary; new files need no edit here.
 
 CC       ?= cc
 BUILD    ?= build
@@ -52,7 +52,7 @@ endif
 DUCKDB_CFG := $(if $(HAVE_DUCKDB),duckdb $(abspath $(DUCKDB_DIR)),none)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
-CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c report/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1,5 +1,6 @@
 /* api.h: running one API request through the analysis registry, and the /api/meta document;
- * shared by the server (server.c) and the report writer (report.c). */
+ * used by the server (server.c) and, through omen_api_* (include/omen/server.h), by the report
+ * (report/). */
 #ifndef OMEN_SERVER_API_H
 #define OMEN_SERVER_API_H
 

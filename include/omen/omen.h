@@ -1,4 +1,4 @@
-/* omen.h: the public API of libomen, the only header that cli/ and server/ include.
+/* omen.h: the public API of libomen, the only header that cli/, server/ and report/ include.
  *
  * It is also the API reference. Ownership rule: every object a function hands back through an
  * `out` pointer belongs to the caller, who releases it with the matching NULL-safe `_free` or
