@@ -41,12 +41,18 @@ static size_t utf8_sequence(const unsigned char *p, const unsigned char *end, si
     return need + 1;
 }
 
-/* Bytes that go out as they are: printable ASCII other than '"' and '\\' ('/' too unless
- * script-safe output is asked for). */
-static inline bool json_plain(unsigned char c, bool script)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && (c != '/' || !script);
-}
+/* Bytes that go out as they are, as bits of a table: PLAIN for printable ASCII other than '"'
+ * and '\\', SCRIPT_PLAIN for those but '/' (which OMEN_JSON_SCRIPT looks at). NUL is neither,
+ * so a scan stops at the end of the string without a length check. */
+enum { PLAIN = 1, SCRIPT_PLAIN = 2 };
+#define CLASS(c)                                                                                   \
+    ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\'                                        \
+         ? PLAIN | ((c) != '/' ? SCRIPT_PLAIN : 0)                                                 \
+         : 0)
+#define CLASS4(c)  CLASS(c), CLASS((c) + 1), CLASS((c) + 2), CLASS((c) + 3)
+#define CLASS16(c) CLASS4(c), CLASS4((c) + 4), CLASS4((c) + 8), CLASS4((c) + 12)
+#define CLASS64(c) CLASS16(c), CLASS16((c) + 16), CLASS16((c) + 32), CLASS16((c) + 48)
+static const unsigned char json_class[256] = {CLASS64(0), CLASS64(64), CLASS64(128), CLASS64(192)};
 
 /* The escape of an ASCII byte that cannot go out as it is: '"' and '\\' always, a control
  * character by its short form (\n, ...) where JSON has one, else (or with u_only) \u00XX. */
@@ -89,16 +95,17 @@ static void escape_ascii(omen_put_fn put, void *ctx, unsigned char c, bool u_onl
 
 void omen_json_quote(const char *str, unsigned flags, omen_put_fn put, void *ctx)
 {
-    const unsigned char *start = (const unsigned char *)str, *p = start, *end = p + strlen(str);
-    bool script = (flags & OMEN_JSON_SCRIPT) != 0, u_only = (flags & OMEN_JSON_U_ESCAPES) != 0;
+    const unsigned char *start = (const unsigned char *)str, *p = start, *end = NULL;
+    unsigned plain = flags & OMEN_JSON_SCRIPT ? SCRIPT_PLAIN : PLAIN;
+    bool u_only = (flags & OMEN_JSON_U_ESCAPES) != 0;
     put(ctx, "\"", 1);
-    while (p < end) {
+    for (;;) {
         const unsigned char *run = p;
-        while (p < end && json_plain(*p, script))
+        while (json_class[*p] & plain)
             p++;
         if (p > run)
             put(ctx, (const char *)run, (size_t)(p - run));
-        if (p == end)
+        if (!*p)
             break;
         if (*p == '/') { /* only with OMEN_JSON_SCRIPT */
             bool after_lt = p > start && p[-1] == '<';
@@ -107,6 +114,8 @@ void omen_json_quote(const char *str, unsigned flags, omen_put_fn put, void *ctx
         } else if (*p < 0x80) {
             escape_ascii(put, ctx, *p++, u_only);
         } else {
+            if (!end)
+                end = p + strlen((const char *)p);
             size_t bad = 0, n = utf8_sequence(p, end, &bad);
             if (n) {
                 put(ctx, (const char *)p, n);

@@ -42,3 +42,24 @@ Test(json_quote, script)
     cr_assert_str_eq(quote("</script> a/b", OMEN_JSON_SCRIPT), "\"<\\/script> a/b\"");
     cr_assert_str_eq(quote("/x</", OMEN_JSON_SCRIPT | OMEN_JSON_U_ESCAPES), "\"/x<\\/\"");
 }
+
+/* Strings longer than the escaper's buffer come out whole, escapes included. */
+Test(json_quote, long)
+{
+    static char in[3001], want[6100], got[6100];
+    size_t w = 0;
+    want[w++] = '"';
+    for (size_t i = 0; i < 3000; i++) {
+        in[i] = i % 7 == 3 ? '\n' : (char)('a' + i % 26);
+        if (in[i] == '\n') {
+            want[w++] = '\\';
+            want[w++] = 'n';
+        } else {
+            want[w++] = in[i];
+        }
+    }
+    want[w++] = '"';
+    got[0] = 0;
+    omen_json_quote(in, 0, put, got);
+    cr_assert_str_eq(got, want);
+}
