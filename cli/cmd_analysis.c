@@ -3,7 +3,6 @@
  * --help from the options table, one runner, output through the result table. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -17,13 +16,6 @@ static void print_help(const omen_analysis *a)
            "--no-cache", "build the panel from the store, use no cache");
     printf("\nColumns: %s\n", a->columns);
     printf("\nDefinitions: docs/methodology.md. Output: --format table|csv|json (global).\n");
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cli_unknown_option(const char *cmd, const char *name)
@@ -96,7 +88,7 @@ static int run(cli_ctx *ctx, const omen_analysis *a)
             print_help(a);
         return rc;
     }
-    double t0 = now();
+    double t0 = omen_now();
     omen_error err = {0};
     omen_store *st = NULL;
     omen_panel *panel = NULL;
@@ -108,7 +100,7 @@ static int run(cli_ctx *ctx, const omen_analysis *a)
     if (s == OMEN_OK)
         s = a->run(panel, &q, &table, &err);
     if (s == OMEN_OK) {
-        omen_table_meta_real(table, "elapsed_s", now() - t0);
+        omen_table_meta_real(table, "elapsed_s", omen_now() - t0);
         omen_format f = ctx->format == FORMAT_JSON  ? OMEN_FORMAT_JSON
                         : ctx->format == FORMAT_CSV ? OMEN_FORMAT_CSV
                                                     : OMEN_FORMAT_TABLE;
