@@ -262,7 +262,8 @@ omen_status omen_attributes(const omen_panel *p, const omen_query *q, omen_table
             for (const char *const *f = omen_traits_fields(); *f; f++)
                 field_rows(p, &c, *f, &rs);
         }
-        qsort(rs.r, rs.n, sizeof *rs.r, by_group_delta);
+        if (rs.n) /* qsort(NULL, 0) is undefined behaviour (a store with no downloads) */
+            qsort(rs.r, rs.n, sizeof *rs.r, by_group_delta);
         omen_table *t = new_table(&qq, c.nseg);
         size_t nsig = 0;
         for (size_t i = 0; i < rs.n; i++) {

@@ -109,6 +109,8 @@ static void note_unused(state *st, const char *key)
     if (known(key) || strcmp(key, "downloads") == 0)
         return;
     size_t klen = strlen(key), old = st->unused ? strlen(st->unused) : 0;
+    if (klen == 0) /* an empty key names nothing (and strstr would find it forever) */
+        return;
     for (const char *p = st->unused; p && (p = strstr(p, key)) != NULL; p += klen)
         if ((p == st->unused || p[-1] == ',') && (p[klen] == ',' || p[klen] == 0))
             return;
