@@ -94,6 +94,19 @@ static const omen_analysis analyses[] = {
      "and share of all downloads, over the whole range or per --window, then their sum.",
      "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
      "developers whose downloads are mostly repackagings", NULL},
+    {"alerts", omen_alerts,
+     "What changed in the newest week (or every week from --since on) at each of --levels:\n"
+     "band_crossed (the HHI entered another 2023 Merger Guidelines band, after --hold periods in\n"
+     "the old one), hhi_rise (HHI x 10000 up more than 100 points from the period before),\n"
+     "overtaking (one of the period's top 5 passed another it had been below for --hold\n"
+     "periods), top10_entry (in the top 10, in none of the --hold periods before) and\n"
+     "share_jump (a share changed by at least --jump). Periods follow --window (default week).\n"
+     "--format atom writes an Atom feed (RFC 4287), one entry per alert.",
+     "period_start,period_end,kind,level,entity,other,measure,before,after,sentence,view\n"
+     "(measure says what before and after are: hhi_10000, share or rank; view is the\n"
+     "dashboard's URL hash for the alert)",
+     "what changed in the newest week(s): bands, HHI rises, overtakings, top-10 entries, jumps",
+     NULL},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)
