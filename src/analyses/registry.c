@@ -95,16 +95,16 @@ static const omen_analysis analyses[] = {
      "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
      "developers whose downloads are mostly repackagings", NULL},
     {"alerts", omen_alerts,
-     "What changed in the newest week (or every week from --since on) at each of --levels:\n"
-     "band_crossed (the HHI entered another 2023 Merger Guidelines band, after --hold periods in\n"
-     "the old one), hhi_rise (HHI x 10000 up more than 100 points from the period before),\n"
-     "overtaking (one of the period's top 5 passed another it had been below for --hold\n"
-     "periods), top10_entry (in the top 10, in none of the --hold periods before) and\n"
-     "share_jump (a share changed by at least --jump). Periods follow --window (default week).\n"
-     "--format atom writes an Atom feed (RFC 4287), one entry per alert.",
+     "What changed in the newest week (or in every week from --since on) at each of --levels:\n"
+     "band_crossed (the HHI x 10000 entered another 2023 Merger Guidelines band after --hold\n"
+     "periods in the old one), hhi_rise (up more than 100 points from the period before),\n"
+     "overtaking (one of the period's top 5 passed another that was above it in each of the\n"
+     "--hold periods before), top10_entry (in the top 10, and in none of the year before) and\n"
+     "share_jump (a share moved by at least --jump). Periods follow --window (default week).\n"
+     "--format atom writes the alerts as an Atom feed (RFC 4287), one entry per alert.",
      "period_start,period_end,kind,level,entity,other,measure,before,after,sentence,view\n"
-     "(measure says what before and after are: hhi_10000, share or rank; view is the\n"
-     "dashboard's URL hash for the alert)",
+     "(measure says what before and after are: hhi_10000, share or rank; other is the entity\n"
+     "overtaken; view is the dashboard's URL hash that shows the alert)",
      "what changed in the newest week(s): bands, HHI rises, overtakings, top-10 entries, jumps",
      NULL},
 };
