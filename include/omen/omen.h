@@ -340,6 +340,18 @@ typedef enum {
     OMEN_WINDOW_CUMULATIVE
 } omen_window;
 
+/* The series of `omen changes` (--measure): a concentration measure of the level per period,
+ * or one entity's share of it. */
+typedef enum {
+    OMEN_MEASURE_HHI,
+    OMEN_MEASURE_GINI,
+    OMEN_MEASURE_TOP1,
+    OMEN_MEASURE_TOP10,
+    OMEN_MEASURE_CR4,
+    OMEN_MEASURE_CR8,
+    OMEN_MEASURE_SHARE /* the share of the entity named in omen_query.measure_entity */
+} omen_measure;
+
 #define OMEN_MAX_SEGMENT_CUTS 8
 
 /* Everything an analysis is asked: the filters and definitions of DESIGN.md section 5 and the
@@ -389,6 +401,12 @@ typedef struct {
     double jump;      /* --jump: the change of a share that is a jump (default 0.02) */
     char levels[128]; /* --levels: the levels watched, canonical names, comma-separated */
     char link[512];   /* --link: the dashboard's address, for the links of --format atom */
+    /* changes */
+    omen_measure measure;     /* --measure (default hhi) */
+    char measure_entity[256]; /* --measure share:<entity>: the entity's name at the level */
+    double penalty;           /* --penalty X: per change point, in units of sigma^2 */
+    bool penalty_bic;         /* --penalty bic (the default): 2 ln n */
+    uint32_t min_segment;     /* --min-segment N: periods (default 4) */
 } omen_query;
 
 /* One query option, a row of the table every front derives its options from: the parser
@@ -465,6 +483,10 @@ omen_status omen_derivations(const omen_panel *p, const omen_query *q, omen_tabl
                              omen_error *err);
 omen_status omen_intermediaries(const omen_panel *p, const omen_query *q, omen_table **out,
                                 omen_error *err);
+/* `omen changes`: the segments of a measure's series by PELT (docs/methodology.md, "Change
+ * points"). */
+omen_status omen_changes(const omen_panel *p, const omen_query *q, omen_table **out,
+                         omen_error *err);
 /* What changed in the newest week(s) (--since): bands crossed, significant HHI rises, change
  * points confirmed, entries into a top 10, share jumps, overtakings (docs/methodology.md,
  * "Alerts"); one row per alert. OMEN_FORMAT_ATOM writes the table as a feed. */

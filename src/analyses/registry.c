@@ -94,10 +94,22 @@ static const omen_analysis analyses[] = {
      "and share of all downloads, over the whole range or per --window, then their sum.",
      "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
      "developers whose downloads are mostly repackagings", NULL},
+    {"changes", omen_changes,
+     "Where a concentration series changes level: --measure (HHI, Gini, top-1, top-10, CR4,\n"
+     "CR8 or share:<entity>, an entity of --level) per period (weekly by default), cut by PELT\n"
+     "into segments of constant mean with the fewest squared deviations, each change point\n"
+     "costing --penalty times the noise variance (bic: 2 ln n; the variance from the median\n"
+     "absolute deviation of the weekly differences), each segment at least --min-segment\n"
+     "periods long. Periods without downloads are left out of the series.",
+     "segment,start,end,periods,mean,change,break (change and break empty for the first\n"
+     "segment; break is the date the segment starts)",
+     "change points of a concentration series (PELT)", NULL},
     {"alerts", omen_alerts,
      "What changed in the newest week (or in every week from --since on) at each of --levels:\n"
      "band_crossed (the HHI x 10000 entered another 2023 Merger Guidelines band after --hold\n"
      "periods in the old one), hhi_rise (up more than 100 points from the period before),\n"
+     "change_point (a break of the HHI series that PELT finds, as omen changes, in the series\n"
+     "up to the period and up to the one before, after every break of the --hold before),\n"
      "overtaking (one of the period's top 5 passed another that was above it in each of the\n"
      "--hold periods before), top10_entry (in the top 10, and in none of the year before) and\n"
      "share_jump (a share moved by at least --jump). Periods follow --window (default week).\n"
@@ -105,7 +117,8 @@ static const omen_analysis analyses[] = {
      "period_start,period_end,kind,level,entity,other,measure,before,after,sentence,view\n"
      "(measure says what before and after are: hhi_10000, share or rank; other is the entity\n"
      "overtaken; view is the dashboard's URL hash that shows the alert)",
-     "what changed in the newest week(s): bands, HHI rises, overtakings, top-10 entries, jumps",
+     "what changed in the newest week(s): bands, HHI rises, change points, overtakings, top-10 "
+     "entries, share jumps",
      NULL},
 };
 

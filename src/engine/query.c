@@ -459,6 +459,52 @@ static omen_status set_link(omen_query *q, const char *v, omen_error *err)
     return OMEN_OK;
 }
 
+/* hhi, gini, top1, top10, cr4, cr8, or share:<entity> (the entity's name at the level, taken
+ * as given: whether it exists shows only when the series is built). */
+static omen_status set_measure(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const names[] = {"hhi", "gini", "top1", "top10", "cr4", "cr8", NULL};
+    static const char *const allowed = "hhi, gini, top1, top10, cr4, cr8, share:<entity>";
+    int k;
+    if (v && pick(v, names, &k)) {
+        q->measure = (omen_measure)k;
+        q->measure_entity[0] = 0;
+        return OMEN_OK;
+    }
+    if (v && strncmp(v, "share:", 6) == 0 && v[6] && strlen(v + 6) < sizeof q->measure_entity) {
+        q->measure = OMEN_MEASURE_SHARE;
+        snprintf(q->measure_entity, sizeof q->measure_entity, "%s", v + 6);
+        return OMEN_OK;
+    }
+    return bad(err, "measure", v, allowed);
+}
+
+static omen_status set_penalty(omen_query *q, const char *v, omen_error *err)
+{
+    if (v && strcmp(v, "bic") == 0) {
+        q->penalty_bic = true;
+        q->penalty = 0;
+        return OMEN_OK;
+    }
+    char *end = NULL;
+    errno = 0;
+    double x = v ? strtod(v, &end) : 0;
+    if (!v || !*v || errno || *end || !(x >= 0 && x <= 1e12))
+        return bad(err, "penalty", v, "bic, or a number >= 0 (per change point, in sigma^2)");
+    q->penalty_bic = false;
+    q->penalty = x;
+    return OMEN_OK;
+}
+
+static omen_status set_min_segment(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t x;
+    if (!parse_u64(v, 10000, &x) || x == 0)
+        return bad(err, "min-segment", v, "a whole number of periods from 1 to 10000");
+    q->min_segment = (uint32_t)x;
+    return OMEN_OK;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 /* Readers: every analysis takes the filters of DESIGN section 5 ("*"), including those that
@@ -466,7 +512,7 @@ static omen_status set_link(omen_query *q, const char *v, omen_error *err)
  * intermediaries and sizes count direct attribution); the dashboard sends the filters to
  * every view. The other options name the analyses whose code reads the field. */
 #define EVERY       "*"
-#define RANKED      "concentration,shares,leaderboard,lorenz"
+#define RANKED      "concentration,shares,leaderboard,lorenz,changes"
 #define WHOLE_RANGE "leaderboard,map,lorenz,orgs,modalities"
 
 typedef omen_status (*setter)(omen_query *q, const char *v, omen_error *err);
@@ -500,7 +546,7 @@ static const struct {
       false, RANKED},
      set_level},
     {{"window", "W", "week, month, quarter, year, trailing52 or cumulative", "week", NULL, false,
-      "concentration,shares,trends,modalities,derivations,intermediaries,alerts"},
+      "concentration,shares,trends,modalities,derivations,intermediaries,alerts,changes"},
      set_window},
     {{"from", "DATE", "first week (by its Monday) to count", NULL, "default: the panel's first",
       false, EVERY},
@@ -574,6 +620,17 @@ static const struct {
     {{"link", "URL", "the dashboard's address, for the links of --format atom", NULL,
       "default: relative to the feed", false, "alerts"},
      set_link},
+    {{"measure", "M",
+      "the series to segment: hhi, gini, top1, top10, cr4, cr8 or share:<entity> (an entity of "
+      "--level)",
+      "hhi", NULL, false, "changes"},
+     set_measure},
+    {{"penalty", "X", "per change point, in units of the noise variance: bic (2 ln n) or a number",
+      "bic", NULL, false, "changes,alerts"},
+     set_penalty},
+    {{"min-segment", "N", "the fewest periods a segment may have", "4", NULL, true,
+      "changes,alerts"},
+     set_min_segment},
 };
 
 #define NOPTIONS (sizeof table / sizeof table[0])

@@ -79,4 +79,27 @@ typedef struct {
 bool omen_stats_ransac_line(const double *x, const double *y, size_t n, double threshold,
                             uint64_t seed, omen_ransac *out, uint8_t *inlier_mask);
 
+/* ---------------------------------------------------------------- change points */
+
+/* The noise standard deviation of a series whose mean changes in steps: R's
+ * mad(diff(y)) / sqrt(2), the median absolute deviation (about the median, times 1.4826) of
+ * the first differences, which a few steps do not move, divided by sqrt(2) since a difference
+ * of two independent values has twice their variance. Where that is 0 (more than half the
+ * differences equal) it falls back to the standard deviation of the differences / sqrt(2),
+ * and sets *fallback (may be NULL); 0 only for a constant series (or n < 3). */
+double omen_stats_diff_sigma(const double *y, size_t n, bool *fallback);
+
+/* Changes in the mean of y[0..n) by PELT (Killick, Fearnhead & Eckley 2012): the partition
+ * into segments of at least min_segment values (0 counts as 1) that minimises the sum over
+ * segments of the squared deviations from the segment's mean, plus `penalty` (in the units of
+ * y squared) per change point. Exact: the same partition as optimal partitioning (Jackson et
+ * al. 2005), the earliest start of the last segment winning a tie; pruning with K = 0, a
+ * candidate leaving only min_segment values after it was found dominated. Writes the segments'
+ * exclusive ends in time order into ends (room for n / min_segment + 1; ends[k - 1] = n) and
+ * returns their number k (0 when n == 0); a series shorter than 2 * min_segment is one
+ * segment. *cost (may be NULL) gets the sum of squared deviations of the partition, without
+ * penalties. */
+size_t omen_stats_pelt(const double *y, size_t n, double penalty, size_t min_segment, size_t *ends,
+                       double *cost);
+
 #endif

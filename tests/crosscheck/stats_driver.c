@@ -10,7 +10,9 @@
  *   ols N x[N] y[N]                     -> "ols ok|fail SLOPE INTERCEPT"
  *   r2 N SLOPE INTERCEPT x[N] y[N]      -> "r2 R2"
  *   ransac N SEED THRESHOLD x[N] y[N]   -> "ransac ok|fail SLOPE INTERCEPT INLIERS TRIALS
- *                                           THRESHOLD MASKSUM" then "mask 0/1..." */
+ *                                           THRESHOLD MASKSUM" then "mask 0/1..."
+ *   pelt N PENALTY MINSEG y[N]          -> "pelt K COST END..." (the K segments' ends)
+ *   sigma N y[N]                        -> "sigma SIGMA FALLBACK" */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,14 +160,42 @@ static void do_ransac(void)
     free(mask);
 }
 
+static void do_pelt(void)
+{
+    size_t n = count();
+    double penalty = number();
+    size_t minseg = count();
+    double *y = numbers(n), cost;
+    size_t *ends = malloc((n + 1) * sizeof *ends);
+    if (!ends)
+        exit(1);
+    size_t k = omen_stats_pelt(y, n, penalty, minseg, ends, &cost);
+    printf("pelt %zu %.17g", k, cost);
+    for (size_t i = 0; i < k; i++)
+        printf(" %zu", ends[i]);
+    printf("\n");
+    free(y);
+    free(ends);
+}
+
+static void do_sigma(void)
+{
+    size_t n = count();
+    double *y = numbers(n);
+    bool fallback;
+    double s = omen_stats_diff_sigma(y, n, &fallback);
+    printf("sigma %.17g %d\n", s, fallback ? 1 : 0);
+    free(y);
+}
+
 int main(void)
 {
     static const struct {
         const char *name;
         void (*run)(void);
-    } commands[] = {{"chi2", do_chi2},    {"mean", do_mean}, {"quantiles", do_quantiles},
-                    {"kde", do_kde},      {"ols", do_ols},   {"r2", do_r2},
-                    {"ransac", do_ransac}};
+    } commands[] = {{"chi2", do_chi2},     {"mean", do_mean}, {"quantiles", do_quantiles},
+                    {"kde", do_kde},       {"ols", do_ols},   {"r2", do_r2},
+                    {"ransac", do_ransac}, {"pelt", do_pelt}, {"sigma", do_sigma}};
     char word[32];
     while (scanf("%31s", word) == 1) {
         size_t k = 0, n = sizeof commands / sizeof commands[0];

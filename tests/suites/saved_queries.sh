@@ -75,6 +75,9 @@ orgs|orgs
 orgs_last_year|orgs --period last-year --top 5
 intermediaries|intermediaries
 intermediaries_year|intermediaries --window year --threshold 0.5
+changes_developer_hhi|changes --level developer
+changes_country_share_recursive|changes --level country --measure share:US --attribution recursive
+changes_model_top1_month|changes --level model --measure top1 --window month --min-segment 3
 info|info
 labels|annotate --labels
 agreement|annotate --agreement

@@ -73,7 +73,9 @@ Test(metrics_fast, fused_measures_equal_single_measures_bit_for_bit)
             cr_assert_eq(with.entropy, omen_metrics_entropy(v, n), "kind %d n %zu", kind, n);
             cr_assert_eq(with.top[1], omen_metrics_top_share(v, n, 10), "kind %d n %zu", kind, n);
             cr_assert_eq(without.entropy, 0.0);
+            cr_assert_eq(without.theil, 0.0);
             without.entropy = with.entropy;
+            without.theil = with.theil; /* Theil T = ln N - entropy, with the entropy only */
             cr_assert(memcmp(&with, &without, sizeof with) == 0, "kind %d n %zu: the rest", kind,
                       n);
             free(v);
@@ -217,8 +219,12 @@ Test(metrics_fast, exact_measures_of_counts_against_the_compensated_path)
                 measure_counts_of(c, n, cuts, 4, entropy, &b);
                 cr_assert(memcmp(&a.entropy, &b.entropy, sizeof a.entropy) == 0,
                           "kind %d n %zu: entropy", kind, n);
-                /* asking for the entropy moves no other measure */
+                /* asking for the entropy moves no other measure (but the Theil index, which
+                 * is ln N - entropy) */
+                cr_assert(memcmp(&a.theil, &b.theil, sizeof a.theil) == 0, "kind %d n %zu: theil",
+                          kind, n);
                 b.entropy = 0;
+                b.theil = 0;
                 cr_assert(memcmp(&b, &without, sizeof b) == 0, "kind %d n %zu", kind, n);
                 cr_assert(a.entities == b.entities && a.total == b.total, "kind %d n %zu", kind, n);
                 cr_assert(memcmp(a.top, b.top, sizeof a.top) == 0, "kind %d n %zu: top", kind, n);
