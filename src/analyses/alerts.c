@@ -1,7 +1,8 @@
 /* alerts.c: `omen alerts`: what changed in the newest week(s) of the watched levels, as a
  * competition authority would read it: a Merger Guidelines band crossed, a significant rise of
- * the HHI, one entity overtaking another, an entry into a top 10, a share that jumped. Every
- * rule and threshold is in docs/methodology.md, "Alerts"; one row per alert. */
+ * the HHI, a change point of the HHI confirmed (PELT, as `omen changes`), one entity overtaking
+ * another, an entry into a top 10, a share that jumped. Every rule and threshold is in
+ * docs/methodology.md, "Alerts"; one row per alert. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,26 +11,29 @@
 
 #include "../engine/engine.h"
 #include "../metrics/metrics.h"
+#include "../stats/stats.h"
 #include "../util/error.h"
 #include "../vocab/countries.h"
 #include "ranking.h"
 
-enum { KIND_BAND, KIND_RISE, KIND_OVERTAKE, KIND_TOP10, KIND_JUMP, NKINDS };
-static const char *const kind_names[NKINDS] = {"band_crossed", "hhi_rise", "overtaking",
-                                               "top10_entry", "share_jump"};
+enum { KIND_BAND, KIND_RISE, KIND_CHANGE, KIND_OVERTAKE, KIND_TOP10, KIND_JUMP, NKINDS };
+static const char *const kind_names[NKINDS] = {"band_crossed", "hhi_rise",    "change_point",
+                                               "overtaking",   "top10_entry", "share_jump"};
 
 #define REMEMBERED 20 /* ranks remembered per period, for the rankings' hold */
 #define TOP        10 /* top10_entry */
 #define LEADERS    5  /* overtaking: among the period's top 5 */
 #define MAX_LEVELS 8
-#define YEAR_DAYS  364 /* top10_entry: new to the top 10s of the periods ending in the year before \
-                        */
+#define YEAR_DAYS                                                                                  \
+    364 /* top10_entry: new to the top 10s of the periods ending in the year before                \
+         */
 
 /* What a later period needs of an earlier one. */
 typedef struct {
     int32_t start, end;
     size_t n;    /* entities with downloads; 0: no market in the period */
     double hhi;  /* x 10000, as omen concentration */
+    double hhi1; /* on (0, 1], as the series of omen changes */
     size_t ntop; /* ranked entities remembered */
     uint32_t top[REMEMBERED];
 } period;
@@ -188,6 +192,14 @@ static void display_first(const omen_query *q, const char *name, char out[160])
         out[0] = (char)(out[0] - 'a' + 'A');
 }
 
+/* The day that names a period: its first, or for a sliding window (whose periods share their
+ * first day at the start of the range) the Monday of its last week. */
+static int32_t anchor(const omen_query *q, int32_t start, int32_t end)
+{
+    bool sliding = q->window == OMEN_WINDOW_TRAILING52 || q->window == OMEN_WINDOW_CUMULATIVE;
+    return sliding ? end - 6 : start;
+}
+
 /* "the week of 2025-06-23", "the 52 weeks to 2025-06-29", ... */
 static void period_text(const omen_query *q, int32_t start, int32_t end, char out[64])
 {
@@ -261,7 +273,7 @@ static void grow(watch *w, size_t n)
     w->scratch = omen_xrealloc(w->scratch, n * sizeof *w->scratch);
 }
 
-/* HHI x 10000 by the engine's own path (whole counts exactly, else compensated sums), so that
+/* The HHI by the engine's own path (whole counts exactly, else compensated sums), so that
  * bands and rises are those of `omen concentration` to the bit. */
 static double measure_hhi(watch *w, const double *amounts, size_t n)
 {
@@ -286,7 +298,7 @@ static double measure_hhi(watch *w, const double *amounts, size_t n)
         omen_metrics_sort_copy(amounts, w->sorted, n, w->scratch);
         omen_metrics_compute_ex(w->sorted, n, w->q->cuts, w->q->ncuts, false, &m);
     }
-    return m.hhi * 10000.0;
+    return m.hhi;
 }
 
 /* ---------------------------------------------------------------- the rules */
@@ -496,6 +508,134 @@ static void rule_jumps(watch *w, const omen_agg *ag, size_t k)
             jump_alert(w, ag, k, w->prev_ids[i]);
 }
 
+/* ---------------------------------------------------------------- change points */
+
+/* The HHI series of omen changes (the periods with downloads), PELT's breaks for each prefix
+ * (computed once), for the change points of a level after its pass. */
+typedef struct {
+    double *y;         /* the series */
+    size_t *upto;      /* period k -> values in periods up to k */
+    size_t *period_of; /* series index -> period */
+    size_t **breaks;   /* period k -> the breaks of the series up to k (series indexes) */
+    size_t *nbreaks;
+    bool *done;
+    size_t *ends; /* PELT's scratch */
+} series;
+
+static void series_build(const watch *w, series *s)
+{
+    size_t n = w->nper ? w->nper : 1;
+    s->y = omen_xmalloc(n * sizeof *s->y);
+    s->upto = omen_xmalloc(n * sizeof *s->upto);
+    s->period_of = omen_xmalloc(n * sizeof *s->period_of);
+    s->breaks = omen_xcalloc(n, sizeof *s->breaks);
+    s->nbreaks = omen_xcalloc(n, sizeof *s->nbreaks);
+    s->done = omen_xcalloc(n, sizeof *s->done);
+    s->ends = omen_xmalloc((n + 2) * sizeof *s->ends);
+    size_t m = 0;
+    for (size_t k = 0; k < w->nper; k++) {
+        if (w->per[k].n) {
+            s->period_of[m] = k;
+            s->y[m++] = w->per[k].hhi1;
+        }
+        s->upto[k] = m;
+    }
+}
+
+static void series_free(watch *w, series *s)
+{
+    for (size_t k = 0; k < w->nper; k++)
+        free(s->breaks[k]);
+    free(s->y), free(s->upto), free(s->period_of), free(s->breaks), free(s->nbreaks);
+    free(s->done), free(s->ends);
+}
+
+/* The breaks (the series index where a segment starts, but the first) of the series up to
+ * period k, exactly as `omen changes --to <period k>` finds them: PELT with the penalty
+ * beta sigma^2, beta = 2 ln n (--penalty bic) or --penalty, sigma from the weekly differences,
+ * segments of at least --min-segment values. */
+static const size_t *breaks_upto(const watch *w, series *s, size_t k, size_t *nb)
+{
+    if (!s->done[k]) {
+        const omen_query *q = w->q;
+        size_t n = s->upto[k], minseg = q->min_segment ? q->min_segment : 1, count = 0;
+        double sigma = omen_stats_diff_sigma(s->y, n, NULL);
+        double beta = q->penalty_bic ? (n > 1 ? 2.0 * log((double)n) : 0) : q->penalty;
+        if (sigma > 0)
+            count = omen_stats_pelt(s->y, n, beta * sigma * sigma, minseg, s->ends, NULL);
+        s->nbreaks[k] = count ? count - 1 : 0;
+        s->breaks[k] = omen_xmalloc((count ? count : 1) * sizeof *s->breaks[k]);
+        memcpy(s->breaks[k], s->ends, s->nbreaks[k] * sizeof *s->ends);
+        s->done[k] = true;
+    }
+    *nb = s->nbreaks[k];
+    return s->breaks[k];
+}
+
+static double mean_of(const double *y, size_t from, size_t to)
+{
+    long double sum = 0; /* as omen changes averages a segment */
+    for (size_t i = from; i < to; i++)
+        sum += y[i];
+    return to > from ? (double)(sum / (long double)(to - from)) : 0;
+}
+
+static bool has_break(const size_t *b, size_t n, size_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (b[i] == x)
+            return true;
+    return false;
+}
+
+/* A break of the series up to period k is confirmed in k when the segmentation up to the
+ * period before has it too, at the same value (the newest data no longer move it), and every
+ * break of the --hold segmentations before those two lies before it (it is new, and no old
+ * break that a revision of the segmentation brought back). When a series steps, the first
+ * segmentations cannot start a segment there yet (it would be shorter than --min-segment), so
+ * a break first shows up earlier and moves with each new period until the new level fills a
+ * minimum segment: a break seen once is provisional. */
+static void rule_changes(watch *w, series *s, size_t k)
+{
+    const omen_query *q = w->q;
+    const period *c = &w->per[k];
+    if (k == 0 || !c->n)
+        return;
+    size_t nb, np;
+    const size_t *b = breaks_upto(w, s, k, &nb);
+    for (size_t i = 0; i < nb; i++) {
+        const size_t *pb = breaks_upto(w, s, k - 1, &np);
+        bool confirmed = has_break(pb, np, b[i]);
+        for (size_t j = 2; confirmed && j <= q->hold + 1 && j <= k; j++) {
+            pb = breaks_upto(w, s, k - j, &np);
+            confirmed = np == 0 || pb[np - 1] < b[i];
+        }
+        if (!confirmed)
+            continue;
+        size_t from = i ? b[i - 1] : 0, to = i + 1 < nb ? b[i + 1] : s->upto[k];
+        double before = mean_of(s->y, from, b[i]) * 10000.0;
+        double after = mean_of(s->y, b[i], to) * 10000.0;
+        const period *at = &w->per[s->period_of[b[i]]];
+        char when[64], since[64], now[32], was[32], day[11];
+        period_text(q, c->start, c->end, when);
+        period_text(q, at->start, at->end, since);
+        thousands(after, now);
+        thousands(before, was);
+        omen_date_format(anchor(q, at->start, at->end), day);
+        alert *a = add_alert(w, c, KIND_CHANGE);
+        a->other = copy(day);
+        a->measure = "hhi_10000";
+        a->before = before;
+        a->after = after;
+        a->has_before = true;
+        a->sentence = format("The concentration of downloads by %s changed level from %s on, a "
+                             "change point that the data up to %s confirm: HHI %s on average "
+                             "since, against %s before (PELT on the HHI of each %s, as omen "
+                             "changes finds it).",
+                             level_singular(q), since, when, now, was, omen_window_name(q->window));
+    }
+}
+
 /* ---------------------------------------------------------------- the pass */
 
 static bool on_period(void *ctx, const omen_agg *ag, int32_t start, int32_t end,
@@ -528,7 +668,8 @@ static bool on_period(void *ctx, const omen_agg *ag, int32_t start, int32_t end,
     for (size_t i = 0; i < c->ntop; i++)
         c->top[i] = r[i].id;
     free(r);
-    c->hhi = measure_hhi(w, amounts, n);
+    c->hhi1 = measure_hhi(w, amounts, n);
+    c->hhi = c->hhi1 * 10000.0;
     for (size_t i = 0; i < n; i++) {
         w->cur[ids[i]] = total > 0 ? amounts[i] / total : 0;
         w->cur_ids[i] = ids[i];
@@ -576,9 +717,7 @@ static void watch_free(watch *w)
 static char *view_of(const omen_query *q, const alert *a)
 {
     char from[11], to[11], extra[160] = "";
-    /* the period's Monday, or with a sliding window the Monday of its last week */
-    bool sliding = q->window == OMEN_WINDOW_TRAILING52 || q->window == OMEN_WINDOW_CUMULATIVE;
-    int32_t at = sliding ? a->end - 6 : a->start;
+    int32_t at = anchor(q, a->start, a->end);
     omen_date_format(at - 364, from);
     omen_date_format(at, to);
     const char *view;
@@ -691,6 +830,11 @@ static void write_meta(omen_table *t, const omen_query *q, int32_t newest)
     omen_table_meta_int(t, "top", TOP);
     omen_table_meta_int(t, "overtaking_among", LEADERS);
     omen_table_meta_int(t, "ranks_remembered", REMEMBERED);
+    if (q->penalty_bic)
+        omen_table_meta_text(t, "penalty", "bic: 2 ln n");
+    else
+        omen_table_meta_real(t, "penalty", q->penalty);
+    omen_table_meta_int(t, "min_segment", q->min_segment ? q->min_segment : 1);
     settings_key(q, key);
     omen_table_meta_text(t, "settings", key);
     if (q->link[0])
@@ -764,6 +908,14 @@ omen_status omen_alerts(const omen_panel *p, const omen_query *q, omen_table **o
         s = omen_aggregate(p, &levels[i], false, on_period, &w, &agg, err);
         if (s == OMEN_OK && i == 0)
             omen_query_to_meta(p, &levels[i], &agg, t);
+        if (s == OMEN_OK && w.nper) { /* change points: only for the periods reported */
+            series ser;
+            series_build(&w, &ser);
+            for (size_t k = 0; k < w.nper; k++)
+                if (q->since != INT32_MIN ? w.per[k].end >= q->since : k + 1 == w.nper)
+                    rule_changes(&w, &ser, k);
+            series_free(&w, &ser);
+        }
         if (s == OMEN_OK && w.nper && w.per[w.nper - 1].end > newest)
             newest = w.per[w.nper - 1].end;
         omen_agg_free(&agg);

@@ -272,8 +272,9 @@ char *omen_output_atom(const omen_table *t, size_t *len)
     puts_(&b, "</title>\n  <subtitle type=\"text\">What changed in downloads of open models on "
               "Hugging Face, per ");
     xml(&b, window ? window : "week", false);
-    puts_(&b, ": Merger Guidelines bands crossed, significant HHI rises, overtakings, entries "
-              "into a top 10 and share jumps (docs/methodology.md, Alerts).");
+    puts_(&b, ": Merger Guidelines bands crossed, significant HHI rises, change points, "
+              "overtakings, entries into a top 10 and share jumps (docs/methodology.md, "
+              "Alerts).");
     if (settings && *settings) {
         puts_(&b, " Settings: ");
         xml(&b, settings, false);
