@@ -3,6 +3,7 @@
  * CR4 and CR8, the effective number of entities, the 2023 Merger Guidelines band and the
  * change of HHI from the previous period; on request the Theil index and its decomposition
  * into between and within groups (--decompose), and bootstrap intervals (--ci). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,13 +75,15 @@ static void add_columns(omen_table *t, const omen_query *q)
 }
 
 /* The Merger Guidelines' reading of the period: its band, and the change from the previous
- * period (none for the first). A period without entities has no band. */
+ * period with entities (none for the first). A period without entities (a week with no
+ * downloads recorded) has neither, and the next change is measured across it. */
 static void set_guidelines(conc *c, size_t r, size_t k, const omen_measures *m)
 {
     omen_table *t = c->t;
     double h = m->hhi * 10000.0;
-    if (m->entities)
-        omen_table_set_text(t, r, k, omen_metrics_merger_band(h));
+    if (!m->entities)
+        return;
+    omen_table_set_text(t, r, k, omen_metrics_merger_band(h));
     if (c->prev_hhi >= 0) {
         omen_table_set_real(t, r, k + 1, h - c->prev_hhi);
         omen_table_set_bool(t, r, k + 2, h - c->prev_hhi > OMEN_MERGER_SIGNIFICANT_RISE);
@@ -127,11 +130,21 @@ static bool on_period(void *ctx, const omen_agg *a, int32_t start, int32_t end,
 /* --decompose and --ci need each entity's amount, which the measured pass does not deliver: a
  * second pass over the same periods (omen_aggregate) fills their columns in the rows the
  * first pass made, found by period start. */
+/* One period's bootstrap, run after the pass on the worker threads (bootstrap_all). */
+typedef struct {
+    size_t row;
+    int32_t start;
+    omen_boot_histogram h;
+    omen_boot_intervals ci;
+} ci_job;
+
 typedef struct {
     omen_table *t;
     const omen_query *q;
     const omen_panel *p;
     size_t row;
+    ci_job *jobs;
+    size_t njobs, jobs_cap;
     uint32_t *group_of; /* entity -> dense group (built on the first period) */
     size_t ngroups;
     double *sorted;
@@ -174,18 +187,67 @@ static int cmp_entry(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void fill_ci(second *s, size_t r, size_t k, int32_t start)
+/* Keeps the period's histogram for bootstrap_all. */
+static void queue_ci(second *s, size_t r, int32_t start)
 {
-    omen_boot_histogram h;
-    omen_boot_histogram_build(s->sorted, s->cap, &h);
-    omen_boot_intervals ci;
-    omen_bootstrap_measures(&h, s->q->resamples, s->q->ci, s->q->seed, (uint64_t)(int64_t)start,
-                            &ci);
-    for (size_t m = 0; m < OMEN_BOOT_NMEASURES; m++) {
-        omen_table_set_real(s->t, r, k++, ci.lo[m]);
-        omen_table_set_real(s->t, r, k++, ci.hi[m]);
+    if (s->njobs == s->jobs_cap) {
+        s->jobs_cap = s->jobs_cap ? 2 * s->jobs_cap : 64;
+        s->jobs = omen_xrealloc(s->jobs, s->jobs_cap * sizeof *s->jobs);
     }
-    omen_boot_histogram_free(&h);
+    ci_job *j = &s->jobs[s->njobs++];
+    j->row = r;
+    j->start = start;
+    omen_boot_histogram_build(s->sorted, s->cap, &j->h);
+}
+
+enum { CI_THREADS = 2 };
+
+typedef struct {
+    second *s;
+    size_t first;
+} ci_worker;
+
+/* Each period's resamples come from its own stream (seed, period start), so the split of the
+ * periods among threads does not change a digit. */
+static void *run_ci_jobs(void *arg)
+{
+    ci_worker *w = arg;
+    const omen_query *q = w->s->q;
+    for (size_t i = w->first; i < w->s->njobs; i += CI_THREADS) {
+        ci_job *j = &w->s->jobs[i];
+        omen_bootstrap_measures(&j->h, q->resamples, q->ci, q->seed, (uint64_t)(int64_t)j->start,
+                                &j->ci);
+    }
+    return NULL;
+}
+
+static void bootstrap_all(second *s)
+{
+    ci_worker w[CI_THREADS];
+    pthread_t tid[CI_THREADS];
+    bool started[CI_THREADS] = {false};
+    for (size_t i = 1; i < CI_THREADS; i++) {
+        w[i] = (ci_worker){s, i};
+        started[i] = pthread_create(&tid[i], NULL, run_ci_jobs, &w[i]) == 0;
+    }
+    w[0] = (ci_worker){s, 0};
+    run_ci_jobs(&w[0]);
+    for (size_t i = 1; i < CI_THREADS; i++) {
+        if (started[i])
+            pthread_join(tid[i], NULL);
+        else
+            run_ci_jobs(&w[i]); /* no thread: the same jobs here */
+    }
+    size_t k0 = omen_table_find(s->t, "hhi_lo");
+    for (size_t i = 0; i < s->njobs; i++) {
+        ci_job *j = &s->jobs[i];
+        for (size_t m = 0, k = k0; m < OMEN_BOOT_NMEASURES; m++) {
+            omen_table_set_real(s->t, j->row, k++, j->ci.lo[m]);
+            omen_table_set_real(s->t, j->row, k++, j->ci.hi[m]);
+        }
+        omen_boot_histogram_free(&j->h);
+    }
+    free(s->jobs);
 }
 
 static bool on_amounts(void *ctx, const omen_agg *a, int32_t start, int32_t end,
@@ -221,7 +283,7 @@ static bool on_amounts(void *ctx, const omen_agg *a, int32_t start, int32_t end,
         omen_table_set_int(s->t, s->row, k + 3, (int64_t)parts.groups);
     }
     if (s->q->ci > 0)
-        fill_ci(s, s->row, omen_table_find(s->t, "hhi_lo"), start);
+        queue_ci(s, s->row, start);
     s->row++;
     return true;
 }
@@ -248,6 +310,8 @@ static omen_status second_pass(const omen_panel *p, const omen_query *q, omen_ta
     omen_agg agg;
     omen_status st = omen_aggregate(p, q, false, on_amounts, &s, &agg, err);
     omen_agg_free(&agg);
+    if (q->ci > 0)
+        bootstrap_all(&s); /* also frees the histograms when the pass failed */
     free(s.group_of);
     free(s.sorted);
     free(s.group);

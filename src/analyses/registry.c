@@ -10,15 +10,20 @@
 static const omen_analysis analyses[] = {
     {"concentration", omen_concentration,
      "HHI (0-1, x10000, normalised), Gini, top-1/10/100 shares and rank segments of one level\n"
-     "per period (the paper's Figure 3).",
+     "per period (the paper's Figure 3), with CR4, CR8, the effective number of entities\n"
+     "(1/HHI), the 2023 Merger Guidelines band of HHI x 10000 and its change from the previous\n"
+     "period (a rise above 100 is significant). --decompose G adds the Theil index split into\n"
+     "between and within groups G; --ci LEVEL adds bootstrap intervals.",
      "period_start,period_end,level,entities,downloads,hhi,hhi_10000,hhi_normalized,gini,\n"
-     "top1_share,top10_share,top100_share,seg_1,seg_2_10,seg_11_100,seg_101_1000,seg_rest\n"
-     "(segment columns follow --segments; --entropy adds entropy,effective_entities)",
-     "HHI, Gini, top-k shares and rank segments per period", NULL},
+     "top1_share,top10_share,top100_share,seg_1,seg_2_10,seg_11_100,seg_101_1000,seg_rest,\n"
+     "cr4_share,cr8_share,effective_entities,hhi_band,hhi_change_10000,significant_rise\n"
+     "(segment columns follow --segments; --entropy adds entropy,theil; --decompose adds\n"
+     "theil,theil_between,theil_within,groups; --ci adds <measure>_lo,<measure>_hi)",
+     "HHI, Gini, CR-k, top-k shares, Merger Guidelines bands and rank segments per period", NULL},
     {"shares", omen_shares,
      "The top N entities of each period with their download shares, and a (rest) row (the\n"
      "stacked areas of the paper's Figure 2).",
-     "period_start,period_end,entity,downloads,share",
+     "period_start,period_end,entity,downloads,share (--ci adds share_lo,share_hi)",
      "top entities' download shares per period, plus the rest", NULL},
     {"leaderboard", omen_leaderboard,
      "Entities ranked by downloads over the range (--period all) or the last year of it\n"

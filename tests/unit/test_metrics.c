@@ -402,3 +402,35 @@ Test(metrics_sort, scratch_variant_matches)
         free(scratch);
     }
 }
+
+/* The 2023 Merger Guidelines bands at their thresholds: 1000 is moderately, 1800 still
+ * moderately, just above 1800 highly. */
+Test(metrics, merger_bands_at_thresholds)
+{
+    cr_assert_str_eq(omen_metrics_merger_band(0), "unconcentrated");
+    cr_assert_str_eq(omen_metrics_merger_band(999.999), "unconcentrated");
+    cr_assert_str_eq(omen_metrics_merger_band(1000), "moderately");
+    cr_assert_str_eq(omen_metrics_merger_band(1800), "moderately");
+    cr_assert_str_eq(omen_metrics_merger_band(1800.001), "highly");
+    cr_assert_str_eq(omen_metrics_merger_band(10000), "highly");
+}
+
+/* Theil: 0 for an even split, ln N for one entity holding (nearly) all; the decomposition adds
+ * up, and groups holding equal totals of equal members have no between part. */
+Test(metrics, theil_and_decomposition)
+{
+    double even[] = {5, 5, 5, 5};
+    cr_assert_float_eq(omen_metrics_theil(even, 4), 0, 1e-15);
+    double x[] = {1, 2, 3, 10, 20, 64};
+    uint32_t g[] = {0, 0, 1, 1, 2, 2};
+    omen_theil_parts t;
+    omen_metrics_theil_decompose(x, g, 6, 3, &t);
+    cr_assert_float_eq(t.theil, omen_metrics_theil(x, 6), 1e-15);
+    cr_assert_float_eq(t.between + t.within, t.theil, 1e-14);
+    cr_assert_eq(t.groups, 3);
+    double y[] = {1, 3, 1, 3};
+    uint32_t h[] = {0, 0, 1, 1};
+    omen_metrics_theil_decompose(y, h, 4, 2, &t);
+    cr_assert_float_eq(t.between, 0, 1e-15);
+    cr_assert_float_eq(t.within, t.theil, 1e-15);
+}

@@ -74,8 +74,10 @@ Test(metrics_fast, fused_measures_equal_single_measures_bit_for_bit)
             cr_assert_eq(with.top[1], omen_metrics_top_share(v, n, 10), "kind %d n %zu", kind, n);
             cr_assert_eq(without.entropy, 0.0);
             cr_assert_eq(without.theil, 0.0);
-            without.entropy = with.entropy;
-            without.theil = with.theil; /* Theil T = ln N - entropy, with the entropy only */
+            cr_assert_eq(with.cr4, omen_metrics_top_share(v, n, 4), "kind %d n %zu", kind, n);
+            cr_assert_eq(with.cr8, omen_metrics_top_share(v, n, 8), "kind %d n %zu", kind, n);
+            without.entropy = with.entropy; /* the entropy and the Theil index built on it */
+            without.theil = with.theil;
             cr_assert(memcmp(&with, &without, sizeof with) == 0, "kind %d n %zu: the rest", kind,
                       n);
             free(v);
@@ -219,10 +221,10 @@ Test(metrics_fast, exact_measures_of_counts_against_the_compensated_path)
                 measure_counts_of(c, n, cuts, 4, entropy, &b);
                 cr_assert(memcmp(&a.entropy, &b.entropy, sizeof a.entropy) == 0,
                           "kind %d n %zu: entropy", kind, n);
-                /* asking for the entropy moves no other measure (but the Theil index, which
-                 * is ln N - entropy) */
                 cr_assert(memcmp(&a.theil, &b.theil, sizeof a.theil) == 0, "kind %d n %zu: theil",
                           kind, n);
+                cr_assert(a.cr4 == b.cr4 && a.cr8 == b.cr8, "kind %d n %zu: cr4, cr8", kind, n);
+                /* asking for the entropy moves no other measure */
                 b.entropy = 0;
                 b.theil = 0;
                 cr_assert(memcmp(&b, &without, sizeof b) == 0, "kind %d n %zu", kind, n);
