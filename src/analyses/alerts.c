@@ -24,9 +24,8 @@ static const char *const kind_names[NKINDS] = {"band_crossed", "hhi_rise",    "c
 #define TOP        10 /* top10_entry */
 #define LEADERS    5  /* overtaking: among the period's top 5 */
 #define MAX_LEVELS 8
-#define YEAR_DAYS                                                                                  \
-    364 /* top10_entry: new to the top 10s of the periods ending in the year before                \
-         */
+/* top10_entry: new to the top 10s of the periods ending in the year before */
+#define YEAR_DAYS 364
 
 /* What a later period needs of an earlier one. */
 typedef struct {
@@ -64,7 +63,7 @@ typedef struct {
     size_t nper, cap;
     double *cur, *prev;
     uint32_t *cur_ids, *prev_ids;
-    size_t ncur, nprev, ids_cap, nentities;
+    size_t ncur, nprev, ids_cap;
     uint64_t *counts, *spare;
     double *sorted, *scratch;
     size_t buf_cap;
@@ -643,7 +642,6 @@ static bool on_period(void *ctx, const omen_agg *ag, int32_t start, int32_t end,
 {
     watch *w = ctx;
     if (!w->cur) {
-        w->nentities = ag->nentities;
         size_t ne = ag->nentities ? ag->nentities : 1;
         w->cur = omen_xcalloc(ne, sizeof *w->cur);
         w->prev = omen_xcalloc(ne, sizeof *w->prev);
