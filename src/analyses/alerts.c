@@ -641,6 +641,9 @@ static bool on_period(void *ctx, const omen_agg *ag, int32_t start, int32_t end,
                       const uint32_t *ids, const double *amounts, size_t n)
 {
     watch *w = ctx;
+    if (n == 0) /* no market (a gap in the data): the next period is compared with the last one
+                   that had downloads, as omen concentration's hhi_change_10000 */
+        return true;
     if (!w->cur) {
         size_t ne = ag->nentities ? ag->nentities : 1;
         w->cur = omen_xcalloc(ne, sizeof *w->cur);
