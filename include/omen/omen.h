@@ -339,6 +339,15 @@ typedef enum {
 
 #define OMEN_MAX_SEGMENT_CUTS 8
 
+/* The measure `omen robustness` recomputes over its grid of definitions (--metric). */
+typedef enum {
+    OMEN_METRIC_HHI,        /* hhi: sum of squared shares, 0-1 */
+    OMEN_METRIC_GINI,       /* gini */
+    OMEN_METRIC_TOP,        /* topK (or crK): the top-K share, K in metric_k */
+    OMEN_METRIC_SHARE,      /* share:ENTITY: one entity's share, its name in metric_entity */
+    OMEN_METRIC_LEADERBOARD /* leaderboard: Kendall's tau-b of the top lists */
+} omen_metric;
+
 /* Everything an analysis is asked: the filters and definitions of DESIGN.md section 5 and the
  * options of the commands. omen_query_defaults() gives the documented defaults; option text
  * from the CLI and from HTTP query parameters goes through omen_query_set(), so both accept
@@ -374,6 +383,10 @@ typedef struct {
     bool by_segment;  /* sizes: --by download-segment|creation-segment (the --cuts segments) */
     double threshold; /* intermediaries: repackaging share of a developer (default 0.8) */
     uint64_t seed;    /* sizes estimate: RANSAC and the validation split (default 42) */
+    /* robustness */
+    omen_metric metric;      /* --metric (default hhi) */
+    uint32_t metric_k;       /* OMEN_METRIC_TOP: K */
+    char metric_entity[256]; /* OMEN_METRIC_SHARE: the entity's name at the level */
 } omen_query;
 
 /* One query option, a row of the table every front derives its options from: the parser
@@ -450,6 +463,11 @@ omen_status omen_derivations(const omen_panel *p, const omen_query *q, omen_tabl
                              omen_error *err);
 omen_status omen_intermediaries(const omen_panel *p, const omen_query *q, omen_table **out,
                                 omen_error *err);
+/* One measure (q->metric) over a grid of definitions (Rolling Window Filter x population minimum
+ * x attribution), per period, with its envelope and Kendall's tau-b of each setting's top list
+ * against the query's own setting (docs/methodology.md, "Robustness"). */
+omen_status omen_robustness(const omen_panel *p, const omen_query *q, omen_table **out,
+                            omen_error *err);
 
 /* An analysis by name: the CLI runs it as `omen <name>`, the server as `/api/<name>`. The
  * registry owns the entries (static); `synopsis` and `columns` are the --help texts; the

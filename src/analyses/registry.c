@@ -94,6 +94,17 @@ static const omen_analysis analyses[] = {
      "and share of all downloads, over the whole range or per --window, then their sum.",
      "period_start,period_end,developer,country,org_type,downloads,repackaging_share,share",
      "developers whose downloads are mostly repackagings", NULL},
+    {"robustness", omen_robustness,
+     "One measure (--metric: hhi, gini, topK, share:ENTITY, or leaderboard for Kendall's tau)\n"
+     "recomputed over a grid of definitions: Rolling Window Filter 182, 365, 730 days or off x\n"
+     "population minimum 0, 50, 200, 1000 x attribution direct, recursive-first or\n"
+     "recursive-split; for the last year (the 365 days ending at --to) and each --window period\n"
+     "(default year). Each setting's value, the min-max envelope per period, and Kendall's tau-b\n"
+     "of each setting's top --top list against the reference setting (the query's own filters,\n"
+     "by default rolling 365, population minimum 200, direct).",
+     "period,period_start,period_end,rolling,population_min,attribution,reference,value,min,\n"
+     "max,entities,downloads,kendall_tau,top_common,top_entities",
+     "one measure over a grid of definitions: values, envelope, Kendall's tau", NULL},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)
