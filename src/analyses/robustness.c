@@ -17,6 +17,7 @@
 
 #include "../engine/engine.h"
 #include "../metrics/metrics.h"
+#include "../util/arena.h"
 #include "../util/dates.h"
 #include "../util/error.h"
 #include "ranking.h"
@@ -228,7 +229,7 @@ static void entities_free(entities *en)
  * model's rank in the week-major index (omen_week_index.order), the order a period's models are
  * read in, so that those reads ascend. */
 typedef struct {
-    uint32_t *one; /* [n_models] by rank, or NULL with the fans */
+    uint32_t *one; /* [n_models] by rank (the grid's arena), or NULL with the fans */
     uint64_t *off; /* [n_models + 1] by rank */
     uint32_t *id;
     double *w;
@@ -236,7 +237,7 @@ typedef struct {
 } fanout;
 
 static void fanout_build(const omen_panel *p, const uint32_t *order, const entities *en,
-                         omen_attribution at, omen_merge_policy mp, fanout *f)
+                         omen_attribution at, omen_merge_policy mp, omen_arena *mem, fanout *f)
 {
     size_t n = p->n_models;
     memset(f, 0, sizeof *f);
@@ -244,7 +245,7 @@ static void fanout_build(const omen_panel *p, const uint32_t *order, const entit
     omen_credit_compute(p, at, mp, &c);
     f->cycles = c.cycles_broken;
     if (!c.off && en->one) { /* one target of weight 1, one entity: whole counts */
-        f->one = omen_xmalloc((n ? n : 1) * sizeof *f->one);
+        f->one = omen_arena_take(mem, (n ? n : 1) * sizeof *f->one);
         for (size_t r = 0; r < n; r++) {
             uint32_t m = order[r];
             f->one[r] = en->one[c.target ? c.target[m] : m];
@@ -282,7 +283,6 @@ static void fanout_build(const omen_panel *p, const uint32_t *order, const entit
 
 static void fanout_free(fanout *f)
 {
-    free(f->one);
     free(f->off);
     free(f->id);
     free(f->w);
@@ -824,32 +824,31 @@ typedef struct {
     rows rs;
     sums su[NWORKERS];
     measure_ctx mc;
+    omen_arena mem; /* the model- and entity-sized working arrays */
 } grid;
 
-static void sums_init(sums *s, size_t ne, size_t nr)
+static void sums_init(sums *s, size_t ne, size_t nr, omen_arena *mem)
 {
     ne = ne ? ne : 1;
-    s->acc = omen_xcalloc(ne * nr, sizeof(uint64_t));
-    s->seen = omen_xcalloc(ne, 1);
-    s->list = omen_xmalloc(ne * sizeof *s->list);
+    s->acc = omen_arena_take(mem, ne * nr * sizeof(uint64_t));
+    s->seen = omen_arena_take(mem, ne);
+    s->list = omen_arena_take(mem, ne * sizeof *s->list);
     s->nlist = 0;
-    s->amounts = omen_xmalloc(ne * sizeof *s->amounts);
-    s->dspare = omen_xmalloc(ne * sizeof *s->dspare);
-    s->counts = omen_xmalloc(ne * sizeof *s->counts);
-    s->cspare = omen_xmalloc(ne * sizeof *s->cspare);
-    s->tally = omen_xmalloc(MAXR * sizeof *s->tally);
+    s->amounts = omen_arena_take(mem, ne * sizeof *s->amounts);
+    s->dspare = omen_arena_take(mem, ne * sizeof *s->dspare);
+    s->counts = omen_arena_take(mem, ne * sizeof *s->counts);
+    s->cspare = omen_arena_take(mem, ne * sizeof *s->cspare);
+    s->tally = omen_arena_take(mem, MAXR * sizeof *s->tally);
 }
 
-static void sums_free(sums *s)
+/* What grid_init takes from its arena, at most (address space: only pages touched cost). */
+static size_t arena_bound(size_t n_models, size_t n_entities, size_t nr)
 {
-    free(s->acc);
-    free(s->seen);
-    free(s->list);
-    free(s->amounts);
-    free(s->dspare);
-    free(s->counts);
-    free(s->cspare);
-    free(s->tally);
+    size_t n = n_models ? n_models : 1, ne = n_entities ? n_entities : 1;
+    size_t per_model = 2 + nr * 8 + 1 + 4 + NATTR * 4; /* mask, in, rows, fans' one */
+    size_t per_entity = nr * 8 + 1 + 4 + 4 * 8;
+    return n * per_model + NWORKERS * (ne * per_entity + MAXR * sizeof(struct tally)) + 64 * 64 +
+           (1u << 20);
 }
 
 static void grid_free(grid *g)
@@ -857,15 +856,10 @@ static void grid_free(grid *g)
     entities_free(&g->en);
     for (size_t a = 0; a < NATTR; a++)
         fanout_free(&g->fan[a]);
-    free(g->mask);
-    free(g->rs.acc);
-    free(g->rs.hit);
-    free(g->rs.touched);
-    for (size_t i = 0; i < NWORKERS; i++)
-        sums_free(&g->su[i]);
     if (g->wk_owned)
         omen_week_index_free(&g->wk);
     omen_model_facts_free(&g->facts);
+    omen_arena_free(&g->mem);
 }
 
 static void grid_init(grid *g, const omen_panel *p, const omen_query *q)
@@ -877,29 +871,30 @@ static void grid_init(grid *g, const omen_panel *p, const omen_query *q)
     omen_model_facts_compute(p, &g->facts);
     size_t n = p->n_models, room = n ? n : 1;
     omen_week_index_of(p, g->facts.created_eff, &g->wk, &g->wk_owned);
+    entities_build(p, q, &g->en);
+    size_t nr = g->ax.nroll;
+    omen_arena *mem = &g->mem;
+    omen_arena_init(mem, arena_bound(n, g->en.n, nr));
     const uint32_t *order = g->wk.order;
-    g->mask = omen_xcalloc(room, 1);
-    uint8_t *in = omen_xmalloc(room);
+    g->mask = omen_arena_take(mem, room);
+    uint8_t *in = omen_arena_take(mem, room);
     for (size_t j = 0; j < g->ax.npop; j++) {
         g->in_sample[j] = omen_sample_select(p, &g->facts, q->sample, g->ax.pop[j], q->head_k, in);
         for (size_t r = 0; r < n; r++)
             g->mask[r] |= (uint8_t)(in[order[r]] ? 1u << j : 0);
     }
-    free(in);
-    entities_build(p, q, &g->en);
-    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_DIRECT, OMEN_MERGE_FIRST, &g->fan[0]);
-    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_RECURSIVE, OMEN_MERGE_FIRST, &g->fan[1]);
-    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_RECURSIVE, OMEN_MERGE_SPLIT, &g->fan[2]);
-    size_t nr = g->ax.nroll;
+    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_DIRECT, OMEN_MERGE_FIRST, mem, &g->fan[0]);
+    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_RECURSIVE, OMEN_MERGE_FIRST, mem, &g->fan[1]);
+    fanout_build(p, order, &g->en, OMEN_ATTRIBUTION_RECURSIVE, OMEN_MERGE_SPLIT, mem, &g->fan[2]);
     g->rs = (rows){p,
                    &g->wk,
                    &g->ax,
-                   omen_xcalloc(room * nr, sizeof(uint64_t)),
-                   omen_xcalloc(room, 1),
-                   omen_xmalloc(room * sizeof(uint32_t)),
+                   omen_arena_take(mem, room * nr * sizeof(uint64_t)),
+                   omen_arena_take(mem, room),
+                   omen_arena_take(mem, room * sizeof(uint32_t)),
                    0};
     for (size_t i = 0; i < NWORKERS; i++)
-        sums_init(&g->su[i], g->en.n, nr);
+        sums_init(&g->su[i], g->en.n, nr, mem);
     g->mc = (measure_ctx){p, q, &g->ax, &g->en, OMEN_NONE};
 }
 
