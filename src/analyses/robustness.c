@@ -368,6 +368,11 @@ typedef struct {
     uint8_t *hit;      /* [n_models] by rank */
     uint32_t *touched; /* ranks with downloads in the period, ascending */
     size_t ntouched;
+    /* Population samples are nested (a model in the sample of a minimum is in those of every
+     * smaller one): the touched ranks by population class, the largest minimum they reach,
+     * ascending within each: by_class[class_off[j] .. class_off[j + 1]). */
+    uint32_t *by_class;
+    size_t class_off[MAXP + 1];
 } rows;
 
 /* The first rank the filter drops in the week of Monday mon (ranks run newest first, so the
@@ -498,13 +503,14 @@ typedef struct {
     uint32_t share_id; /* OMEN_METRIC_SHARE: the entity */
 } measure_ctx;
 
-/* Adds the period's models in the sample (mask & bit, by rank) to their entities' sums. */
-static void sums_add(sums *s, const rows *rs, const fanout *f, const uint8_t *mask, unsigned bit,
-                     size_t nr)
+/* Adds the period's models of `ranks` to their entities' sums: those in the sample (mask & bit,
+ * by rank), or all of them without a mask. */
+static void sums_add(sums *s, const rows *rs, const fanout *f, const uint32_t *ranks, size_t nranks,
+                     const uint8_t *mask, unsigned bit, size_t nr)
 {
-    for (size_t t = 0; t < rs->ntouched; t++) {
-        uint32_t r = rs->touched[t];
-        if (!(mask[r] & bit))
+    for (size_t t = 0; t < nranks; t++) {
+        uint32_t r = ranks[t];
+        if (mask && !(mask[r] & bit))
             continue;
         const uint64_t *v = rs->acc + (size_t)r * nr;
         if (f->one) {
@@ -845,7 +851,7 @@ static void sums_init(sums *s, size_t ne, size_t nr, omen_arena *mem)
 static size_t arena_bound(size_t n_models, size_t n_entities, size_t nr)
 {
     size_t n = n_models ? n_models : 1, ne = n_entities ? n_entities : 1;
-    size_t per_model = 2 + nr * 8 + 1 + 4 + NATTR * 4; /* mask, in, rows, fans' one */
+    size_t per_model = 2 + nr * 8 + 1 + 2 * 4 + NATTR * 4; /* mask, in, rows, fans' one */
     size_t per_entity = nr * 8 + 1 + 4 + 4 * 8;
     return n * per_model + NWORKERS * (ne * per_entity + MAXR * sizeof(struct tally)) + 64 * 64 +
            (1u << 20);
@@ -892,15 +898,30 @@ static void grid_init(grid *g, const omen_panel *p, const omen_query *q)
                    omen_arena_take(mem, room * nr * sizeof(uint64_t)),
                    omen_arena_take(mem, room),
                    omen_arena_take(mem, room * sizeof(uint32_t)),
-                   0};
+                   0,
+                   omen_arena_take(mem, room * sizeof(uint32_t)),
+                   {0}};
     for (size_t i = 0; i < NWORKERS; i++)
         sums_init(&g->su[i], g->en.n, nr, mem);
     g->mc = (measure_ctx){p, q, &g->ax, &g->en, OMEN_NONE};
 }
 
-/* The settings of one period are done in groups of one (attribution, sample): the group's
- * sums, then one measure per rolling value. Two workers take the groups in turn, each with sums
- * of its own; the cells they fill are distinct, so the result does not depend on who did what. */
+/* The settings of one period are done in groups: per attribution, the sums of the models of a
+ * sample, then one measure per rolling value. Population samples are nested, so one group per
+ * attribution adds the models class by class, from the largest minimum down, and measures each
+ * sample on the way (each model is credited once); Head Samples are not, and take one group per
+ * (attribution, sample). Two workers take the groups in turn, each with sums of its own; the
+ * cells they fill are distinct, so the result does not depend on who did what. */
+enum { NESTED = MAXP }; /* a group's sample: every population class in turn */
+
+static bool any_reported(const axes *ax, size_t j, size_t a)
+{
+    for (size_t r = 0; r < ax->nroll; r++)
+        if (reported(ax, r, j, a))
+            return true;
+    return false;
+}
+
 typedef struct {
     grid *g;
     cell *cells;
@@ -928,10 +949,40 @@ static void *work_groups(void *arg)
         if (k == pw->ngroups)
             return NULL;
         size_t a = pw->group[k][0], j = pw->group[k][1];
-        sums_add(w->su, &g->rs, &g->fan[a], g->mask, 1u << j, nr);
-        measure_group(&g->mc, w->su, g->fan[a].one != NULL, a, j,
-                      &pw->cells[(a * ax->npop + j) * nr]);
+        const rows *rs = &g->rs;
+        bool whole = g->fan[a].one != NULL;
+        if (j == NESTED) { /* every sample in turn, largest minimum first, adding each class */
+            for (size_t c = ax->npop; c-- > 0;) {
+                size_t lo = rs->class_off[c], hi = rs->class_off[c + 1];
+                sums_add(w->su, rs, &g->fan[a], rs->by_class + lo, hi - lo, NULL, 0, nr);
+                if (any_reported(ax, c, a))
+                    measure_group(&g->mc, w->su, whole, a, c, &pw->cells[(a * ax->npop + c) * nr]);
+            }
+        } else {
+            sums_add(w->su, rs, &g->fan[a], rs->touched, rs->ntouched, g->mask, 1u << j, nr);
+            measure_group(&g->mc, w->su, whole, a, j, &pw->cells[(a * ax->npop + j) * nr]);
+        }
         sums_clear(w->su, nr);
+    }
+}
+
+/* Lists the touched ranks by population class (counting sort: ascending within a class). */
+static void by_class(rows *rs, const uint8_t *mask, size_t npop)
+{
+    size_t count[MAXP + 1] = {0};
+    for (size_t t = 0; t < rs->ntouched; t++)
+        count[__builtin_popcount(mask[rs->touched[t]])]++;
+    /* class j holds the models with j + 1 bits (in the samples of minima 0..j); none with 0 */
+    rs->class_off[0] = 0;
+    for (size_t j = 0; j < npop; j++)
+        rs->class_off[j + 1] = rs->class_off[j] + count[j + 1];
+    size_t at[MAXP];
+    memcpy(at, rs->class_off, npop * sizeof *at);
+    for (size_t t = 0; t < rs->ntouched; t++) {
+        uint32_t r = rs->touched[t];
+        unsigned b = (unsigned)__builtin_popcount(mask[r]);
+        if (b > 0)
+            rs->by_class[at[b - 1]++] = r;
     }
 }
 
@@ -939,20 +990,23 @@ static void *work_groups(void *arg)
 static void run_period(grid *g, const period *pd, cell *cells)
 {
     const axes *ax = &g->ax;
-    size_t nr = ax->nroll;
     rows_sum(&g->rs, pd);
     period_work pw = {.g = g, .cells = cells};
+    if (g->q->sample == OMEN_SAMPLE_POPULATION)
+        by_class(&g->rs, g->mask, ax->npop);
     /* split credit first: its groups (fans, fractional sums) take longest */
-    for (size_t a = NATTR; a-- > 0;)
-        for (size_t j = 0; j < ax->npop; j++) {
-            bool any = false;
-            for (size_t r = 0; r < nr; r++)
-                any |= reported(ax, r, j, a);
-            if (any) {
+    for (size_t a = NATTR; a-- > 0;) {
+        if (g->q->sample == OMEN_SAMPLE_POPULATION) {
+            pw.group[pw.ngroups][0] = a;
+            pw.group[pw.ngroups++][1] = NESTED;
+            continue;
+        }
+        for (size_t j = 0; j < ax->npop; j++)
+            if (any_reported(ax, j, a)) {
                 pw.group[pw.ngroups][0] = a;
                 pw.group[pw.ngroups++][1] = j;
             }
-        }
+    }
     pthread_mutex_init(&pw.mu, NULL);
     worker w[NWORKERS];
     for (size_t i = 0; i < NWORKERS; i++)
