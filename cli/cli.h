@@ -8,7 +8,7 @@
 
 #include "omen/omen.h"
 
-typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON } cli_format;
+typedef enum { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON, FORMAT_ATOM } cli_format; /* atom: alerts */
 
 typedef struct {
     const char *db;

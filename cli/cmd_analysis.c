@@ -16,7 +16,8 @@ static void print_help(const omen_analysis *a)
     printf("  %-22s %s\n  %-22s %s\n", "--rebuild-cache", "rebuild the panel cache first",
            "--no-cache", "build the panel from the store, use no cache");
     printf("\nColumns: %s\n", a->columns);
-    printf("\nDefinitions: docs/methodology.md. Output: --format table|csv|json (global).\n");
+    printf("\nDefinitions: docs/methodology.md. Output: --format table|csv|json%s (global).\n",
+           strcmp(a->name, "alerts") == 0 ? "|atom" : "");
 }
 
 static double now(void)
@@ -109,9 +110,10 @@ static int run(cli_ctx *ctx, const omen_analysis *a)
         s = a->run(panel, &q, &table, &err);
     if (s == OMEN_OK) {
         omen_table_meta_real(table, "elapsed_s", now() - t0);
-        omen_format f = ctx->format == FORMAT_JSON  ? OMEN_FORMAT_JSON
-                        : ctx->format == FORMAT_CSV ? OMEN_FORMAT_CSV
-                                                    : OMEN_FORMAT_TABLE;
+        omen_format f = ctx->format == FORMAT_JSON   ? OMEN_FORMAT_JSON
+                        : ctx->format == FORMAT_CSV  ? OMEN_FORMAT_CSV
+                        : ctx->format == FORMAT_ATOM ? OMEN_FORMAT_ATOM
+                                                     : OMEN_FORMAT_TABLE;
         s = omen_table_write(table, f, stdout, &err);
     }
     rc = s == OMEN_OK ? 0 : cli_fail(&err, s);

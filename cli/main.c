@@ -21,7 +21,8 @@ static const char usage_tail[] =
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH       the store (default: $OMEN_DB, else ./omen.db)\n"
-    "  --format F      table (default on a terminal), csv (default otherwise) or json\n"
+    "  --format F      table (default on a terminal), csv (default otherwise) or json;\n"
+    "                  atom: an Atom feed of `omen alerts`\n"
     "  --quiet         no progress bar or notes on stderr\n"
     "  --version       print the version\n"
     "\n"
@@ -274,8 +275,10 @@ static int parse_globals(int argc, char **argv, cli_ctx *ctx)
                 ctx->format = FORMAT_CSV;
             } else if (strcmp(v, "json") == 0) {
                 ctx->format = FORMAT_JSON;
+            } else if (strcmp(v, "atom") == 0) {
+                ctx->format = FORMAT_ATOM;
             } else {
-                return cli_usage(NULL, "--format must be table, csv or json, not '%s'", v);
+                return cli_usage(NULL, "--format must be table, csv, json or atom, not '%s'", v);
             }
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             ctx->quiet = true;
@@ -299,6 +302,11 @@ int main(int argc, char **argv)
         printf("parquet: %s%s\n", omen_parquet_support() ? "libduckdb " : "",
                omen_parquet_support() ? omen_parquet_support()
                                       : "not built in (scripts/fetch-duckdb --retry, then make)");
+    } else if (rc == 0 && ctx.format == FORMAT_ATOM && strcmp(ctx.argv[0], "alerts") != 0) {
+        rc = cli_usage(NULL,
+                       "--format atom is the feed of `omen alerts`; %s writes table, csv or "
+                       "json",
+                       ctx.argv[0]);
     } else if (rc == 0) {
         size_t i = 0, n = NCOMMANDS;
         while (i < n && (!commands[i].name || strcmp(commands[i].name, ctx.argv[0]) != 0))

@@ -171,6 +171,8 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
         r->body = omen_table_to_string(t, fmt, &r->len);
         r->status = 200;
         r->json = fmt == OMEN_FORMAT_JSON;
+        if (!r->body) /* a format the table cannot be written in (atom: alerts only) */
+            error_json(r, 500, "the analysis' table cannot be written in this format", NULL, NULL);
     }
     omen_error_clear(&err);
     omen_table_free(t);

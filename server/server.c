@@ -1,7 +1,8 @@
 /* server.c: `omen serve`: libmicrohttpd with a thread pool, the JSON/CSV API over the analysis
- * registry (/api/meta, /api/<analysis>), ETags and 304s, the per-panel result cache, static
- * files from the web folder (never outside it), limits, one log line per request, live reload
- * of the panel when the store changes, and a clean stop on SIGINT/SIGTERM. */
+ * registry (/api/meta, /api/<analysis>) and the alerts feed (/feed.atom), ETags and 304s, the
+ * per-panel result cache, static files from the web folder (never outside it), limits, one log
+ * line per request, live reload of the panel when the store changes, and a clean stop on
+ * SIGINT/SIGTERM. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -283,11 +284,10 @@ static bool header_has(struct MHD_Connection *c, const char *name, const char *t
 
 /* ---------------------------------------------------------------- the API */
 
-static void api_headers(struct MHD_Response *resp, bool json, bool gz, const char *etag,
+static void api_headers(struct MHD_Response *resp, const char *type, bool gz, const char *etag,
                         const char *version)
 {
-    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-                               json ? "application/json" : "text/csv; charset=utf-8");
+    sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     sv_mhd.add_response_header(resp, MHD_HTTP_HEADER_VARY, "Accept, Accept-Encoding");
@@ -388,7 +388,10 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
                                   const char *canon)
 {
     bool gz = accepts_gzip(c);
-    char etag[96], key_fmt = !a ? 'm' : fmt == OMEN_FORMAT_CSV ? 'c' : 'j';
+    char etag[96], key_fmt = !a                        ? 'm'
+                             : fmt == OMEN_FORMAT_CSV  ? 'c'
+                             : fmt == OMEN_FORMAT_ATOM ? 'a'
+                                                       : 'j';
     unsigned long long h = sv_fnv(sv_fnv(SV_FNV_SEED, &key_fmt, 1), canon, strlen(canon));
     snprintf(etag, sizeof etag, "\"%s-%016llx%s\"", l->version, h, gz ? "-gz" : "");
     if (etag_matches(c, etag))
@@ -434,7 +437,11 @@ static enum MHD_Result api_answer(struct MHD_Connection *c, req *r, sv_live *l,
             res.len = zlen;
         }
         resp = sv_mhd.create_response_from_buffer(res.len, res.body, MHD_RESPMEM_MUST_FREE);
-        api_headers(resp, res.json, z != NULL, etag, l->version);
+        api_headers(resp,
+                    fmt == OMEN_FORMAT_ATOM ? "application/atom+xml; charset=utf-8"
+                    : res.json              ? "application/json"
+                                            : "text/csv; charset=utf-8",
+                    z != NULL, etag, l->version);
     }
     enum MHD_Result ret = sv_mhd.queue_response(c, (unsigned)res.status, resp);
     r->status = res.status;
@@ -477,6 +484,24 @@ static enum MHD_Result api(struct MHD_Connection *c, req *r, const char *path, s
         ret = api_answer(c, r, l, a, &ps, fmt, canon);
         free(canon);
     }
+    sv_params_free(&ps);
+    sv_live_release(l);
+    return ret;
+}
+
+/* GET /feed.atom: `omen alerts --format atom` on the served store, its query parameters the
+ * options of alerts (/feed.atom?levels=country&since=2025-01-01), cached and revalidated as an
+ * API answer. Links in it are relative to the feed's address unless link= says otherwise. */
+static enum MHD_Result feed(struct MHD_Connection *c, req *r, const char *qs, size_t qlen)
+{
+    maybe_reload();
+    sv_live *l = acquire();
+    sv_params ps;
+    sv_query_parse(qs, qlen, &ps);
+    char *canon = sv_canonical_key("/feed.atom", 10, &ps, "format");
+    enum MHD_Result ret =
+        api_answer(c, r, l, omen_analysis_find("alerts"), &ps, OMEN_FORMAT_ATOM, canon);
+    free(canon);
     sv_params_free(&ps);
     sv_live_release(l);
     return ret;
@@ -773,6 +798,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     size_t plen = q ? (size_t)(q - r->uri) : r->uri_len;
     if (plen >= 5 && strncmp(r->uri, "/api/", 5) == 0)
         return api(c, r, r->uri, plen, q ? q + 1 : "", q ? r->uri_len - plen - 1 : 0);
+    if (plen == 10 && strncmp(r->uri, "/feed.atom", 10) == 0)
+        return feed(c, r, q ? q + 1 : "", q ? r->uri_len - plen - 1 : 0);
     if (plen == 4 && strncmp(r->uri, "/api", 4) == 0) {
         sv_api_result res;
         sv_api_not_found(&res, "/api");

@@ -277,7 +277,9 @@ typedef enum {
     OMEN_COL_BOOL
 } omen_col_type;
 
-typedef enum { OMEN_FORMAT_TABLE, OMEN_FORMAT_CSV, OMEN_FORMAT_JSON } omen_format;
+/* OMEN_FORMAT_ATOM is an Atom feed (RFC 4287) of an alerts table (omen_alerts), one entry per
+ * alert; other tables cannot be written as one (omen_table_write: OMEN_USAGE). */
+typedef enum { OMEN_FORMAT_TABLE, OMEN_FORMAT_CSV, OMEN_FORMAT_JSON, OMEN_FORMAT_ATOM } omen_format;
 
 omen_table *omen_table_new(const char *name);
 void omen_table_free(omen_table *t);
@@ -313,7 +315,8 @@ size_t omen_table_find(const omen_table *t, const char *name);
  * digits, no meta. JSON: {"meta": {...}, "columns": [{"name", "type"}...], "rows": [{...}...]}.
  * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals. */
 omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err);
-/* Writes into a heap string the caller frees (for the server and the report). */
+/* Writes into a heap string the caller frees (for the server and the report); NULL for
+ * OMEN_FORMAT_ATOM and a table that is not an alerts table. */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
 
 /* ---------------------------------------------------------------- queries and analyses */
@@ -401,6 +404,12 @@ typedef struct {
     omen_level decompose_level; /* ... the groups (developer, country or org_type) */
     double ci;                  /* --ci: bootstrap interval level in (0, 1); 0 = none */
     uint32_t resamples;         /* --resamples: bootstrap resamples (default 1000) */
+    /* alerts (docs/methodology.md, "Alerts") */
+    int32_t since;    /* --since: the first week reported (INT32_MIN: only the newest) */
+    uint32_t hold;    /* --hold: periods a state must have held before its change is news (4) */
+    double jump;      /* --jump: the change of a share that is a jump (default 0.02) */
+    char levels[128]; /* --levels: the levels watched, canonical names, comma-separated */
+    char link[512];   /* --link: the dashboard's address, for the links of --format atom */
     /* changes */
     omen_measure measure;     /* --measure (default hhi) */
     char measure_entity[256]; /* --measure share:<entity>: the entity's name at the level */
@@ -496,6 +505,11 @@ omen_status omen_changes(const omen_panel *p, const omen_query *q, omen_table **
  * against the query's own setting (docs/methodology.md, "Robustness"). */
 omen_status omen_robustness(const omen_panel *p, const omen_query *q, omen_table **out,
                             omen_error *err);
+/* What changed in the newest week(s) (--since): bands crossed, significant HHI rises, change
+ * points confirmed, entries into a top 10, share jumps, overtakings (docs/methodology.md,
+ * "Alerts"); one row per alert. OMEN_FORMAT_ATOM writes the table as a feed. */
+omen_status omen_alerts(const omen_panel *p, const omen_query *q, omen_table **out,
+                        omen_error *err);
 
 /* An analysis by name: the CLI runs it as `omen <name>`, the server as `/api/<name>`. The
  * registry owns the entries (static); `synopsis` and `columns` are the --help texts; the

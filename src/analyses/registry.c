@@ -120,6 +120,22 @@ static const omen_analysis analyses[] = {
      "period,period_start,period_end,rolling,population_min,attribution,reference,value,min,\n"
      "max,entities,downloads,kendall_tau,top_common,top_entities",
      "one measure over a grid of definitions: values, envelope, Kendall's tau", NULL},
+    {"alerts", omen_alerts,
+     "What changed in the newest week (or in every week from --since on) at each of --levels:\n"
+     "band_crossed (the HHI x 10000 entered another 2023 Merger Guidelines band after --hold\n"
+     "periods in the old one), hhi_rise (up more than 100 points from the period before),\n"
+     "change_point (a break of the HHI series that PELT finds, as omen changes, in the series\n"
+     "up to the period and up to the one before, after every break of the --hold before),\n"
+     "overtaking (one of the period's top 5 passed another that was above it in each of the\n"
+     "--hold periods before), top10_entry (in the top 10, and in none of the year before) and\n"
+     "share_jump (a share moved by at least --jump). Periods follow --window (default week).\n"
+     "--format atom writes the alerts as an Atom feed (RFC 4287), one entry per alert.",
+     "period_start,period_end,kind,level,entity,other,measure,before,after,sentence,view\n"
+     "(measure says what before and after are: hhi_10000, share or rank; other is the entity\n"
+     "overtaken; view is the dashboard's URL hash that shows the alert)",
+     "what changed in the newest week(s): bands, HHI rises, change points, overtakings, top-10 "
+     "entries, share jumps",
+     NULL},
 };
 
 const omen_analysis *omen_analysis_find(const char *name)

@@ -375,6 +375,90 @@ static omen_status set_resamples(omen_query *q, const char *v, omen_error *err)
     return OMEN_OK;
 }
 
+/* ---------------------------------------------------------------- alerts */
+
+static omen_status set_since(omen_query *q, const char *v, omen_error *err)
+{
+    return set_date(&q->since, "since", v, err);
+}
+
+static omen_status set_hold(omen_query *q, const char *v, omen_error *err)
+{
+    uint64_t x;
+    if (!parse_u64(v, 52, &x) || x == 0)
+        return bad(err, "hold", v, "a whole number of periods from 1 to 52");
+    q->hold = (uint32_t)x;
+    return OMEN_OK;
+}
+
+static omen_status set_jump(omen_query *q, const char *v, omen_error *err)
+{
+    char *end = NULL;
+    double x = strtod(v, &end);
+    if (end == v || *end || !(x > 0 && x < 1))
+        return bad(err, "jump", v, "a share between 0 and 1, such as 0.02 (2 percentage points)");
+    q->jump = x;
+    return OMEN_OK;
+}
+
+/* Each level as --level takes it, kept in its canonical name; at most 8, none twice. */
+static omen_status set_levels(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const allowed =
+        "up to 8 of model, developer, country, org_type and the annotation fields, "
+        "comma-separated";
+    char out[sizeof q->levels] = "";
+    size_t n = 0, used = 0;
+    for (const char *p = v; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char name[64];
+        omen_query one = {0};
+        if (len == 0 || len >= sizeof name || n == 8)
+            return bad(err, "levels", v, allowed);
+        memcpy(name, p, len);
+        name[len] = 0;
+        if (set_level(&one, name, NULL) != OMEN_OK)
+            return bad(err, "levels", v, allowed);
+        const char *canon = omen_level_name(&one);
+        size_t clen = strlen(canon);
+        for (const char *o = out; *o;) { /* a level named twice is a mistake, not a wish */
+            size_t olen = strcspn(o, ",");
+            if (olen == clen && strncmp(o, canon, clen) == 0)
+                return bad(err, "levels", v, allowed);
+            o += olen + (o[olen] == ',');
+        }
+        if (used + clen + 2 > sizeof out)
+            return bad(err, "levels", v, allowed);
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", n ? "," : "", canon);
+        n++;
+        p = comma ? comma + 1 : NULL;
+    }
+    if (n == 0)
+        return bad(err, "levels", v, allowed);
+    memcpy(q->levels, out, sizeof out);
+    return OMEN_OK;
+}
+
+/* An absolute http(s) address without spaces, quotes or angle brackets (it goes into XML
+ * attributes and a reader follows it). */
+static omen_status set_link(omen_query *q, const char *v, omen_error *err)
+{
+    size_t len = v ? strlen(v) : 0;
+    bool ok = len < sizeof q->link &&
+              (strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0) &&
+              len > (size_t)(v[4] == 's' ? 8 : 7);
+    for (size_t i = 0; ok && i < len; i++) {
+        unsigned char c = (unsigned char)v[i];
+        ok = c > 0x20 && c < 0x7f && !strchr("\"<>\\^`{|}", c);
+    }
+    if (!ok)
+        return bad(err, "link", v,
+                   "an absolute http:// or https:// address of the dashboard (ASCII, no spaces)");
+    memcpy(q->link, v, len + 1);
+    return OMEN_OK;
+}
+
 /* hhi, gini, top1, top10, cr4, cr8, or share:<entity> (the entity's name at the level, taken
  * as given: whether it exists shows only when the series is built). */
 static omen_status set_measure(omen_query *q, const char *v, omen_error *err)
@@ -490,7 +574,7 @@ static const struct {
       false, RANKED},
      set_level},
     {{"window", "W", "week, month, quarter, year, trailing52 or cumulative", "week", NULL, false,
-      "concentration,shares,trends,modalities,derivations,intermediaries,changes,robustness"},
+      "concentration,shares,trends,modalities,derivations,intermediaries,alerts,changes,robustness"},
      set_window},
     {{"from", "DATE", "first week (by its Monday) to count", NULL, "default: the panel's first",
       false, EVERY},
@@ -551,15 +635,31 @@ static const struct {
      set_alpha},
     {{"unit", "U", "count downloads or models", "downloads", NULL, false, "attributes"}, set_unit},
     {{"all", NULL, "keep every row, significant or not", NULL, NULL, false, "attributes"}, set_all},
+    {{"since", "DATE", "report the periods from the one holding DATE on", NULL,
+      "default: the newest only", false, "alerts"},
+     set_since},
+    {{"levels", "LIST", "the levels watched (model, developer, country, org_type, fields)",
+      "developer,country,org_type", NULL, false, "alerts"},
+     set_levels},
+    {{"hold", "N", "periods a band or ranking must have held before its change is an alert", "4",
+      NULL, true, "alerts"},
+     set_hold},
+    {{"jump", "X", "a change of a share by at least X (0.02: 2 percentage points) is a jump",
+      "0.02", NULL, true, "alerts"},
+     set_jump},
+    {{"link", "URL", "the dashboard's address, for the links of --format atom", NULL,
+      "default: relative to the feed", false, "alerts"},
+     set_link},
     {{"measure", "M",
       "the series to segment: hhi, gini, top1, top10, cr4, cr8 or share:<entity> (an entity of "
       "--level)",
       "hhi", NULL, false, "changes"},
      set_measure},
     {{"penalty", "X", "per change point, in units of the noise variance: bic (2 ln n) or a number",
-      "bic", NULL, false, "changes"},
+      "bic", NULL, false, "changes,alerts"},
      set_penalty},
-    {{"min-segment", "N", "the fewest periods a segment may have", "4", NULL, true, "changes"},
+    {{"min-segment", "N", "the fewest periods a segment may have", "4", NULL, true,
+      "changes,alerts"},
      set_min_segment},
     {{"metric", "M",
       "the measure recomputed over the grid: hhi, gini, topK (crK), share:ENTITY or leaderboard",
@@ -612,6 +712,7 @@ void omen_query_defaults(omen_query *q)
     memset(q, 0, sizeof *q);
     q->from = INT32_MIN;
     q->to = INT32_MAX;
+    q->since = INT32_MIN;
     for (size_t i = 0; i < NOPTIONS; i++)
         if (table[i].o.def)
             (void)table[i].set(q, table[i].o.def, NULL);

@@ -1,5 +1,5 @@
 /* write.c: the three writers of a result table (aligned text, CSV, JSON) into a FILE* or a heap
- * string, through one buffered sink.
+ * string, through one buffered sink (and the Atom feed of atom.c for alerts tables).
  *
  * The JSON writer is hand-written rather than built on cJSON: cJSON_PrintUnformatted needs a
  * tree with a heap node and a key copy for every cell before it prints anything. Measured on a
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../util/error.h"
+#include "atom.h"
 #include "table_internal.h"
 
 /* ---------------------------------------------------------------- buffered sink */
@@ -688,11 +689,22 @@ static void write_any(sink *s, const omen_table *t, omen_format format)
     case OMEN_FORMAT_TABLE:
         write_view(s, t);
         break;
+    case OMEN_FORMAT_ATOM: { /* atom.c; callers check omen_output_atom_fits first */
+        size_t n;
+        char *feed = omen_output_atom(t, &n);
+        sink_put(s, feed, n);
+        free(feed);
+        break;
+    }
     }
 }
 
 omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err)
 {
+    if (format == OMEN_FORMAT_ATOM && !omen_output_atom_fits(t))
+        return omen_error_set(err, OMEN_E_USAGE,
+                              "--format atom is a feed of alerts (omen alerts), not of %s",
+                              t->name && *t->name ? t->name : "this table");
     sink s = {.buf = omen_xmalloc(SINK_FILE_BUFFER), .cap = SINK_FILE_BUFFER, .f = out};
     write_any(&s, t, format);
     sink_flush(&s);
@@ -710,6 +722,8 @@ omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out,
 
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len)
 {
+    if (format == OMEN_FORMAT_ATOM && !omen_output_atom_fits(t))
+        return NULL;
     sink s = {0};
     write_any(&s, t, format);
     sink_char(&s, '\0');

@@ -51,6 +51,7 @@ def test_headers(srv, web):
         "API again (cached)": srv.get("/api/meta"),
         "API analysis": srv.get("/api/concentration?level=country&window=year"),
         "API CSV": srv.get("/api/concentration?level=country&format=csv"),
+        "feed": srv.get("/feed.atom"),
         "400": srv.get("/api/concentration?level=bogus"),
         "404 API": srv.get("/api/nosuch"),
         "404 file": srv.get("/nosuch.html"),
@@ -64,6 +65,8 @@ def test_headers(srv, web):
     for name, (st, h, body) in answers.items():
         check(h.get("x-content-type-options") == "nosniff",
               f"nosniff on {name} ({st})", h)
+    st, h, body = answers["feed"]
+    check(st == 200 and h.get("referrer-policy") == "no-referrer", "feed: Referrer-Policy", h)
     st, h, body = answers["HTML"]
     csp = h.get("content-security-policy", "")
     directives = {d.split()[0]: d.split()[1:] for d in csp.split(";") if d.strip()}
@@ -96,7 +99,7 @@ def test_headers(srv, web):
     check(st == 304 and h304.get("x-content-type-options") == "nosniff" and
           "default-src 'none'" in h304.get("content-security-policy", ""),
           "script 304: nosniff, data CSP", (st, h304))
-    for name in ["API", "400", "404 file", "script"]:
+    for name in ["API", "400", "404 file", "script", "feed"]:
         st, h, body = answers[name]
         check("default-src 'none'" in h.get("content-security-policy", ""),
               f"CSP on {name} runs nothing", h.get("content-security-policy"))

@@ -269,6 +269,47 @@ def test_caching(srv):
     check(meta["synthetic"] is True, "/api/meta: synthetic store flagged")
 
 
+def test_feed(srv, db):
+    """GET /feed.atom: the CLI's `omen --format atom alerts` for the same options, a valid Atom
+    feed (tests/tools/check_atom.py), with the API's caching, gzip and errors."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "tools"))
+    import check_atom
+    first = json.loads(srv.get("/api/meta")[2])["first_week"]
+    for params in [{}, {"since": first, "levels": "country,developer", "hold": "1"},
+                   {"since": first, "no-rolling": "", "link": "https://omen.example.org/x/"}]:
+        q = "&".join(k if v == "" else f"{k}={enc(v)}" for k, v in params.items())
+        target = "/feed.atom" + ("?" + q if q else "")
+        st, h, body = srv.get(target)
+        cli = subprocess.run([OMEN, "--db", db, "--format", "atom"] + cli_args("alerts", params),
+                             capture_output=True)
+        check(st == 200 and h.get("content-type") == "application/atom+xml; charset=utf-8"
+              and body == cli.stdout and cli.returncode == 0,
+              f"{target}: the CLI's feed, as application/atom+xml", (st, h, body[:300],
+                                                                    cli.stdout[:300]))
+        problems, n = check_atom.problems(body, {"entries": None, "title": [], "id": [],
+                                                 "href": []})
+        check(not problems, f"{target}: a valid Atom feed ({n} entries)", problems)
+    st, h, body = srv.get("/feed.atom")
+    etag = h.get("etag", "")
+    st2, h2, body2 = srv.get("/feed.atom", {"If-None-Match": etag})
+    check(etag.startswith('"') and st2 == 304 and body2 == b"", "feed: ETag and 304", (h, st2))
+    st3, h3, _ = srv.get("/api/alerts", {"If-None-Match": etag})
+    check(st3 == 200 and h3.get("etag") != etag, "feed and /api/alerts have their own ETags")
+    st, h, gz = srv.get("/feed.atom", {"Accept-Encoding": "gzip"})
+    check(st == 200 and (h.get("content-encoding") != "gzip" or gzip.decompress(gz) == body),
+          "feed: gzip when accepted, same bytes", h)
+    st, h, body = srv.get("/feed.atom?hold=0")
+    check(st == 400 and json.loads(body).get("parameter") == "hold", "feed: 400 bad option", body)
+    st, h, body = srv.get("/feed.atom?top=3")
+    check(st == 400 and json.loads(body).get("parameter") == "top",
+          "feed: 400 for an option alerts does not read", body)
+    st, h, body = srv.get("/feed.atom", method="HEAD")
+    check(st == 200 and body == b"" and h.get("content-type", "").startswith(
+        "application/atom+xml"), "feed: HEAD", (st, h))
+    st, h, body = srv.get("/feed.atom/x")
+    check(st == 404, "/feed.atom/x is a (missing) file, not the feed", st)
+
+
 def make_web(tmp):
     web = os.path.join(tmp, "web")
     os.makedirs(os.path.join(web, "sub"))
@@ -547,6 +588,7 @@ def main():
             test_errors(srv)
             test_caching(srv)
             test_static(srv, app)
+            test_feed(srv, db)
             print("== traversal and limits")
             test_traversal(srv)
             test_limits(srv)
