@@ -309,7 +309,7 @@
                 for (const sw of child.querySelectorAll('span[class$="-swatch"]')) {
                     const label = sw.textContent.trim();
                     const colour = (sw.querySelector('svg') && sw.querySelector('svg').getAttribute('fill')) || '#999';
-                    const w = 22 + 6.5 * label.length;
+                    const w = 24 + 7 * label.length; /* DejaVu Sans at 11 px: about 7 px a glyph */
                     if (x > 0 && x + w > width) {
                         x = 0;
                         rowY += 18;
@@ -330,8 +330,30 @@
     function wrap(t, w, size, sep) {
         const lines = [];
         const glue = sep || ' ';
+        const fits = (s) => s.length * size * 0.55 < w;
+        /* a piece wider than a line (a long request key) is broken before its "?" and "&", its
+         * parts (after the first) continued without glue */
+        const pieces = [];
         for (const piece of String(t).split(sep || /\s+/)) {
-            if (lines.length && (lines[lines.length - 1] + glue + piece).length * size * 0.55 < w) lines[lines.length - 1] += glue + piece;
+            if (fits(piece)) {
+                pieces.push([piece, false]);
+                continue;
+            }
+            let cur = '';
+            let cont = false;
+            for (const part of piece.split(/(?=[?&])/)) {
+                if (cur && !fits(cur + part)) {
+                    pieces.push([cur, cont]);
+                    cur = '';
+                    cont = true;
+                }
+                cur += part;
+            }
+            if (cur) pieces.push([cur, cont]);
+        }
+        for (const [piece, cont] of pieces) {
+            const joined = lines.length ? lines[lines.length - 1] + (cont ? '' : glue) + piece : '';
+            if (lines.length && fits(joined)) lines[lines.length - 1] = joined;
             else lines.push(piece);
         }
         return lines;
@@ -375,7 +397,7 @@
         return {
             title: (view ? view.title + ': ' : '') + spec.title,
             filters: f.join(' · '),
-            source: source.join(', ') + ' · request ' + [key].concat((spec.layers || []).map((a) => Omen.requestKey(a.name, a.params))).join(' + '),
+            source: source.join(', ') + (spec.layers && spec.layers.length ? ' · requests ' : ' · request ') + [key].concat((spec.layers || []).map((a) => Omen.requestKey(a.name, a.params))).join(' · '),
             synthetic: !!(meta.synthetic || m.synthetic),
         };
     };

@@ -75,7 +75,7 @@
                 { 'data-kind': r.kind, 'data-level': r.level, 'data-week': r.period_start },
                 el('td', { class: 'nowrap' }, r.period_start),
                 el('td', { class: 'nowrap' }, levelName(r.level)),
-                el('td', { class: 'nowrap' }, el('span', { class: 'kind kind-' + r.kind }, KIND[r.kind] || r.kind)),
+                el('td', { class: 'nowrap kind-cell' }, el('span', { class: 'kind kind-' + r.kind }, KIND[r.kind] || r.kind)),
                 el('td', { class: 'alert-text' }, el('a', { href: r.view }, r.sentence))
             )
         );
