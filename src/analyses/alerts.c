@@ -24,9 +24,8 @@ static const char *const kind_names[NKINDS] = {"band_crossed", "hhi_rise",    "c
 #define TOP        10 /* top10_entry */
 #define LEADERS    5  /* overtaking: among the period's top 5 */
 #define MAX_LEVELS 8
-#define YEAR_DAYS                                                                                  \
-    364 /* top10_entry: new to the top 10s of the periods ending in the year before                \
-         */
+/* top10_entry: new to the top 10s of the periods ending in the year before */
+#define YEAR_DAYS 364
 
 /* What a later period needs of an earlier one. */
 typedef struct {
@@ -64,7 +63,7 @@ typedef struct {
     size_t nper, cap;
     double *cur, *prev;
     uint32_t *cur_ids, *prev_ids;
-    size_t ncur, nprev, ids_cap, nentities;
+    size_t ncur, nprev, ids_cap;
     uint64_t *counts, *spare;
     double *sorted, *scratch;
     size_t buf_cap;
@@ -642,8 +641,10 @@ static bool on_period(void *ctx, const omen_agg *ag, int32_t start, int32_t end,
                       const uint32_t *ids, const double *amounts, size_t n)
 {
     watch *w = ctx;
+    if (n == 0) /* no market (a gap in the data): the next period is compared with the last one
+                   that had downloads, as omen concentration's hhi_change_10000 */
+        return true;
     if (!w->cur) {
-        w->nentities = ag->nentities;
         size_t ne = ag->nentities ? ag->nentities : 1;
         w->cur = omen_xcalloc(ne, sizeof *w->cur);
         w->prev = omen_xcalloc(ne, sizeof *w->prev);

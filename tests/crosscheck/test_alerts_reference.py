@@ -165,8 +165,11 @@ def compare(db, name, levels, opts, hold=4, jump=0.02, since=None):
     want = []
     for level in levels:
         conc = omen(db, "concentration", "--level", level, *opts)
+        # a period without downloads is no period: the one after it is compared with the last
+        # one that had downloads
         periods = [(dt.date.fromisoformat(r["period_start"]),
-                    dt.date.fromisoformat(r["period_end"])) for r in conc]
+                    dt.date.fromisoformat(r["period_end"])) for r in conc
+                   if int(r["entities"]) > 0]
         since = since or periods[0][0]
         hhi = {dt.date.fromisoformat(r["period_end"]): float(r["hhi"]) for r in conc
                if int(r["entities"]) > 0}
