@@ -518,7 +518,8 @@ typedef struct {
     size_t **breaks;   /* period k -> the breaks of the series up to k (series indexes) */
     size_t *nbreaks;
     bool *done;
-    size_t *ends; /* PELT's scratch */
+    bool *confirmed; /* series index -> a change point there was confirmed */
+    size_t *ends;    /* PELT's scratch */
 } series;
 
 static void series_build(const watch *w, series *s)
@@ -530,6 +531,7 @@ static void series_build(const watch *w, series *s)
     s->breaks = omen_xcalloc(n, sizeof *s->breaks);
     s->nbreaks = omen_xcalloc(n, sizeof *s->nbreaks);
     s->done = omen_xcalloc(n, sizeof *s->done);
+    s->confirmed = omen_xcalloc(n, sizeof *s->confirmed);
     s->ends = omen_xmalloc((n + 2) * sizeof *s->ends);
     size_t m = 0;
     for (size_t k = 0; k < w->nper; k++) {
@@ -546,7 +548,7 @@ static void series_free(watch *w, series *s)
     for (size_t k = 0; k < w->nper; k++)
         free(s->breaks[k]);
     free(s->y), free(s->upto), free(s->period_of), free(s->breaks), free(s->nbreaks);
-    free(s->done), free(s->ends);
+    free(s->done), free(s->confirmed), free(s->ends);
 }
 
 /* The breaks (the series index where a segment starts, but the first) of the series up to
@@ -588,13 +590,15 @@ static bool has_break(const size_t *b, size_t n, size_t x)
 }
 
 /* A break of the series up to period k is confirmed in k when the segmentation up to the
- * period before has it too, at the same value (the newest data no longer move it), and every
+ * period before has it too, at the same value (the newest data no longer move it), every
  * break of the --hold segmentations before those two lies before it (it is new, and no old
- * break that a revision of the segmentation brought back). When a series steps, the first
- * segmentations cannot start a segment there yet (it would be shorter than --min-segment), so
- * a break first shows up earlier and moves with each new period until the new level fills a
- * minimum segment: a break seen once is provisional. */
-static void rule_changes(watch *w, series *s, size_t k)
+ * break that a revision of the segmentation brought back), and no period before k confirmed it
+ * (a break revised away and back is confirmed once). Run on every period from the first, so
+ * that the last rule holds however late --since is; report: k is a period reported. When a series
+ * steps, the first segmentations cannot start a segment there yet (it would be shorter than
+ * --min-segment), so a break first shows up earlier and moves with each new period until the new
+ * level fills a minimum segment: a break seen once is provisional. */
+static void rule_changes(watch *w, series *s, size_t k, bool report)
 {
     const omen_query *q = w->q;
     const period *c = &w->per[k];
@@ -609,7 +613,10 @@ static void rule_changes(watch *w, series *s, size_t k)
             pb = breaks_upto(w, s, k - j, &np);
             confirmed = np == 0 || pb[np - 1] < b[i];
         }
-        if (!confirmed)
+        if (!confirmed || s->confirmed[b[i]])
+            continue;
+        s->confirmed[b[i]] = true; /* a break is confirmed once, even if revised away and back */
+        if (!report)
             continue;
         size_t from = i ? b[i - 1] : 0, to = i + 1 < nb ? b[i + 1] : s->upto[k];
         double before = mean_of(s->y, from, b[i]) * 10000.0;
@@ -909,12 +916,12 @@ omen_status omen_alerts(const omen_panel *p, const omen_query *q, omen_table **o
         s = omen_aggregate(p, &levels[i], false, on_period, &w, &agg, err);
         if (s == OMEN_OK && i == 0)
             omen_query_to_meta(p, &levels[i], &agg, t);
-        if (s == OMEN_OK && w.nper) { /* change points: only for the periods reported */
+        if (s == OMEN_OK && w.nper) { /* change points, from the start: each break once */
             series ser;
             series_build(&w, &ser);
             for (size_t k = 0; k < w.nper; k++)
-                if (q->since != INT32_MIN ? w.per[k].end >= q->since : k + 1 == w.nper)
-                    rule_changes(&w, &ser, k);
+                rule_changes(&w, &ser, k,
+                             q->since != INT32_MIN ? w.per[k].end >= q->since : k + 1 == w.nper);
             series_free(&w, &ser);
         }
         if (s == OMEN_OK && w.nper && w.per[w.nper - 1].end > newest)

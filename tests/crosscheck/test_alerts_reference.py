@@ -59,7 +59,7 @@ def change_points(periods, hhi, hold, wanted, sliding, m=4):
     """change_point: the breaks of optimal partitioning (the same segmentation as PELT) of the
     HHI series up to each wanted period, with the BIC penalty 2 ln n sigma^2, that the
     segmentation up to the period before has at the same value, while every break of the
-    --hold ones before those two lies before it. hhi: end -> HHI (0-1) of the periods with downloads."""
+    --hold ones before those two lies before it, and that no earlier period confirmed. hhi: end -> HHI (0-1) of the periods with downloads."""
     ends = [e for _, e in periods]
     # a break is named by its period's first day, or with a sliding window (periods sharing
     # their first day) by the Monday of its last week
@@ -81,15 +81,18 @@ def change_points(periods, hhi, hold, wanted, sliding, m=4):
                         if sigma > 0 else [])
         return cache[k]
 
-    out = []
+    out, once = [], set()
     for k, e in enumerate(ends):
-        if k == 0 or e not in hhi or e not in wanted:
+        if k == 0 or e not in hhi:
             continue
         b = breaks(k)
         for i, x in enumerate(b):
-            if x not in breaks(k - 1):
+            if x not in breaks(k - 1) or x in once:
                 continue
             if any(b2 >= x for j in range(2, min(hold + 1, k) + 1) for b2 in breaks(k - j)):
+                continue
+            once.add(x)  # a break is confirmed once, even if revised away and back
+            if e not in wanted:
                 continue
             lo, hi = (b[i - 1] if i else 0), (b[i + 1] if i + 1 < len(b) else upto[k])
             before = sum(y[lo:x]) / (x - lo) * 10000
