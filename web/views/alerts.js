@@ -42,15 +42,19 @@
         const kinds = KINDS.map((k) => k[1]).concat([...new Set(rows.map((r) => r.kind))].filter((k) => !KINDS.some((q) => q[1] === k)));
         const step = 7;
         const dates = rows.map((r) => r.date);
-        /* the whole range of weeks the alerts were looked for in */
+        /* the range of weeks the alerts were looked for in: from the later of the panel's first
+         * week and `since` (or the first alert, if its week starts before `since`) */
         const m = data.meta || {};
-        const x0 = m.from ? fmt.date(m.from) : d3.min(dates);
+        const iso = /^\d{4}-\d\d-\d\d$/;
+        const start = [m.from, m.since].filter((d) => iso.test(d || '')).sort().pop();
+        const x0 = d3.min([start ? fmt.date(start) : null].concat(dates).filter(Boolean));
         const x1 = m.newest_end ? Omen.dayAfter(m.newest_end) : d3.max(dates);
         return Omen.plot(body, {
             height: 44 * kinds.length + 60,
             marginLeft: 104,
             marginRight: 14,
-            x: { label: null, domain: [x0, x1] },
+            marginBottom: 40 /* two-line date ticks (day, then month or year) */,
+            x: { label: null, domain: [x0, x1], inset: 6 },
             y: { label: null, domain: kinds, padding: 0.1 },
             color: { domain: levels, range: levels.map((_, i) => Omen.palette[i]), legend: true },
             caption: `${rows.length} alert${rows.length === 1 ? '' : 's'}, one dot each, placed at the week it concerns; click a dot to open the view that shows it.`,
