@@ -374,7 +374,7 @@
         ci: (v) => Math.round(100 * v) + '% bootstrap intervals (1000 resamples of the level\'s entities)',
         measure: (v) => 'change points of ' + v + ' (PELT, BIC penalty, segments of 4+ periods)',
         metric: (v) => 'robustness of ' + v + ' over 48 definitions',
-        since: (v) => 'alerts since ' + v,
+        since: (v) => (v <= '2000-01-01' ? 'alerts of every week' : 'alerts since ' + v),
         levels: (v) => 'levels ' + v.replace(/,/g, ', '),
     };
 

@@ -279,7 +279,8 @@
         title: 'Concentration',
         controls: ['window', 'from', 'to', 'rolling', 'attribution', 'popmin'],
         columns: 3,
-        intro: (s) => `How concentrated downloads are among models, developers and countries (the paper's Figure 3): the shares of the top-ranked entities in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share.`,
+        intro: (s) =>
+            `How concentrated downloads are among models, developers and countries (the paper's Figure 3): the shares of the top-ranked entities in each ${s.window} period, and the Herfindahl-Hirschman index, Gini coefficient and the leader's share. The monitoring row above them follows one measure per level on its own scale, with the dates where it changed level; tick its boxes for a 95% interval and for its range over 48 definitions.`,
         finding,
         header,
         variants: [{ rolling: 'off' }, { ci: 'on' }],
