@@ -1,6 +1,6 @@
 # Makefile: builds build/omen and runs the tests, sanitizers, benchmarks and the demo.
-# Every .c under src/ goes into libomen.a, cli/*.c and server/*.c into the binary, tests/unit/*.c
-# into the Criterion test binary; new files need no edit here.
+# Every .c under src/ goes into libomen.a, cli/*.c, server/*.c and report/*.c (the fronts) into the
+# binary, tests/unit/*.c into the Criterion test binary; new files need no edit here.
 
 CC       ?= cc
 BUILD    ?= build
@@ -52,7 +52,7 @@ endif
 DUCKDB_CFG := $(if $(HAVE_DUCKDB),duckdb $(abspath $(DUCKDB_DIR)),none)
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c))
-CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c server/*.c report/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -148,9 +148,11 @@ fuzz-drivers: $(FUZZ_DRIVERS:%=$(BUILD)/fuzz/%)
 
 # fuzz_request tests server code, which is not in libomen.a; fuzz_timestamp compiles events.c
 # into itself (for its static parser), which is why the archive's events.o is never pulled in.
-$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c server/request.c
+# fuzz_request compiles two sources in one command, for which clang refuses -MMD with -o.
+$(BUILD)/fuzz/fuzz_request: tests/fuzz/fuzz_request.c server/request.c server/request.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DOMEN_LIBFUZZER -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(CC) $(filter-out -MMD -MP,$(CFLAGS)) -DOMEN_LIBFUZZER -fsanitize=fuzzer -o $@ \
+	    $(filter %.c,$^) $(LDLIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libomen.a
 	@mkdir -p $(dir $@)

@@ -4,6 +4,7 @@
 #define OMEN_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "omen/omen.h"
@@ -48,13 +49,16 @@ void cli_progress_done(void);
 /* Parses a whole decimal number or a float; false on junk. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_double(const char *s, double *out);
+/* Parses a date YYYY-MM-DD (exactly so, a real day of 1970..2199) into days since 1970-01-01;
+ * false, with *out unchanged, on anything else. */
+bool cli_parse_date(const char *s, int32_t *out);
 /* For a typo: the name among names[0..n) closest to word by Damerau-Levenshtein distance
  * (adjacent swaps count 1) when it is close enough to be one (at most 2 edits, fewer than half
  * the word's length), else NULL. */
 const char *cli_suggest(const char *word, const char *const *names, size_t n);
 /* The same over the words of a list such as an error's "allowed: a, b, or c (d, e)". */
 const char *cli_suggest_in(const char *word, const char *list, char *buf, size_t cap);
-/* Writes s as a JSON string literal. */
+/* Writes s as a JSON string literal (omen_json_quote). */
 void cli_json_string(FILE *out, const char *s);
 
 #endif

@@ -3,7 +3,6 @@
  * --help from the options table, one runner, output through the result table. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 
@@ -18,13 +17,6 @@ static void print_help(const omen_analysis *a)
     printf("\nColumns: %s\n", a->columns);
     printf("\nDefinitions: docs/methodology.md. Output: --format table|csv|json%s (global).\n",
            strcmp(a->name, "alerts") == 0 ? "|atom" : "");
-}
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cli_unknown_option(const char *cmd, const char *name)
@@ -97,7 +89,7 @@ static int run(cli_ctx *ctx, const omen_analysis *a)
             print_help(a);
         return rc;
     }
-    double t0 = now();
+    double t0 = omen_now();
     omen_error err = {0};
     omen_store *st = NULL;
     omen_panel *panel = NULL;
@@ -109,7 +101,7 @@ static int run(cli_ctx *ctx, const omen_analysis *a)
     if (s == OMEN_OK)
         s = a->run(panel, &q, &table, &err);
     if (s == OMEN_OK) {
-        omen_table_meta_real(table, "elapsed_s", now() - t0);
+        omen_table_meta_real(table, "elapsed_s", omen_now() - t0);
         omen_format f = ctx->format == FORMAT_JSON   ? OMEN_FORMAT_JSON
                         : ctx->format == FORMAT_CSV  ? OMEN_FORMAT_CSV
                         : ctx->format == FORMAT_ATOM ? OMEN_FORMAT_ATOM

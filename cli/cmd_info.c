@@ -1,5 +1,5 @@
-/* cmd_info.c: `omen info`: what the store holds, from the panel (cached beside the store). */
-#include <sqlite3.h>
+/* cmd_info.c: `omen info`: what the store holds, from the panel (cached beside the store): the
+ * library's info table (omen_info_table), printed as key/value lines or one JSON object. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,94 +20,58 @@ static const char help[] =
     "  --rebuild-cache   rebuild the panel cache even if it is current\n"
     "  --no-cache        build the panel from the store without reading or writing a cache\n";
 
-typedef struct {
-    const char *key;
-    char value[64];
-    int numeric; /* 1 number, 0 string, 2 boolean */
-} kv;
-
-static void date_or_null(int32_t d, char out[64])
+/* One value of the info table as `omen info` prints it: "null" for NULL, reals with 4
+ * decimals; *quoted says whether JSON wants it as a string. */
+static const char *value(const omen_table *t, size_t c, char out[64], bool *quoted)
 {
-    if (d == INT32_MIN)
-        snprintf(out, 64, "null");
-    else
-        omen_date_format(d, out);
-}
-
-/* The store's developer rows. The panel knows only the developers its models name, so right
- * after `omen ingest developers` (before any model) `developers` is 0 although the user just
- * loaded some: this count says what the store holds. One read-only query beside the panel
- * (the panel has no developer without a model); -1 when the store cannot say. */
-static long long store_developers(const char *db)
-{
-    sqlite3 *h = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    if (sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(h, "SELECT count(*) FROM developers", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return n;
-}
-
-static size_t collect(const omen_info *in, const char *db, kv *v)
-{
-    size_t n = 0;
-    long long rows = store_developers(db);
-#define NUM(k, fmt, x) (v[n].key = k, v[n].numeric = 1, snprintf(v[n].value, 64, fmt, x), n++)
-    NUM("models", "%llu", (unsigned long long)in->models);
-    NUM("developers", "%llu", (unsigned long long)in->developers);
-    NUM("weeks", "%llu", (unsigned long long)in->weeks);
-    v[n].key = "first_week";
-    v[n].numeric = in->first_week == INT32_MIN;
-    date_or_null(in->first_week, v[n++].value);
-    v[n].key = "last_week";
-    v[n].numeric = in->last_week == INT32_MIN;
-    date_or_null(in->last_week, v[n++].value);
-    NUM("downloads", "%llu", (unsigned long long)in->downloads);
-    v[n].key = "synthetic";
-    v[n].numeric = 2;
-    snprintf(v[n++].value, 64, "%s", in->synthetic ? "true" : "false");
-    NUM("developers_with_country", "%llu", (unsigned long long)in->developers_with_country);
-    NUM("developer_rows", "%lld", rows >= 0 ? rows : 0LL);
-    NUM("share_downloads_country_mapped", "%.4f", in->share_downloads_country_mapped);
-    NUM("share_models_created", "%.4f", in->share_created);
-    NUM("share_models_params", "%.4f", in->share_params);
-    NUM("share_models_derived", "%.4f", in->share_derived);
-    NUM("share_models_annotated", "%.4f", in->share_annotated);
-    NUM("edges", "%llu", (unsigned long long)in->edges);
-    NUM("annotations", "%llu", (unsigned long long)in->annotations);
-    NUM("generation", "%lld", (long long)in->generation);
-    NUM("schema_version", "%d", in->schema_version);
-#undef NUM
-    v[n].key = "store";
-    v[n].numeric = 0;
-    snprintf(v[n++].value, 64, "%s", db);
-    return n;
-}
-
-static void print(cli_format f, const kv *v, size_t n)
-{
-    if (f == FORMAT_JSON) {
-        printf("{");
-        for (size_t i = 0; i < n; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", v[i].key);
-            if (v[i].numeric)
-                printf("%s", v[i].value);
-            else
-                cli_json_string(stdout, v[i].value);
-        }
-        printf("}\n");
-    } else if (f == FORMAT_CSV) {
-        printf("key,value\n");
-        for (size_t i = 0; i < n; i++)
-            printf("%s,%s\n", v[i].key, strcmp(v[i].value, "null") ? v[i].value : "");
-    } else {
-        for (size_t i = 0; i < n; i++)
-            printf("%-31s %s\n", v[i].key, v[i].value);
+    *quoted = false;
+    if (omen_table_is_null(t, 0, c))
+        return "null";
+    switch (omen_table_col_type(t, c)) {
+    case OMEN_COL_TEXT:
+        *quoted = true;
+        return omen_table_text(t, 0, c);
+    case OMEN_COL_REAL:
+        snprintf(out, 64, "%.4f", omen_table_real(t, 0, c));
+        return out;
+    case OMEN_COL_DATE:
+        omen_date_format((int32_t)omen_table_int(t, 0, c), out);
+        *quoted = true;
+        return out;
+    case OMEN_COL_BOOL:
+        return omen_table_int(t, 0, c) ? "true" : "false";
+    case OMEN_COL_INT:
+        break;
     }
+    snprintf(out, 64, "%lld", (long long)omen_table_int(t, 0, c));
+    return out;
+}
+
+/* The one row of the info table as key/value lines (table, CSV) or one JSON object. */
+static void print(cli_format f, const omen_table *t)
+{
+    char buf[64];
+    bool quoted;
+    if (f == FORMAT_CSV)
+        printf("key,value\n");
+    else if (f == FORMAT_JSON)
+        printf("{");
+    for (size_t c = 0; c < omen_table_ncols(t); c++) {
+        const char *key = omen_table_col_name(t, c), *v = value(t, c, buf, &quoted);
+        if (f == FORMAT_JSON) {
+            printf("%s\"%s\": ", c ? ", " : "", key);
+            if (quoted)
+                cli_json_string(stdout, v);
+            else
+                fputs(v, stdout);
+        } else if (f == FORMAT_CSV) {
+            printf("%s,%s\n", key, omen_table_is_null(t, 0, c) ? "" : v);
+        } else {
+            printf("%-31s %s\n", key, v);
+        }
+    }
+    if (f == FORMAT_JSON)
+        printf("}\n");
 }
 
 int cmd_info(cli_ctx *ctx)
@@ -137,11 +101,9 @@ int cmd_info(cli_ctx *ctx)
     if (s != OMEN_OK) {
         rc = cli_fail(&err, s);
     } else {
-        omen_info info;
-        omen_info_compute(panel, &info);
-        kv v[32];
-        size_t n = collect(&info, ctx->db, v);
-        print(ctx->format, v, n);
+        omen_table *t = omen_info_table(panel, st);
+        print(ctx->format, t);
+        omen_table_free(t);
         if (!ctx->quiet && note && strstr(note, "could not"))
             fprintf(stderr, "omen: %s\n", note);
     }

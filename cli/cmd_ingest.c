@@ -120,22 +120,6 @@ static void pg_label(const char *conninfo, char *out, size_t size)
     }
 }
 
-/* YYYY-MM-DD -> days since 1970-01-01; false on anything else. */
-static bool parse_date(const char *v, int32_t *out)
-{
-    int y, m, d, n = 0;
-    if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] || n != 10 || m < 1 || m > 12 ||
-        d < 1 || y < 1970 || y > 2199)
-        return false;
-    int32_t days = omen_date_days(y, m, d);
-    char back[11];
-    omen_date_format(days, back);
-    if (strcmp(back, v) != 0)
-        return false; /* 2025-02-30 */
-    *out = days;
-    return true;
-}
-
 static void print_report(const cli_ctx *ctx, const omen_ingest_options *opt,
                          const omen_ingest_report *rep)
 {
@@ -212,7 +196,7 @@ int cmd_ingest(cli_ctx *ctx)
         } else if (strcmp(a, "--query") == 0 && v) {
             opt.pg_query = v;
             i++;
-        } else if (strcmp(a, "--date") == 0 && v && parse_date(v, &opt.date)) {
+        } else if (strcmp(a, "--date") == 0 && v && cli_parse_date(v, &opt.date)) {
             opt.date_given = true;
             i++;
         } else if (strcmp(a, "--tmp") == 0 && v) {

@@ -41,18 +41,6 @@ static void on_retry(void *ctx, const char *url, const char *what, double wait)
         fprintf(stderr, "omen pull: %s: %s; retrying in %.1f s\n", url, what, wait);
 }
 
-static bool parse_date(const char *v, int32_t *out)
-{
-    int y, m, d, n = 0;
-    if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || v[n] || n != 10 || m < 1 || m > 12 ||
-        d < 1 || y < 1970 || y > 2199)
-        return false;
-    char back[11];
-    *out = omen_date_days(y, m, d);
-    omen_date_format(*out, back);
-    return strcmp(back, v) == 0;
-}
-
 static void report(const cli_ctx *ctx, const omen_pull_report *rep)
 {
     if (ctx->quiet)
@@ -96,7 +84,7 @@ static int option(cli_ctx *ctx, omen_pull_options *o, int *i)
     else if (strcmp(a, "--backoff") == 0 && v)
         good = cli_parse_double(v, &d) && d >= 0 && d <= 600 && ((o->backoff = d), true);
     else if (strcmp(a, "--date") == 0 && v)
-        good = (o->date_given = parse_date(v, &o->date));
+        good = (o->date_given = cli_parse_date(v, &o->date));
     else
         valued = false;
     if (valued && good) {

@@ -1,9 +1,9 @@
 /* cmd_report.c: `omen report --out DIR`: the static snapshot of the dashboard for people who
- * cannot run a server (server/report.c writes it). */
+ * cannot run a server (report/report.c writes it). */
 #include <string.h>
 
 #include "cli.h"
-#include "omen/server.h"
+#include "omen/report.h"
 
 static const char help[] =
     "usage: omen report --out DIR [--web DIR] [--requests FILE]\n"

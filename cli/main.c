@@ -150,18 +150,29 @@ bool cli_parse_double(const char *s, double *out)
     return true;
 }
 
+bool cli_parse_date(const char *s, int32_t *out)
+{
+    int y, m, d, n = 0;
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || n != 10 || m < 1 ||
+        m > 12 || d < 1 || y < 1970 || y > 2199)
+        return false;
+    int32_t days = omen_date_days(y, m, d);
+    char back[11];
+    omen_date_format(days, back);
+    if (strcmp(back, s) != 0)
+        return false; /* 2025-02-30 */
+    *out = days;
+    return true;
+}
+
+static void file_put(void *ctx, const char *s, size_t n)
+{
+    fwrite(s, 1, n, ctx);
+}
+
 void cli_json_string(FILE *out, const char *s)
 {
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
+    omen_json_quote(s, OMEN_JSON_U_ESCAPES, file_put, out);
 }
 
 /* The commands that are not an analysis of the registry, in the order of `omen --help`; the

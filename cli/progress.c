@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -14,13 +13,6 @@ static struct {
     char what[64];
     int drawn;
 } bar = {-1, 0, 0, "", 0};
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int width(void)
 {
@@ -37,7 +29,7 @@ void cli_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
         bar.tty = isatty(STDERR_FILENO) && !(c && c->quiet);
     if (!bar.tty)
         return;
-    double t = now();
+    double t = omen_now();
     if (strncmp(bar.what, what, sizeof bar.what - 1) != 0) {
         snprintf(bar.what, sizeof bar.what, "%s", what);
         bar.start = t;

@@ -1,12 +1,26 @@
 /* api.c: one API request (/api/<analysis> with decoded parameters) run through the analysis
- * registry exactly as the CLI runs it, and the /api/meta document. Shared by the server and
- * the report writer, so both produce the same bytes. */
+ * registry exactly as the CLI runs it, and the /api/meta document. The server answers with
+ * them, and the report (report/) through the omen_api_* functions at the end of this file, so
+ * both produce the same bytes. */
 #include "api.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "live.h"
+#include "omen/server.h"
+
+static void buf_put(void *ctx, const char *s, size_t n)
+{
+    sv_buf_put(ctx, s, n);
+}
+
+void sv_buf_json(sv_buf *b, const char *s)
+{
+    omen_json_quote(s, OMEN_JSON_SCRIPT | OMEN_JSON_U_ESCAPES, buf_put, b);
+}
 
 /* The parameters (the options table's names, then "format") that analysis `analysis` reads
  * (NULL: every one), comma-separated; JSON strings when json. */
@@ -146,46 +160,66 @@ static bool set_params(omen_query *q, const char *analysis, const sv_params *ps,
     return true;
 }
 
+/* Runs analysis a with the request's parameters: true with the table in *out (the analysis's
+ * own time in its meta, as the CLI adds it), else false with r holding the error answer. */
+static bool run_table(const omen_panel *panel, const omen_analysis *a, const sv_params *ps,
+                      omen_table **out, sv_api_result *r)
+{
+    omen_query q;
+    omen_query_defaults(&q);
+    if (!set_params(&q, a->name, ps, r))
+        return false;
+    omen_table *t = NULL;
+    omen_error err = {0};
+    double t0 = omen_now();
+    omen_status s = a->run(panel, &q, &t, &err);
+    double elapsed = omen_now() - t0;
+    if (s == OMEN_OK)
+        omen_table_meta_real(t, "elapsed_s", elapsed);
+    else if (s == OMEN_USAGE || s == OMEN_BAD_DATA)
+        usage_error(r, err.message ? err.message : "bad request", NULL);
+    else
+        error_json(r, 500, err.message ? err.message : "internal error", NULL, NULL);
+    omen_error_clear(&err);
+    if (s != OMEN_OK) {
+        omen_table_free(t);
+        return false;
+    }
+    *out = t;
+    return true;
+}
+
 void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params *ps,
                 omen_format fmt, sv_api_result *r)
 {
     memset(r, 0, sizeof *r);
-    omen_query q;
-    omen_query_defaults(&q);
-    if (!set_params(&q, a->name, ps, r))
-        return;
     omen_table *t = NULL;
-    omen_error err = {0};
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    omen_status s = a->run(panel, &q, &t, &err);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (s == OMEN_OK) /* as the CLI does; this server's is the analysis alone */
-        omen_table_meta_real(t, "elapsed_s",
-                             (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-    if (s == OMEN_USAGE || s == OMEN_BAD_DATA) {
-        usage_error(r, err.message ? err.message : "bad request", NULL);
-    } else if (s != OMEN_OK) {
-        error_json(r, 500, err.message ? err.message : "internal error", NULL, NULL);
-    } else {
-        r->body = omen_table_to_string(t, fmt, &r->len);
-        r->status = 200;
-        r->json = fmt == OMEN_FORMAT_JSON;
-        if (!r->body) /* a format the table cannot be written in (atom: alerts only) */
-            error_json(r, 500, "the analysis' table cannot be written in this format", NULL, NULL);
-    }
-    omen_error_clear(&err);
+    if (!run_table(panel, a, ps, &t, r))
+        return;
+    r->body = omen_table_to_string(t, fmt, &r->len);
+    r->status = 200;
+    r->json = fmt == OMEN_FORMAT_JSON;
+    if (!r->body) /* a format the table cannot be written in (atom: alerts only) */
+        error_json(r, 500, "the analysis' table cannot be written in this format", NULL, NULL);
     omen_table_free(t);
 }
 
-static void date_or_null(sv_buf *b, int32_t days)
+int64_t sv_info_int(const omen_table *info, const char *name)
 {
-    if (days == INT32_MIN || days == INT32_MAX) {
+    size_t c = omen_table_find(info, name);
+    return c == (size_t)-1 ? 0 : omen_table_int(info, 0, c);
+}
+
+/* A date of the info table as a JSON string, or null. */
+static void info_date(sv_buf *b, const omen_table *info, const char *name)
+{
+    size_t c = omen_table_find(info, name);
+    if (c == (size_t)-1 || omen_table_is_null(info, 0, c)) {
         sv_buf_puts(b, "null");
         return;
     }
     char d[11];
-    omen_date_format(days, d);
+    omen_date_format((int32_t)omen_table_int(info, 0, c), d);
     sv_buf_printf(b, "\"%s\"", d);
 }
 
@@ -210,23 +244,25 @@ static void defaults_json(sv_buf *b)
     sv_buf_puts(b, "}");
 }
 
-char *sv_meta_json(const omen_info *info, const char *version, size_t *len)
+char *sv_meta_json(const omen_table *info, const char *version, size_t *len)
 {
     sv_buf b = {0};
     sv_buf_printf(&b, "{\"omen_version\":\"%s\",\"store_version\":", OMEN_VERSION);
     sv_buf_json(&b, version);
-    sv_buf_printf(&b, ",\"generation\":%lld,\"schema_version\":%d,\"synthetic\":%s,",
-                  (long long)info->generation, info->schema_version,
-                  info->synthetic ? "true" : "false");
+    sv_buf_printf(&b, ",\"generation\":%lld,\"schema_version\":%lld,\"synthetic\":%s,",
+                  (long long)sv_info_int(info, "generation"),
+                  (long long)sv_info_int(info, "schema_version"),
+                  sv_info_int(info, "synthetic") ? "true" : "false");
     sv_buf_puts(&b, "\"first_week\":");
-    date_or_null(&b, info->first_week);
+    info_date(&b, info, "first_week");
     sv_buf_puts(&b, ",\"last_week\":");
-    date_or_null(&b, info->last_week);
+    info_date(&b, info, "last_week");
     sv_buf_printf(&b,
-                  ",\"models\":%llu,\"developers\":%llu,\"weeks\":%llu,\"downloads\":%llu,"
+                  ",\"models\":%lld,\"developers\":%lld,\"weeks\":%lld,\"downloads\":%lld,"
                   "\"levels\":[\"model\",\"developer\",\"country\",\"org_type\"",
-                  (unsigned long long)info->models, (unsigned long long)info->developers,
-                  (unsigned long long)info->weeks, (unsigned long long)info->downloads);
+                  (long long)sv_info_int(info, "models"),
+                  (long long)sv_info_int(info, "developers"), (long long)sv_info_int(info, "weeks"),
+                  (long long)sv_info_int(info, "downloads"));
     omen_field_info f;
     for (size_t i = 0; omen_taxonomy_field_at(i, &f); i++)
         sv_buf_printf(&b, ",\"%s\"", f.name);
@@ -273,4 +309,111 @@ char *sv_meta_json(const omen_info *info, const char *version, size_t *len)
     sv_buf_puts(&b, "]}\n");
     *len = b.len;
     return b.s;
+}
+
+/* ---------------------------------------------------------------- the API without HTTP */
+
+struct omen_api {
+    sv_live *live;
+};
+
+omen_status omen_api_open(const char *db, omen_api **out, omen_error *err)
+{
+    sv_live *live = NULL;
+    omen_status s = sv_live_load(db, 0, &live, err);
+    if (s != OMEN_OK)
+        return s;
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        abort();
+    (*out)->live = live;
+    return OMEN_OK;
+}
+
+void omen_api_close(omen_api *api)
+{
+    if (!api)
+        return;
+    sv_live_release(api->live);
+    free(api);
+}
+
+const char *omen_api_version(const omen_api *api)
+{
+    return api->live->version;
+}
+
+const omen_table *omen_api_info(const omen_api *api)
+{
+    return api->live->info;
+}
+
+char *omen_api_key(const char *target)
+{
+    return sv_canonical_target(target, strlen(target));
+}
+
+bool omen_server_web_path(const char *raw, size_t len, char *out, size_t cap)
+{
+    return sv_static_path(raw, len, out, cap);
+}
+
+/* The analysis /api/<name> names, as the server finds it: NULL for /api/meta (*meta set) and
+ * for names that are none. */
+static const omen_analysis *endpoint(const char *target, size_t plen, bool *meta)
+{
+    char name[64];
+    *meta = false;
+    if (plen < 5 || strncmp(target, "/api/", 5) != 0 || plen - 5 >= sizeof name)
+        return NULL;
+    memcpy(name, target + 5, plen - 5);
+    name[plen - 5] = 0;
+    *meta = strcmp(name, "meta") == 0;
+    return *meta ? NULL : omen_analysis_find(name);
+}
+
+int omen_api_get(const omen_api *api, const char *target, omen_format fmt, char **body, size_t *len)
+{
+    const char *q = strchr(target, '?');
+    size_t plen = q ? (size_t)(q - target) : strlen(target);
+    bool meta;
+    const omen_analysis *a = endpoint(target, plen, &meta);
+    sv_api_result r = {0};
+    if (meta) {
+        r.status = 200;
+        r.len = api->live->meta_len;
+        r.body = malloc(r.len + 1);
+        if (!r.body)
+            abort();
+        memcpy(r.body, api->live->meta_json, r.len + 1);
+    } else if (!a) {
+        char shown[128];
+        snprintf(shown, sizeof shown, "%.*s", (int)(plen < 100 ? plen : 100), target);
+        sv_api_not_found(&r, shown);
+    } else {
+        sv_params ps;
+        sv_query_parse(q ? q + 1 : "", q ? strlen(q + 1) : 0, &ps);
+        sv_api_run(api->live->panel, a, &ps, fmt, &r);
+        sv_params_free(&ps);
+    }
+    *body = r.body;
+    *len = r.len;
+    return r.status;
+}
+
+omen_table *omen_api_table(const omen_api *api, const char *target)
+{
+    const char *q = strchr(target, '?');
+    bool meta;
+    const omen_analysis *a = endpoint(target, q ? (size_t)(q - target) : strlen(target), &meta);
+    if (!a)
+        return NULL;
+    sv_params ps;
+    sv_query_parse(q ? q + 1 : "", q ? strlen(q + 1) : 0, &ps);
+    omen_table *t = NULL;
+    sv_api_result r = {0};
+    if (!run_table(api->live->panel, a, &ps, &t, &r))
+        free(r.body);
+    sv_params_free(&ps);
+    return t;
 }

@@ -1,5 +1,6 @@
 /* api.h: running one API request through the analysis registry, and the /api/meta document;
- * shared by the server (server.c) and the report writer (report.c). */
+ * used by the server (server.c) and, through omen_api_* (include/omen/server.h), by the report
+ * (report/). */
 #ifndef OMEN_SERVER_API_H
 #define OMEN_SERVER_API_H
 
@@ -15,6 +16,9 @@ typedef struct {
     bool json;
 } sv_api_result;
 
+/* Appends s as a JSON string literal through libomen's one escaper (omen_json_quote), with
+ * "</" written "<\/" so that it can also sit inside the report's <script>. */
+void sv_buf_json(sv_buf *b, const char *s);
 /* Picks the output format from ?format= (json, csv) or, when absent, accept_csv. Returns false
  * (and fills r with a 400) for another value. */
 bool sv_api_format(const sv_params *ps, bool accept_csv, omen_format *fmt, sv_api_result *r);
@@ -24,7 +28,9 @@ void sv_api_run(const omen_panel *panel, const omen_analysis *a, const sv_params
                 omen_format fmt, sv_api_result *r);
 /* A 404 naming the endpoints. */
 void sv_api_not_found(sv_api_result *r, const char *path);
-/* The /api/meta JSON for a panel (heap string). */
-char *sv_meta_json(const omen_info *info, const char *version, size_t *len);
+/* The /api/meta JSON for a panel's info table (omen_info_table) and store version (heap). */
+char *sv_meta_json(const omen_table *info, const char *version, size_t *len);
+/* The integer (or date, or boolean) of column `name` of the one-row info table; 0 for NULL. */
+int64_t sv_info_int(const omen_table *info, const char *name);
 
 #endif

@@ -46,11 +46,11 @@ omen_status sv_live_load(const char *db, size_t cache_budget, sv_live **out, ome
         abort();
     l->panel = panel;
     l->stamp = stamp;
-    omen_info_compute(panel, &l->info);
+    l->info = omen_info_table(panel, NULL);
     unsigned long long h = sv_fnv(SV_FNV_SEED, &stamp, sizeof stamp);
-    snprintf(l->version, sizeof l->version, "g%lld-%08llx", (long long)l->info.generation,
-             h & 0xffffffffULL);
-    l->meta_json = sv_meta_json(&l->info, l->version, &l->meta_len);
+    snprintf(l->version, sizeof l->version, "g%lld-%08llx",
+             (long long)sv_info_int(l->info, "generation"), h & 0xffffffffULL);
+    l->meta_json = sv_meta_json(l->info, l->version, &l->meta_len);
     atomic_init(&l->refs, 1);
     pthread_mutex_init(&l->cache_lock, NULL);
     pthread_cond_init(&l->done, NULL);
@@ -79,6 +79,7 @@ void sv_live_release(sv_live *l)
     pthread_cond_destroy(&l->done);
     pthread_mutex_destroy(&l->cache_lock);
     free(l->meta_json);
+    omen_table_free(l->info);
     omen_panel_free(l->panel);
     free(l);
 }

@@ -46,7 +46,7 @@ typedef struct {
 
 typedef struct {
     omen_panel *panel;
-    omen_info info;
+    omen_table *info; /* omen_info_table of the panel (no store facts) */
     sv_stamp stamp;
     char version[48]; /* the store version in ETags and /api/meta */
     char *meta_json;

@@ -59,24 +59,6 @@ void sv_buf_printf(sv_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
-void sv_buf_json(sv_buf *b, const char *s)
-{
-    sv_buf_put(b, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            char e[2] = {'\\', (char)*p};
-            sv_buf_put(b, e, 2);
-        } else if (*p == '/' && p > (const unsigned char *)s && p[-1] == '<') {
-            sv_buf_put(b, "\\/", 2);
-        } else if (*p < 0x20) {
-            sv_buf_printf(b, "\\u%04x", *p);
-        } else {
-            sv_buf_put(b, (const char *)p, 1);
-        }
-    }
-    sv_buf_put(b, "\"", 1);
-}
-
 static bool unreserved(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||

@@ -1,7 +1,8 @@
 /* request.h: the server's hand-written request parsing: query-string decoding (as the browser's
  * URLSearchParams does), the canonical request key shared with the web app and the report
- * (tests/http/canonical_keys.txt), static-file path checks, and a growable string.
- * Pure functions with no MHD in them, so the fuzz target and the unit check link them alone. */
+ * (tests/http/canonical_keys.txt), static-file path checks, and a growable string (api.h
+ * appends JSON strings to it). Pure functions with no MHD and no libomen in them, so the fuzz
+ * target and the canonical-key check link them alone. */
 #ifndef OMEN_SERVER_REQUEST_H
 #define OMEN_SERVER_REQUEST_H
 
@@ -17,8 +18,6 @@ typedef struct {
 void sv_buf_put(sv_buf *b, const char *s, size_t n);
 void sv_buf_puts(sv_buf *b, const char *s);
 void sv_buf_printf(sv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal; "</" is written "<\/" so it can sit inside <script>. */
-void sv_buf_json(sv_buf *b, const char *s);
 /* Appends the bytes s[0..n) encoded as JavaScript's encodeURIComponent does (UTF-8 bytes
  * percent-encoded with upper-case hex, except A-Z a-z 0-9 - _ . ! ~ * ' ( )). */
 void sv_buf_component(sv_buf *b, const char *s, size_t n);

@@ -71,13 +71,6 @@ static struct {
     unsigned computing, compute_max;
 } S;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
 {
@@ -184,7 +177,7 @@ static void maybe_reload(void)
     same = sv_stamp_equal(&now, &S.current->stamp);
     pthread_mutex_unlock(&S.lock);
     if (!same) {
-        double t0 = now_s();
+        double t0 = omen_now();
         sv_live *fresh = NULL;
         omen_error err = {0};
         if (sv_live_load(S.opt.db, S.opt.cache_bytes, &fresh, &err) == OMEN_OK) {
@@ -194,7 +187,7 @@ static void maybe_reload(void)
             pthread_mutex_unlock(&S.lock);
             sv_live_release(old);
             logf_("omen serve: store changed: panel reloaded (%s, %.0f ms)\n", fresh->version,
-                  (now_s() - t0) * 1e3);
+                  (omen_now() - t0) * 1e3);
         } else {
             pthread_mutex_lock(&S.lock);
             S.failed = now;
@@ -678,7 +671,7 @@ static void conn_waiting(struct MHD_Connection *c, bool waiting)
         return;
     pthread_mutex_lock(&S.conn_lock);
     r->waiting = waiting;
-    r->since = now_s();
+    r->since = omen_now();
     pthread_mutex_unlock(&S.conn_lock);
 }
 
@@ -695,7 +688,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
         if (!r)
             abort();
         r->fd = ci->connect_fd;
-        r->since = now_s();
+        r->since = omen_now();
         r->waiting = true;
         pthread_mutex_lock(&S.conn_lock);
         r->next = S.conns;
@@ -731,7 +724,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 /* Cuts the connections whose head is overdue; logs how many were cut since the last call. */
 static void reap_slow(void)
 {
-    double now = now_s();
+    double now = omen_now();
     pthread_mutex_lock(&S.conn_lock);
     for (conn_rec *p = S.conns; p; p = p->next)
         if (p->waiting && !p->cut && now - p->since > S.opt.header_timeout_s)
@@ -758,7 +751,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     r->uri = strdup(uri);
     if (!r->uri)
         abort();
-    r->t0 = now_s();
+    r->t0 = omen_now();
     return r;
 }
 
@@ -822,7 +815,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         shown[i] = (unsigned char)r->uri[i] < 0x20 || r->uri[i] == 0x7f ? '?' : r->uri[i];
     shown[n] = 0;
     logf_("%s %s%s %d %zu %.1fms%s\n", r->method[0] ? r->method : "-", shown,
-          r->uri_len > 200 ? "..." : "", r->status, r->bytes, (now_s() - r->t0) * 1e3,
+          r->uri_len > 200 ? "..." : "", r->status, r->bytes, (omen_now() - r->t0) * 1e3,
           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     free(r->uri);
     free(r);
@@ -842,27 +835,6 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* ---------------------------------------------------------------- run */
-
-static omen_status fail(omen_error *err, omen_errcode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static omen_status fail(omen_error *err, omen_errcode code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sv_buf b = {0};
-    char tmp[1024];
-    vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    sv_buf_puts(&b, tmp);
-    if (err) {
-        omen_error_clear(err);
-        err->code = code;
-        err->message = b.s;
-    } else {
-        free(b.s);
-    }
-    return omen_error_status(code);
-}
 
 static struct MHD_Daemon *start(struct sockaddr_storage *addr, omen_error *err, omen_status *s)
 {
@@ -885,8 +857,9 @@ static struct MHD_Daemon *start(struct sockaddr_storage *addr, omen_error *err, 
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, S.opt.memory_limit, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
         NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d)
-        *s = fail(err, OMEN_E_IO, "cannot listen on %s port %d: %s", S.opt.host, S.opt.port,
-                  errno ? strerror(errno) : "libmicrohttpd refused the options");
+        *s = omen_error_set(err, OMEN_E_IO, "cannot listen on %s port %d: %s", S.opt.host,
+                            S.opt.port,
+                            errno ? strerror(errno) : "libmicrohttpd refused the options");
     return d;
 }
 
@@ -942,11 +915,12 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
     /* libmicrohttpd is loaded here, not linked (server/mhd.c says why), before any thread. */
     const char *why = sv_mhd_load();
     if (why)
-        return fail(err, OMEN_E_IO,
-                    "serve needs libmicrohttpd, which could not be loaded: %s. Install it (Debian, "
-                    "Ubuntu: apt-get install libmicrohttpd12) or put libmicrohttpd.so.12 on "
-                    "LD_LIBRARY_PATH",
-                    why);
+        return omen_error_set(
+            err, OMEN_E_IO,
+            "serve needs libmicrohttpd, which could not be loaded: %s. Install it (Debian, "
+            "Ubuntu: apt-get install libmicrohttpd12) or put libmicrohttpd.so.12 on "
+            "LD_LIBRARY_PATH",
+            why);
     S.opt = *opt;
 #ifdef __GLIBC__
     /* Answers and their tables are large, short-lived blocks freed by other threads. glibc
@@ -970,7 +944,7 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
     bool web_ok = realpath(web, S.webroot) && is_dir(S.webroot);
     omen_status s = OMEN_OK;
     if (!web_ok)
-        s = fail(err, OMEN_E_USAGE, "web folder '%s' not found (--web DIR)", web);
+        s = omen_error_set(err, OMEN_E_USAGE, "web folder '%s' not found (--web DIR)", web);
     free(web);
     if (s != OMEN_OK)
         return s;
@@ -984,7 +958,7 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
     struct sockaddr_storage addr;
     if (!resolve_host(&addr)) {
         sv_live_release(S.current);
-        return fail(err, OMEN_E_USAGE, "cannot resolve host '%s'", opt->host);
+        return omen_error_set(err, OMEN_E_USAGE, "cannot resolve host '%s'", opt->host);
     }
     sigset_t set, old;
     sigemptyset(&set);
@@ -1000,9 +974,9 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err)
         bool v6 = strchr(opt->host, ':') != NULL;
         snprintf(url, sizeof url, "http://%s%s%s:%d/", v6 ? "[" : "", opt->host, v6 ? "]" : "",
                  port);
-        logf_("omen serve: panel %s (%llu models, %s), web %s\n", S.current->version,
-              (unsigned long long)S.current->info.models,
-              S.current->info.synthetic ? "synthetic" : "real data", S.webroot);
+        logf_("omen serve: panel %s (%lld models, %s), web %s\n", S.current->version,
+              (long long)sv_info_int(S.current->info, "models"),
+              sv_info_int(S.current->info, "synthetic") ? "synthetic" : "real data", S.webroot);
         if (opt->ready)
             opt->ready(url, opt->ready_ctx);
         int sig = wait_for_signal();

@@ -1,4 +1,4 @@
-/* omen.h: the public API of libomen, the only header that cli/ and server/ include.
+/* omen.h: the public API of libomen, the only header that cli/, server/ and report/ include.
  *
  * It is also the API reference. Ownership rule: every object a function hands back through an
  * `out` pointer belongs to the caller, who releases it with the matching NULL-safe `_free` or
@@ -54,6 +54,11 @@ typedef struct {
 void omen_error_clear(omen_error *err);
 const char *omen_error_name(omen_errcode code);
 omen_status omen_error_status(omen_errcode code);
+/* Replaces err's message with the printf-style text and sets its code; returns
+ * omen_error_status(code). A NULL err is allowed (the message is dropped). The library and the
+ * fronts' own entry points (omen_server_run, omen_report_write) fill errors with it. */
+omen_status omen_error_set(omen_error *err, omen_errcode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------- progress */
 
@@ -245,28 +250,12 @@ void omen_panel_free(omen_panel *panel);
 omen_status omen_panel_refresh(omen_store *store, const omen_panel_options *opt, const char **note,
                                omen_error *err);
 
-/* ---------------------------------------------------------------- info */
-
-typedef struct {
-    uint64_t models, developers, weeks, downloads;
-    int32_t first_week, last_week; /* days since 1970-01-01; INT32_MIN when there are none */
-    uint64_t developers_with_country;
-    double share_downloads_country_mapped; /* downloads whose developer has a country */
-    double share_created, share_params, share_derived, share_annotated; /* of models */
-    uint64_t edges, annotations;
-    bool synthetic;
-    int64_t generation;
-    int schema_version;
-} omen_info;
-
-void omen_info_compute(const omen_panel *panel, omen_info *out);
-
 /* ---------------------------------------------------------------- result tables */
 
 /* One result type for every analysis: named, typed columns and a `meta` block (the filters and
  * definitions in force, counts, the synthetic flag, elapsed time). The CLI prints it as an
- * aligned table, CSV or JSON; the server sends JSON or CSV. The table owns its cells and meta;
- * release it with omen_table_free(). Text passed in is copied. */
+ * aligned table, CSV or JSON; the server sends JSON or CSV; the report writes Markdown. The
+ * table owns its cells and meta; release it with omen_table_free(). Text passed in is copied. */
 typedef struct omen_table omen_table;
 
 typedef enum {
@@ -279,7 +268,13 @@ typedef enum {
 
 /* OMEN_FORMAT_ATOM is an Atom feed (RFC 4287) of an alerts table (omen_alerts), one entry per
  * alert; other tables cannot be written as one (omen_table_write: OMEN_USAGE). */
-typedef enum { OMEN_FORMAT_TABLE, OMEN_FORMAT_CSV, OMEN_FORMAT_JSON, OMEN_FORMAT_ATOM } omen_format;
+typedef enum {
+    OMEN_FORMAT_TABLE,
+    OMEN_FORMAT_CSV,
+    OMEN_FORMAT_JSON,
+    OMEN_FORMAT_MARKDOWN, /* for people to read in a document (the report's summary.md) */
+    OMEN_FORMAT_ATOM
+} omen_format;
 
 omen_table *omen_table_new(const char *name);
 void omen_table_free(omen_table *t);
@@ -310,14 +305,68 @@ int64_t omen_table_int(const omen_table *t, size_t row, size_t col);
 double omen_table_real(const omen_table *t, size_t row, size_t col);
 /* Finds a column by name; returns (size_t)-1 when absent. */
 size_t omen_table_find(const omen_table *t, const char *name);
+/* A new table named `name` of the columns of t named in cols[0..ncols) that t has (in the
+ * order given; the others are left out) and of the rows rows[0..nrows) of t (in that order;
+ * a row may repeat), cells and types copied, no meta. The caller frees it. */
+omen_table *omen_table_select(const omen_table *t, const char *name, const char *const *cols,
+                              size_t ncols, const size_t *rows, size_t nrows);
 
 /* Writes the table to out. CSV: a header row and RFC 4180 rows, reals with 15 significant
  * digits, no meta. JSON: {"meta": {...}, "columns": [{"name", "type"}...], "rows": [{...}...]}.
- * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals. */
+ * Table: the meta as "# key: value" lines, then aligned columns, reals with 4 decimals.
+ * Markdown: a pipe table ("| a | b |", "|---|---|", one line per row; "\n(no rows)\n" after
+ * the header when there are none), no meta; text with '|' escaped and line breaks as spaces,
+ * NULL empty, booleans yes/no, reals with 4 decimals except whole numbers of magnitude 100 or
+ * more (counts, written as integers) and magnitudes below 0.001 (p-values, as "%.2e"). */
 omen_status omen_table_write(const omen_table *t, omen_format format, FILE *out, omen_error *err);
 /* Writes into a heap string the caller frees (for the server and the report); NULL for
  * OMEN_FORMAT_ATOM and a table that is not an alerts table. */
 char *omen_table_to_string(const omen_table *t, omen_format format, size_t *len);
+
+/* ---------------------------------------------------------------- info */
+
+/* What the panel holds, in one pass over its arrays (omen_info_table gives it as a table). */
+typedef struct {
+    uint64_t models, developers, weeks, downloads;
+    int32_t first_week, last_week; /* days since 1970-01-01; INT32_MIN when there are none */
+    uint64_t developers_with_country;
+    double share_downloads_country_mapped; /* downloads whose developer has a country */
+    double share_created, share_params, share_derived, share_annotated; /* of models */
+    uint64_t edges, annotations;
+    bool synthetic;
+    int64_t generation;
+    int schema_version;
+} omen_info;
+
+void omen_info_compute(const omen_panel *panel, omen_info *out);
+
+/* `omen info` and the facts of the server's /api/meta: a new result table "info" of one row
+ * (no meta), which the caller releases with omen_table_free(). Its columns, in this order:
+ * models, developers, weeks (int), first_week, last_week (date; NULL when the panel has no
+ * downloads), downloads (int), synthetic (bool), developers_with_country, developer_rows
+ * (int), share_downloads_country_mapped, share_models_created, share_models_params,
+ * share_models_derived, share_models_annotated (real, in [0, 1]), edges, annotations,
+ * generation, schema_version (int), store (text). `developers` counts the developers that
+ * models name, `developer_rows` the store's developer rows (0 when the store cannot say) and
+ * `store` is its path; both are NULL when store is NULL. The panel must be loaded from store. */
+omen_table *omen_info_table(const omen_panel *panel, omen_store *store);
+
+/* ---------------------------------------------------------------- JSON text */
+
+/* Where a writer puts its bytes: n bytes at s (not NUL-terminated). */
+typedef void (*omen_put_fn)(void *ctx, const char *s, size_t n);
+
+enum {
+    OMEN_JSON_SCRIPT = 1,   /* also write "</" as "<\/", for text inside an HTML <script> */
+    OMEN_JSON_U_ESCAPES = 2 /* every control character as \u00XX (the form of the server's
+                               answers and `omen info`), not JSON's short forms such as \n */
+};
+
+/* The one JSON string escaper of omen: puts s as a JSON string literal, quotes included, through
+ * put (RFC 8259: quote, backslash and control characters escaped, with JSON's short forms such
+ * as \n unless OMEN_JSON_U_ESCAPES; invalid UTF-8 replaced by U+FFFD, so the output always
+ * parses). The table writers, the server, the report and the CLI all use it. */
+void omen_json_quote(const char *s, unsigned flags, omen_put_fn put, void *ctx);
 
 /* ---------------------------------------------------------------- queries and analyses */
 
@@ -573,6 +622,11 @@ bool omen_taxonomy_field_at(size_t i, omen_field_info *out);
 int32_t omen_date_days(int year, int month, int day);
 /* Writes "YYYY-MM-DD" (11 bytes with the NUL) for days since 1970-01-01. */
 void omen_date_format(int32_t days, char out[11]);
+
+/* ---------------------------------------------------------------- clock */
+
+/* Seconds on the monotonic clock, for elapsed times (its zero is arbitrary). */
+double omen_now(void);
 
 #ifdef __cplusplus
 }

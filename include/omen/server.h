@@ -1,7 +1,9 @@
-/* server.h: the entry points of `omen serve` (the HTTP API and the dashboard, server/server.c)
- * and `omen report` (the static snapshot, server/report.c). Both live in the omen binary, not
- * in libomen. Ownership: options are borrowed for the call; errors are filled as everywhere in
- * omen.h (release with omen_error_clear()). docs/http-api.md documents the behaviour. */
+/* server.h: the entry points of `omen serve` (the HTTP API and the dashboard, server/), and the
+ * API without HTTP that `omen report` (report/, omen/report.h) answers its requests with, so
+ * that a report holds the bytes the server would send. They live in the omen binary, not in
+ * libomen. Ownership: options are borrowed for the call; what a function hands back belongs
+ * to the caller as in omen.h; errors are filled as everywhere in omen.h (release with
+ * omen_error_clear()). docs/http-api.md documents the behaviour. */
 #ifndef OMEN_SERVER_H
 #define OMEN_SERVER_H
 
@@ -47,21 +49,38 @@ omen_status omen_server_run(const omen_server_options *opt, omen_error *err);
  * Returns a heap string the caller frees. */
 char *omen_server_default_web_dir(void);
 
-typedef struct {
-    const char *db;       /* the store */
-    const char *out_dir;  /* created if missing */
-    const char *web_dir;  /* NULL: omen_server_default_web_dir() */
-    const char *requests; /* the list of keys to precompute; NULL: <web_dir>/report-requests.txt */
-} omen_report_options;
+/* ---------------------------------------------------------------- the API without HTTP */
 
-typedef struct {
-    size_t requests, computed, skipped, assets, csv_files;
-    bool fallback_html; /* web/index.html was missing: a plain page was written instead */
-} omen_report_summary;
+/* A store's panel loaded as `omen serve` answers from it. */
+typedef struct omen_api omen_api;
 
-/* Writes <out_dir>/index.html (the dashboard with OMEN_INLINE data and its scripts and styles
- * inlined), <out_dir>/csv/<key>.csv for every API request, and <out_dir>/summary.md. */
-omen_status omen_report_write(const omen_report_options *opt, omen_report_summary *summary,
-                              omen_error *err);
+/* Loads the store's panel (from its cache beside the store, as omen_panel_load does). The
+ * caller closes *out with omen_api_close(). */
+omen_status omen_api_open(const char *db, omen_api **out, omen_error *err);
+void omen_api_close(omen_api *api);
+/* The store version of the server's ETags and /api/meta ("g12-1a2b3c4d"); owned by api. */
+const char *omen_api_version(const omen_api *api);
+/* The panel's info table (omen_info_table without the store: developer_rows and store NULL),
+ * whose facts /api/meta sends; owned by api. */
+const omen_table *omen_api_info(const omen_api *api);
+/* The canonical key of a request target "/api/<name>?<query>" (the key the web app and the
+ * report name answers by; tests/http/canonical_keys.txt). A heap string the caller frees. */
+char *omen_api_key(const char *target);
+/* Answers GET target ("/api/meta", "/api/<analysis>?<query>") as the server does, in fmt
+ * (JSON or CSV: the ?format= parameter is not read). Returns the HTTP status, 200 or the
+ * error's (400, 404, 500, with the error JSON as body); *body is a heap string the caller
+ * frees, *len its length. */
+int omen_api_get(const omen_api *api, const char *target, omen_format fmt, char **body,
+                 size_t *len);
+/* The result table of GET target, an analysis run with the target's parameters as the server
+ * applies them; NULL where the server answers with an error (omen_api_get says which). The
+ * caller frees it. */
+omen_table *omen_api_table(const omen_api *api, const char *target);
+/* Checks a raw (still percent-encoded) URL path of a static file as the server does and
+ * writes the decoded path relative to the web folder into out ("" for the root): false for
+ * anything that could leave the folder or name a hidden file (no leading '/', backslashes,
+ * encoded '/' or '\\', NUL or control bytes, empty, "." or ".." segments or segments starting
+ * with '.') and for paths longer than cap - 1. */
+bool omen_server_web_path(const char *raw, size_t len, char *out, size_t cap);
 
 #endif

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "../util/dates.h"
 #include "../util/error.h"
 #include "../util/fileio.h"
+#include "../util/gzstream.h"
 
 /* A deduplication key: hi = model name id << 32 | (day + DAY_BIAS), lo = 64-bit hash of the
  * user. Sorting by (hi, lo) groups a model's days in order, which the weekly sums need. */
@@ -599,21 +599,12 @@ static uint64_t count_lines(const char *s, size_t n)
     return k;
 }
 
-/* zlib's gzerror text without the path it puts in front. */
-static const char *gz_reason(gzFile gz, const char *path, int *code)
-{
-    const char *msg = gzerror(gz, code);
-    size_t n = strlen(path);
-    return strncmp(msg, path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
-}
-
 omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint64_t *bytes,
                              omen_error *err)
 {
-    gzFile gz = gzopen(r->path, "rb");
+    omen_gzstream *gz = omen_gzstream_open(r->path);
     if (!gz)
         return omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", r->path, strerror(errno));
-    gzbuffer(gz, 1u << 18);
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_DigestInit_ex(md, EVP_sha256(), NULL);
     size_t cap = READ_CHUNK, have = 0;
@@ -635,15 +626,13 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
             cap *= 2;
             buf = omen_xrealloc(buf, cap + 1);
         }
-        int got = gzread(gz, buf + have, (unsigned)(cap - have));
+        char why[256];
+        long got = omen_gzstream_read(gz, buf + have, cap - have, why, sizeof why);
         if (got < 0) {
-            /* A corrupt stream is bad input (exit 3), like a corrupt gzip of any reader. */
-            int e;
-            const char *msg = gz_reason(gz, r->path, &e);
-            s = e == Z_ERRNO
-                    ? omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", r->path,
-                                     strerror(errno))
-                    : omen_error_set(err, OMEN_E_DATA, "%s: corrupt gzip data: %s", r->path, msg);
+            /* A corrupt, cut or trailed stream is bad input (exit 3), as for every reader. */
+            s = got == -1 ? omen_error_set(err, OMEN_E_IO, "%s: cannot read: %s", r->path,
+                                           strerror(errno))
+                          : omen_error_set(err, OMEN_E_DATA, "%s: %s", r->path, why);
             break;
         }
         EVP_DigestUpdate(md, buf + have, (size_t)got);
@@ -707,13 +696,7 @@ omen_status omen_events_read(omen_events *ev, omen_reader *r, char sha[65], uint
     for (unsigned i = 0; i < 32; i++)
         snprintf(sha + 2 * i, 3, "%02x", digest[i]);
     *bytes = total;
-    /* gzread ends quietly at a stream cut short; gzerror tells (Z_BUF_ERROR). */
-    int zerr = Z_OK;
-    const char *zmsg = gz_reason(gz, r->path, &zerr);
-    if (s == OMEN_OK && zerr != Z_OK && zerr != Z_STREAM_END)
-        s = omen_error_set(err, OMEN_E_DATA, "%s: the gzip stream is cut short or corrupt: %s",
-                           r->path, zmsg);
-    gzclose(gz);
+    omen_gzstream_close(gz);
     free(buf);
     if (s == OMEN_OK && total == 0)
         omen_diag_add(r->diag, r->path, 1, "the file is empty");

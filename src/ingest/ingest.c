@@ -147,6 +147,7 @@ static bool parquet_refill(omen_reader *r)
     r->len = 0;
     char *text = NULL;
     size_t len = 0;
+    uint64_t before = omen_parquet_rows_done(src->ps);
     omen_status s = omen_parquet_next(src->ps, 0, &text, &len, r->stream_err);
     if (s != OMEN_OK) {
         r->stream_status = s;
@@ -154,6 +155,20 @@ static bool parquet_refill(omen_reader *r)
     }
     if (!text)
         return false;
+    /* Every block is held to the text rule of the first (a NUL or invalid UTF-8 inside a
+     * Parquet string would otherwise reach the rows): the block's lines are rows before+1... */
+    size_t bad = omen_text_invalid(text, len);
+    if (bad != SIZE_MAX) {
+        uint64_t row = before + 1;
+        for (const char *p = text, *e = text + bad; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+            row++;
+        omen_diag_add(r->diag, src->path, row + 1, /* line row + 1: the header is line 1 */
+                      "a text value holds byte 0x%02x, %s: every input must be UTF-8 text "
+                      "throughout",
+                      (unsigned char)text[bad], text[bad] ? "not UTF-8" : "a NUL");
+        free(text);
+        return false;
+    }
     r->data = text;
     r->len = len;
     if (src->opt->progress)

@@ -507,6 +507,9 @@ struct omen_parquet_stream {
     text header;
     char *path;
     uint64_t rows_done;
+    uint64_t *group_end; /* rows up to the end of each row group (footer_rows) */
+    size_t ngroups;
+    char *sql; /* the streaming query, read again by locate_failure */
 };
 
 void omen_parquet_close(omen_parquet_stream *s)
@@ -519,35 +522,107 @@ void omen_parquet_close(omen_parquet_stream *s)
     duck.close(&s->db);
     free(s->header.buf);
     free(s->path);
+    free(s->group_end);
+    free(s->sql);
     free(s);
 }
 
 /* The row count from the footer: cheap (no data page is read), and it gives the progress bar its
  * end. */
-static omen_status footer_rows(duckdb_connection con, const char *path, uint64_t *rows,
-                               omen_error *err)
+/* The rows of each row group, from the footer: their sum is the file's row count (for the
+ * progress bar), and an error while decoding names the row group it happened in. */
+static omen_status footer_rows(omen_parquet_stream *s, uint64_t *rows, omen_error *err)
 {
     text sql = {0};
-    puts_(&sql, "SELECT CAST(count(*) AS VARCHAR) FROM read_parquet(");
-    put_quoted(&sql, path, '\'');
-    puts_(&sql, ")");
+    puts_(&sql, "SELECT CAST(any_value(row_group_num_rows) AS VARCHAR) FROM parquet_metadata(");
+    put_quoted(&sql, s->path, '\'');
+    puts_(&sql, ") GROUP BY row_group_id ORDER BY row_group_id");
     duckdb_result res;
-    omen_status st = query(con, sql.buf, &res, path, err);
+    omen_status st = query(s->con, sql.buf, &res, s->path, err);
     free(sql.buf);
     if (st != OMEN_OK)
         return st;
-    duckdb_data_chunk ch = duck.fetch_chunk(res);
     *rows = 0;
-    if (ch && duck.data_chunk_get_size(ch) == 1) {
+    size_t cap = 0;
+    for (duckdb_data_chunk ch; (ch = duck.fetch_chunk(res));) {
+        idx_t n = duck.data_chunk_get_size(ch);
         duckdb_string_t *v = duck.vector_get_data(duck.data_chunk_get_vector(ch, 0));
-        const char *p =
-            v->value.inlined.length <= 12 ? v->value.inlined.inlined : v->value.pointer.ptr;
-        *rows = strtoull(p, NULL, 10);
-    }
-    if (ch)
+        for (idx_t i = 0; i < n; i++) {
+            const char *p = v[i].value.inlined.length <= 12 ? v[i].value.inlined.inlined
+                                                            : v[i].value.pointer.ptr;
+            if (s->ngroups == cap) {
+                cap = cap ? 2 * cap : 16;
+                s->group_end = omen_xrealloc(s->group_end, cap * sizeof *s->group_end);
+            }
+            *rows += strtoull(p, NULL, 10);
+            s->group_end[s->ngroups++] = *rows;
+        }
         duck.destroy_data_chunk(&ch);
+    }
     duck.destroy_result(&res);
     return OMEN_OK;
+}
+
+/* " in row group G (rows A-B)" for the row after `done`, or "" when the footer did not say. */
+static void row_group_of(const omen_parquet_stream *s, uint64_t done, char *out, size_t cap)
+{
+    out[0] = 0;
+    for (size_t g = 0; g < s->ngroups; g++)
+        if (s->group_end[g] > done) {
+            snprintf(out, cap, " in row group %zu (rows %llu-%llu)", g,
+                     (unsigned long long)(g ? s->group_end[g - 1] + 1 : 1),
+                     (unsigned long long)s->group_end[g]);
+            return;
+        }
+}
+
+/* Where a decoding error lies. DuckDB decodes row groups ahead of what has been fetched (on
+ * several threads, and a streaming result buffers ahead even on one), so the rows fetched when
+ * it fails do not say which group is bad. On this error path only, each row group is read
+ * again alone (DuckDB skips the others by file_row_number), with omen's own columns, until one
+ * fails. Fills out with row_group_of's text, or "" when none fails alone. */
+static void locate_failure(omen_parquet_stream *s, char *out, size_t cap)
+{
+    out[0] = 0;
+    const char *from = s->sql ? strstr(s->sql, " FROM read_parquet(") : NULL;
+    for (size_t g = 0; from && g < s->ngroups; g++) {
+        text q = {0};
+        puts_(&q, "SELECT sum(hash(t)) FROM (");
+        put(&q, s->sql, (size_t)(from - s->sql));
+        puts_(&q, " FROM read_parquet(");
+        put_quoted(&q, s->path, '\'');
+        char where[128];
+        snprintf(where, sizeof where,
+                 ", file_row_number = true) WHERE file_row_number BETWEEN %llu AND %llu) t",
+                 (unsigned long long)(g ? s->group_end[g - 1] : 0),
+                 (unsigned long long)(s->group_end[g] - 1));
+        puts_(&q, where);
+        duckdb_result res;
+        duckdb_state st = duck.query(s->con, q.buf, &res);
+        duck.destroy_result(&res);
+        free(q.buf);
+        if (st != DuckDBSuccess) {
+            row_group_of(s, g ? s->group_end[g - 1] : 0, out, cap);
+            return;
+        }
+    }
+}
+
+/* Adds the row group of a decoding failure to err's "cannot read as Parquet" message. */
+static void name_row_group(omen_parquet_stream *s, omen_error *err)
+{
+    char group[96];
+    locate_failure(s, group, sizeof group);
+    const char *key = "cannot read as Parquet";
+    char *at = err && err->message && group[0] ? strstr(err->message, key) : NULL;
+    if (!at)
+        return;
+    size_t head = (size_t)(at - err->message) + strlen(key);
+    size_t need = strlen(err->message) + strlen(group) + 1;
+    char *m = omen_xmalloc(need);
+    snprintf(m, need, "%.*s%s%s", (int)head, err->message, group, err->message + head);
+    free(err->message);
+    err->message = m;
 }
 
 omen_status omen_parquet_open(const char *path, const char *const *keep, omen_parquet_stream **out,
@@ -570,11 +645,15 @@ omen_status omen_parquet_open(const char *path, const char *const *keep, omen_pa
     text sql = {0}, skipped = {0};
     st = plan(s->con, path, keep, &sql, &s->header, &skipped, err);
     if (st == OMEN_OK)
-        st = footer_rows(s->con, path, rows, err);
+        st = footer_rows(s, rows, err);
     /* A streaming result: DuckDB decodes row groups as chunks are fetched, so neither it nor
      * omen holds the file whole (duckdb_query would materialise every row first). */
-    if (st == OMEN_OK)
+    if (st == OMEN_OK) {
+        s->sql = omen_xstrdup(sql.buf);
         st = stream_query(s->con, sql.buf, &s->res, path, err);
+        if (st != OMEN_OK)
+            name_row_group(s, err);
+    }
     free(sql.buf);
     if (st == OMEN_OK) {
         s->have_result = true;
@@ -616,9 +695,11 @@ omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char *
             if (msg && *msg) {
                 char why[1024];
                 free(t.buf);
-                return omen_error_set(
+                omen_status st = omen_error_set(
                     err, OMEN_E_DATA, "%s: cannot read as Parquet after row %llu: %s", s->path,
                     (unsigned long long)s->rows_done, first_line(msg, why, sizeof why));
+                name_row_group(s, err);
+                return st;
             }
             break;
         }

@@ -6,10 +6,10 @@
 #include "atom.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/dates.h"
 #include "../util/error.h"
 #include "table_internal.h"
 
@@ -251,11 +251,8 @@ char *omen_output_atom(const omen_table *t, size_t *len)
      * alert's if later */
     int32_t updated = INT32_MIN, day;
     const char *newest = meta_text(t, "newest_end");
-    if (newest && strlen(newest) == 10) {
-        int y, m, dd;
-        if (sscanf(newest, "%4d-%2d-%2d", &y, &m, &dd) == 3)
-            updated = omen_date_days(y, m, dd) + 1;
-    }
+    if (newest && omen_date_parse(newest, strlen(newest), &day))
+        updated = day + 1;
     for (size_t r = 0; r < omen_table_nrows(t); r++)
         if ((day = (int32_t)omen_table_int(t, r, col[END]) + 1) > updated)
             updated = day;

@@ -274,3 +274,35 @@ size_t omen_table_find(const omen_table *t, const char *name)
             return c;
     return (size_t)-1;
 }
+
+/* ---------------------------------------------------------------- selection */
+
+omen_table *omen_table_select(const omen_table *t, const char *name, const char *const *cols,
+                              size_t ncols, const size_t *rows, size_t nrows)
+{
+    omen_table *v = omen_table_new(name);
+    size_t *src = omen_xmalloc((ncols ? ncols : 1) * sizeof *src);
+    size_t n = 0;
+    for (size_t i = 0; i < ncols; i++) {
+        size_t c = omen_table_find(t, cols[i]);
+        if (c == (size_t)-1)
+            continue;
+        src[n++] = c;
+        omen_table_add_column(v, t->cols[c].name, t->cols[c].type);
+    }
+    for (size_t k = 0; k < nrows; k++) {
+        size_t row = omen_table_add_row(v);
+        for (size_t i = 0; i < n; i++) {
+            const omen_table_column *from = cell_column(t, rows[k], src[i]);
+            if (from->null[rows[k]])
+                continue;
+            omen_table_column *to = &v->cols[i];
+            to->cells[row] = from->cells[rows[k]];
+            if (from->type == OMEN_COL_TEXT)
+                to->cells[row].s = omen_xstrdup(from->cells[rows[k]].s);
+            to->null[row] = 0;
+        }
+    }
+    free(src);
+    return v;
+}

@@ -1,5 +1,5 @@
-/* write.c: the three writers of a result table (aligned text, CSV, JSON) into a FILE* or a heap
- * string, through one buffered sink (and the Atom feed of atom.c for alerts tables).
+/* write.c: the writers of a result table (aligned text, CSV, JSON, Markdown) into a FILE* or a
+ * heap string, through one buffered sink (and the Atom feed of atom.c for alerts tables).
  *
  * The JSON writer is hand-written rather than built on cJSON: cJSON_PrintUnformatted needs a
  * tree with a heap node and a key copy for every cell before it prints anything. Measured on a
@@ -198,105 +198,15 @@ static void put_date(sink *s, int64_t days)
 
 /* ---------------------------------------------------------------- JSON */
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid; *bad gets the length of the
- * maximal invalid prefix to replace by one U+FFFD (the WHATWG / Unicode 'maximal subpart'). */
-static size_t utf8_sequence(const unsigned char *p, const unsigned char *end, size_t *bad)
+static void sink_put_fn(void *ctx, const char *p, size_t n)
 {
-    unsigned c = p[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    size_t i = 1;
-    for (; i <= need; i++) {
-        if (p + i >= end || p[i] < lo || p[i] > hi) {
-            *bad = i;
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need + 1;
+    sink_put(ctx, p, n);
 }
 
-/* Bytes that go out as they are: printable ASCII other than '"' and '\\'. */
-static inline bool json_plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-static void json_escape_control(sink *s, unsigned char c)
-{
-    static const char hex[] = "0123456789abcdef";
-    switch (c) {
-    case '"':
-        sink_put(s, "\\\"", 2);
-        return;
-    case '\\':
-        sink_put(s, "\\\\", 2);
-        return;
-    case '\b':
-        sink_put(s, "\\b", 2);
-        return;
-    case '\f':
-        sink_put(s, "\\f", 2);
-        return;
-    case '\n':
-        sink_put(s, "\\n", 2);
-        return;
-    case '\r':
-        sink_put(s, "\\r", 2);
-        return;
-    case '\t':
-        sink_put(s, "\\t", 2);
-        return;
-    default: {
-        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        sink_put(s, u, 6);
-    }
-    }
-}
-
-/* A JSON string per RFC 8259: quotes, backslashes and control characters escaped, invalid
- * UTF-8 replaced by U+FFFD so the output always parses. */
+/* A JSON string, through omen's one escaper (util/json.c). */
 static void json_string(sink *s, const char *str)
 {
-    const unsigned char *p = (const unsigned char *)str, *end = p + strlen(str);
-    sink_char(s, '"');
-    while (p < end) {
-        const unsigned char *run = p;
-        while (p < end && json_plain(*p))
-            p++;
-        if (p > run)
-            sink_put(s, (const char *)run, (size_t)(p - run));
-        if (p == end)
-            break;
-        if (*p < 0x80) {
-            json_escape_control(s, *p++);
-            continue;
-        }
-        size_t bad = 0, n = utf8_sequence(p, end, &bad);
-        if (n) {
-            sink_put(s, (const char *)p, n);
-            p += n;
-        } else {
-            sink_put(s, "\xEF\xBF\xBD", 3);
-            p += bad;
-        }
-    }
-    sink_char(s, '"');
+    omen_json_quote(str, 0, sink_put_fn, s);
 }
 
 static void json_real(sink *s, double v)
@@ -675,6 +585,80 @@ static void write_view(sink *s, const omen_table *t)
     free(width);
 }
 
+/* ---------------------------------------------------------------- Markdown */
+
+/* Text in a pipe table: '|' escaped, line breaks and other control characters as spaces. */
+static void md_text(sink *s, const char *str)
+{
+    for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
+        if (*p == '|')
+            sink_put(s, "\\|", 2);
+        else
+            sink_char(s, *p < 0x20 || *p == 0x7F ? ' ' : (char)*p);
+    }
+}
+
+/* A real for people: a whole count stored as a real as an integer, a p-value in exponent form,
+ * anything else with 4 decimals. */
+static void md_real(sink *s, double v)
+{
+    char out[64];
+    if (v > -1e15 && v < 1e15 && (v >= 100 || v <= -100) && v == (double)(long long)v)
+        snprintf(out, sizeof out, "%lld", (long long)v);
+    else if (v != 0 && v > -0.001 && v < 0.001)
+        snprintf(out, sizeof out, "%.2e", v);
+    else
+        snprintf(out, sizeof out, "%.4f", v);
+    sink_str(s, out);
+}
+
+static void md_cell(sink *s, const omen_table_column *c, size_t row)
+{
+    if (c->null[row])
+        return;
+    const omen_cell *v = &c->cells[row];
+    switch (c->type) {
+    case OMEN_COL_TEXT:
+        md_text(s, v->s);
+        break;
+    case OMEN_COL_INT:
+        put_int(s, v->i);
+        break;
+    case OMEN_COL_REAL:
+        md_real(s, v->r);
+        break;
+    case OMEN_COL_DATE:
+        put_date(s, v->i);
+        break;
+    case OMEN_COL_BOOL:
+        sink_str(s, v->i ? "yes" : "no");
+        break;
+    }
+}
+
+static void write_markdown(sink *s, const omen_table *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        sink_str(s, "| ");
+        md_text(s, t->cols[c].name);
+        sink_char(s, ' ');
+    }
+    sink_str(s, "|\n");
+    for (size_t c = 0; c < t->ncols; c++)
+        sink_str(s, "|---");
+    sink_str(s, "|\n");
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            sink_str(s, "| ");
+            md_cell(s, &t->cols[c], r);
+            sink_char(s, ' ');
+        }
+        sink_str(s, "|\n");
+    }
+    if (!t->nrows)
+        sink_str(s, "\n(no rows)\n");
+}
+
 /* ---------------------------------------------------------------- entry points */
 
 static void write_any(sink *s, const omen_table *t, omen_format format)
@@ -688,6 +672,9 @@ static void write_any(sink *s, const omen_table *t, omen_format format)
         break;
     case OMEN_FORMAT_TABLE:
         write_view(s, t);
+        break;
+    case OMEN_FORMAT_MARKDOWN:
+        write_markdown(s, t);
         break;
     case OMEN_FORMAT_ATOM: { /* atom.c; callers check omen_output_atom_fits first */
         size_t n;

@@ -1,6 +1,9 @@
-/* info.c: `omen info`: what the panel holds, in one pass over its arrays. */
+/* info.c: `omen info`: what the panel holds, in one pass over its arrays, and the one fact
+ * the panel cannot know (the store's developer rows). engine/info_table.c makes the table. */
+#include <sqlite3.h>
 #include <string.h>
 
+#include "../store/store.h"
 #include "../util/dates.h"
 #include "panel.h"
 
@@ -39,4 +42,16 @@ void omen_info_compute(const omen_panel *p, omen_info *out)
     out->share_annotated = (double)annotated / n;
     out->share_downloads_country_mapped =
         out->downloads ? (double)mapped / (double)out->downloads : 0.0;
+}
+
+void omen_panel_store_info_of(omen_store *store, omen_panel_store_info *out)
+{
+    sqlite3_stmt *st = NULL;
+    out->path = omen_store_path(store);
+    out->developer_rows = -1;
+    if (sqlite3_prepare_v2(omen_store_db(store), "SELECT count(*) FROM developers", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        out->developer_rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
 }

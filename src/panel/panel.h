@@ -161,4 +161,14 @@ typedef struct {
 } omen_panel_stamp;
 omen_status omen_panel_stamp_of(omen_store *store, omen_panel_stamp *stamp, omen_error *err);
 
+/* What `omen info` says of the store itself, beside what the panel holds (info.c): its path
+ * (borrowed from the store) and its developer rows, what `omen ingest developers` loaded with
+ * or without models yet (the panel holds only the developers its models name); -1 when the
+ * store cannot say. One read-only count on the store's connection. */
+typedef struct {
+    const char *path;
+    int64_t developer_rows;
+} omen_panel_store_info;
+void omen_panel_store_info_of(omen_store *store, omen_panel_store_info *out);
+
 #endif

@@ -58,15 +58,17 @@ omen_status omen_store_set_estimated_params(omen_store *store, const char *const
 /* Whether the store holds synthetic data (meta `synthetic` = 1). */
 bool omen_store_is_synthetic(omen_store *store);
 
+/* ---- snapshot listings (listing_update.c) ---- */
+
 /* Inside or outside a transaction: sets later[id] = 1 (later has rows->names.count bytes) for
  * each model of the batch with a stored cumulative observation after `day`; *n counts them. */
+omen_status omen_store_later_snapshots(omen_store *store, const omen_rows *rows, int32_t day,
+                                       unsigned char *later, size_t *n, omen_error *err);
 /* Inside a transaction: for each model of the batch whose row gives its tags (a Hub listing
  * record) and that skip[] does not mark, deletes its stored edges that the batch does not list
  * again (its base models changed); *deleted counts them. Unchanged edges are not touched. */
 omen_status omen_store_replace_edges(omen_store *store, const omen_rows *rows,
                                      const unsigned char *skip, uint64_t *deleted, omen_error *err);
-omen_status omen_store_later_snapshots(omen_store *store, const omen_rows *rows, int32_t day,
-                                       unsigned char *later, size_t *n, omen_error *err);
 
 /* ---- cumulative series (snapshots.c) ---- */
 

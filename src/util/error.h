@@ -4,10 +4,7 @@
 
 #include "omen/omen.h"
 
-/* Replaces err's message with the printf-style text; returns omen_error_status(code). A NULL
- * err is allowed (the message is dropped). */
-omen_status omen_error_set(omen_error *err, omen_errcode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* omen_error_set() fills an error from a printf-style text (omen.h: the fronts use it too). */
 /* Takes ownership of a heap message. */
 omen_status omen_error_take(omen_error *err, omen_errcode code, char *message);
 /* Out of memory aborts with a message: callers of these never see NULL (said to the compiler

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "omen/omen.h"
+
 /* The longest line an input may have, in bytes: no record of any source comes near it (a Hub
  * record with its card is tens of KiB), and a bound keeps a gzip bomb of one huge line from
  * taking the memory (docs/data-formats.md, "Text rules"). */
@@ -38,7 +40,6 @@ size_t omen_text_invalid(const char *data, size_t len);
 /* How many bytes of text the binary sniff looks at: a bad byte within them means a binary
  * file rather than one stray byte. */
 #define OMEN_SNIFF_BYTES ((size_t)64 * 1024)
-/* Wall-clock seconds, monotonic. */
-double omen_now(void);
+/* omen_now(), the monotonic clock in seconds, is declared in omen.h (the fronts use it too). */
 
 #endif

@@ -128,7 +128,7 @@ mkdir -p "$tmp/twice/2025-01-06" && cp "$FX/hub_2025-01-06.jsonl" "$tmp/twice/20
 refused "two listings of one date" 3 "two listings of 2025-01-06" "$tmp/twice"
 
 # ---- Parquet: the hub_weekly_snapshots layout, blocks, files cut short or corrupt
-NPQ=5
+NPQ=7
 SQL=$tmp/duckdb_sql
 if ! "$OMEN" --version | grep -q '^parquet: libduckdb' || [ ! -f "$DUCKDB_DIR/include/duckdb.h" ] ||
     ! cc -std=c11 -O1 -isystem "$DUCKDB_DIR/include" -o "$SQL" tests/tools/duckdb_sql.c \
@@ -183,6 +183,37 @@ else
     size=$(stat -c %s "$f")
     head -c $((size / 2)) /dev/zero | tr '\0' 'g' | dd of="$f" bs=1 seek=4 conv=notrunc status=none
     refused "a Parquet week corrupt inside (after an earlier good week)" 3 "2025-01-13/models.parquet: cannot read as Parquet" "$tmp/corrupt"
+    # a Parquet file corrupt in its second row group (rows 2049-4096): the error names it
+    # (DuckDB decodes ahead, so omen reads the groups again alone on this error path)
+    "$SQL" "COPY (SELECT 'org' || (i % 37) || '/m' || i AS id, i * 7 AS downloadsAllTime,
+            repeat('x', i % 90) AS description FROM range(5000) t(i))
+            TO '$tmp/groups.parquet' (FORMAT parquet, ROW_GROUP_SIZE 2048)" >/dev/null
+    gsize=$(stat -c %s "$tmp/groups.parquet")
+    off=$("$SQL" "SELECT min(data_page_offset) FROM parquet_metadata('$tmp/groups.parquet')
+                  WHERE row_group_id = 1 AND path_in_schema = 'downloadsAllTime'")
+    printf 'GARBAGEGARBAGEGARBAGEGARBAGE' | dd of="$tmp/groups.parquet" bs=1 seek=$((off + 8)) conv=notrunc status=none
+    cp "$tmp/good.db" "$tmp/try.db"
+    out=$("$OMEN" --db "$tmp/try.db" ingest snapshot --date 2025-03-03 "$tmp/groups.parquet" 2>&1)
+    rc=$?
+    if [ $rc -eq 3 ] && grep -q "groups.parquet: cannot read as Parquet in row group 1 (rows 2049-4096)" <<<"$out" &&
+        cmp -s "$tmp/good.db" "$tmp/try.db" && [ "$(stat -c %s "$tmp/groups.parquet")" = "$gsize" ]; then
+        ok "a Parquet file corrupt in its second row group: exit 3, row group 1 (rows 2049-4096) named, store unchanged"
+    else
+        bad "corrupt row group (exit $rc)" "$out"
+    fi
+    # a NUL inside a Parquet string of a later block: refused like a NUL in any text input
+    "$SQL" "COPY (SELECT 'org' || (i % 37) || '/m' || i || CASE WHEN i = 4000 THEN chr(0) || 'x' ELSE '' END
+            AS id, i * 7 AS downloadsAllTime FROM range(5000) t(i))
+            TO '$tmp/nul.parquet' (FORMAT parquet, ROW_GROUP_SIZE 700)" >/dev/null
+    cp "$tmp/good.db" "$tmp/try.db"
+    out=$(OMEN_PARQUET_BLOCK_BYTES=3000 "$OMEN" --db "$tmp/try.db" ingest snapshot --date 2025-03-03 "$tmp/nul.parquet" 2>&1)
+    rc=$?
+    if [ $rc -eq 3 ] && grep -q "nul.parquet:row 4001: a text value holds byte 0x00, a NUL" <<<"$out" &&
+        cmp -s "$tmp/good.db" "$tmp/try.db"; then
+        ok "a NUL in a Parquet string after the first block: exit 3, its row named, store unchanged"
+    else
+        bad "NUL in a later Parquet block (exit $rc)" "$out"
+    fi
     # a single truncated Parquet file: bad input, not an I/O error
     head -c 900 "$tmp/many.parquet" >"$tmp/cut.parquet"
     cp "$tmp/good.db" "$tmp/try.db"

@@ -8,6 +8,12 @@ folder's object defines) and each call into SQLite. A front (cli/, server/, repo
 only what include/omen/ declares. A violation names the file, the line and the forbidden edge.
 It also regenerates the folder map of docs/architecture.md from the table (`--write`) and fails
 when the map there is not the one the table gives, so the map cannot go stale.
+
+File names are unique across the tree (DESIGN.md section 2): two C files of src/, cli/, server/,
+report/ or include/ may share a base name only as a header and its source, either in one folder
+(rows.h, rows.c) or as a public header of include/omen/ and the one file that implements it
+(include/omen/server.h, server/server.c). Any other pair (store/write.c beside output/write.c)
+fails, naming the files.
 """
 import os
 import re
@@ -22,6 +28,9 @@ END = "<!-- layers:end -->"
 # External libraries whose calls are checked, by symbol prefix.
 LIBS = {"lib:sqlite3": "sqlite3_"}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+# The folders whose C files must have unique base names, and the folder of public headers.
+NAMED_ROOTS = ("src", "cli", "server", "report", "include")
+PUBLIC = "include/omen"
 
 
 def read_table():
@@ -231,6 +240,35 @@ class Checker:
         return 1
 
 
+def named_files():
+    """Every .c and .h under NAMED_ROOTS, as paths relative to ROOT."""
+    out = []
+    for top in NAMED_ROOTS:
+        for dirpath, _, files in os.walk(os.path.join(ROOT, top)):
+            out += [os.path.relpath(os.path.join(dirpath, n), ROOT) for n in files
+                    if n.endswith((".c", ".h"))]
+    return sorted(out)
+
+
+def is_pair(paths):
+    """Whether files sharing a base name are one header and its source: in one folder, or a
+    public header of include/omen/ and the one .c that implements it."""
+    if len({os.path.dirname(p) for p in paths}) == 1:
+        return True
+    if len(paths) != 2:
+        return False
+    h, c = sorted(paths, key=lambda p: not p.endswith(".h"))
+    return os.path.dirname(h) == PUBLIC and h.endswith(".h") and c.endswith(".c")
+
+
+def shared_names(files):
+    """The groups of files that share a base name without being a header and its source."""
+    by_name = {}
+    for rel in files:
+        by_name.setdefault(os.path.splitext(os.path.basename(rel))[0], []).append(rel)
+    return [paths for _, paths in sorted(by_name.items()) if not is_pair(paths)]
+
+
 def folder_map(folders, excepts):
     """The folder map of docs/architecture.md, as Markdown."""
     lines = [BEGIN, "",
@@ -272,6 +310,16 @@ def main():
     print(f"layers: includes of {len(files)} files: {'ok' if bad == 0 else str(bad) + ' forbidden'}")
     ck.passed += bad == 0
     ck.failed += bad != 0
+
+    named = named_files()
+    clashes = shared_names(named)
+    for paths in clashes:
+        ck.fail(f"{' and '.join(paths)} share a name: file names are unique across the tree "
+                f"(DESIGN.md section 2); rename one after what it does")
+    print(f"layers: names of {len(named)} C files: "
+          f"{'unique' if not clashes else str(len(clashes)) + ' shared'}")
+    ck.passed += not clashes
+    ck.failed += bool(clashes)
 
     bad, stale = ck.calls(files, build)
     if bad is None:

@@ -9,7 +9,7 @@
 
 #include "../../src/util/diag.h"
 #include "../../src/util/fileio.h"
-#include "../../src/util/progress.h"
+#include "../../src/util/progress_bar.h"
 
 /* ---------------------------------------------------------------- diag */
 

@@ -1,4 +1,4 @@
-/* write.c: writes a batch of validated rows into the store inside an open transaction.
+/* upsert.c: writes a batch of validated rows into the store inside an open transaction.
  *
  * Every statement is an upsert that changes a row only when a value differs, so re-ingesting
  * the same rows writes nothing and leaves the generation (and so the panel cache) alone. */

@@ -1,9 +1,9 @@
-/* progress.h: renders a one-line terminal progress bar into a buffer.
+/* progress_bar.h: renders a one-line terminal progress bar into a buffer.
  *
  * Library code only reports progress through callbacks; cli/ decides whether stderr is a
  * terminal and writes the line this renders. */
-#ifndef OMEN_UTIL_PROGRESS_H
-#define OMEN_UTIL_PROGRESS_H
+#ifndef OMEN_UTIL_PROGRESS_BAR_H
+#define OMEN_UTIL_PROGRESS_BAR_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,7 @@
-/* later.c: snapshot ingests: which models of a batch already have a cumulative observation after
- * a date (an older listing ingested late must not overwrite their newer metadata), and the
- * replacement of a model's base models when a newer listing names others. */
+/* listing_update.c: what a snapshot listing may change of what the store holds. A listing
+ * ingested late must not overwrite newer metadata: the models of a batch that already have a
+ * cumulative observation after its date are found first; then the base models of the others are
+ * replaced where the listing names others. */
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>

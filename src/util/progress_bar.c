@@ -1,9 +1,9 @@
-/* progress.c: the one-line progress bar that cli/ draws on stderr during long ingests.
+/* progress_bar.c: the one-line progress bar that cli/ draws on stderr during long ingests.
  *
  * The line is padded to width - 1 columns: it overwrites a longer previous line after "\r"
  * and never touches the last column, where some terminals wrap. ASCII only, so it reads the
  * same in any locale. */
-#include "progress.h"
+#include "progress_bar.h"
 
 #include <stdio.h>
 #include <string.h>
