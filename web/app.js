@@ -131,6 +131,12 @@
         field: '',
         rows: 'effect' /* Table 1: effect (p < alpha and Cramér's V >= 0.05), significant, all */,
         by: 'download-year',
+        /* Concentration's monitoring row: the measure drawn, its change points (PELT), its
+         * bootstrap interval (ci=0.95) and its robustness envelope (/api/robustness) */
+        measure: 'hhi',
+        breaks: 'on',
+        ci: 'off',
+        envelope: 'off',
     };
     Omen.DEFAULTS = DEFAULTS;
 
@@ -303,7 +309,7 @@
                 for (const sw of child.querySelectorAll('span[class$="-swatch"]')) {
                     const label = sw.textContent.trim();
                     const colour = (sw.querySelector('svg') && sw.querySelector('svg').getAttribute('fill')) || '#999';
-                    const w = 22 + 6.5 * label.length;
+                    const w = 24 + 7 * label.length; /* DejaVu Sans at 11 px: about 7 px a glyph */
                     if (x > 0 && x + w > width) {
                         x = 0;
                         rowY += 18;
@@ -324,8 +330,30 @@
     function wrap(t, w, size, sep) {
         const lines = [];
         const glue = sep || ' ';
+        const fits = (s) => s.length * size * 0.55 < w;
+        /* a piece wider than a line (a long request key) is broken before its "?" and "&", its
+         * parts (after the first) continued without glue */
+        const pieces = [];
         for (const piece of String(t).split(sep || /\s+/)) {
-            if (lines.length && (lines[lines.length - 1] + glue + piece).length * size * 0.55 < w) lines[lines.length - 1] += glue + piece;
+            if (fits(piece)) {
+                pieces.push([piece, false]);
+                continue;
+            }
+            let cur = '';
+            let cont = false;
+            for (const part of piece.split(/(?=[?&])/)) {
+                if (cur && !fits(cur + part)) {
+                    pieces.push([cur, cont]);
+                    cur = '';
+                    cont = true;
+                }
+                cur += part;
+            }
+            if (cur) pieces.push([cur, cont]);
+        }
+        for (const [piece, cont] of pieces) {
+            const joined = lines.length ? lines[lines.length - 1] + (cont ? '' : glue) + piece : '';
+            if (lines.length && fits(joined)) lines[lines.length - 1] = joined;
             else lines.push(piece);
         }
         return lines;
@@ -343,6 +371,11 @@
         all: () => 'all rows (not only p < alpha)',
         density: () => 'density of log10(parameters)',
         sample: (v) => 'sample ' + v,
+        ci: (v) => Math.round(100 * v) + '% bootstrap intervals (1000 resamples of the level\'s entities)',
+        measure: (v) => 'change points of ' + v + ' (PELT, BIC penalty, segments of 4+ periods)',
+        metric: (v) => 'robustness of ' + v + ' over 48 definitions',
+        since: (v) => (v <= '2000-01-01' ? 'alerts of every week' : 'alerts since ' + v),
+        levels: (v) => 'levels ' + v.replace(/,/g, ', '),
     };
 
     /* What a download must carry to be quoted safely: its title, the filters in force (from
@@ -364,7 +397,7 @@
         return {
             title: (view ? view.title + ': ' : '') + spec.title,
             filters: f.join(' · '),
-            source: source.join(', ') + ' · request ' + key,
+            source: source.join(', ') + (spec.layers && spec.layers.length ? ' · requests ' : ' · request ') + [key].concat((spec.layers || []).map((a) => Omen.requestKey(a.name, a.params))).join(' · '),
             synthetic: !!(meta.synthetic || m.synthetic),
         };
     };
@@ -512,18 +545,25 @@
     }
 
     /* One card: spec {id, title, note, name, params, kind: 'chart'|'table', draw(data, body, state)},
-     * where draw returns the chart's <svg> (charts) or nothing (tables); draw may be async. */
+     * where draw returns the chart's <svg> (charts) or nothing (tables); draw may be async.
+     * spec.layers: further requests drawn on the same chart ({name, params, label, title}), each
+     * with its own CSV button under the chart ("<label> CSV": the API's CSV and its provenance
+     * sidecar, as the card's own); the SVG's source line names every request. */
     Omen.card = function (parent, spec, state) {
         const key = Omen.requestKey(spec.name, spec.params);
         const csvBtn = el('button', { type: 'button', class: 'dl', disabled: true, title: 'Download this chart\'s data as CSV' }, 'CSV');
         const svgBtn = spec.kind === 'table' ? null : el('button', { type: 'button', class: 'dl', disabled: true, title: 'Download this chart as SVG' }, 'SVG');
+        const layerBtns = (spec.layers || []).map((a) =>
+            el('button', { type: 'button', class: 'dl', disabled: true, 'data-layer': a.name, 'data-key': Omen.requestKey(a.name, a.params), title: 'Download the data of this chart\'s ' + a.title + ' as CSV' }, a.label + ' CSV')
+        );
         const body = el('div', { class: 'card-body', 'aria-busy': 'true' }, el('div', { class: 'loading' }, 'Loading…'));
         const card = el(
             'section',
             { class: 'card' + (spec.wide ? ' wide' : '') + (spec.span ? ' span' + spec.span : ''), id: 'card-' + spec.id, 'data-key': key, 'data-state': 'loading', 'aria-labelledby': 'h-' + spec.id },
             el('header', { class: 'card-head' }, el('h2', { id: 'h-' + spec.id }, spec.title), el('div', { class: 'tools' }, csvBtn, svgBtn)),
             spec.note ? el('p', { class: 'note' }, spec.note) : null,
-            body
+            body,
+            layerBtns.length ? el('div', { class: 'card-foot' }, el('span', {}, 'Data of the layers:'), layerBtns) : null
         );
         parent.appendChild(card);
         const done = (stateName) => {
@@ -548,6 +588,27 @@
                 csvBtn.addEventListener('click', () => {
                     download(stem + '.csv', Omen.toCSV(data), 'text/csv');
                     download(stem + '.provenance.txt', Omen.provenanceText(prov, stem + '.csv'), 'text/plain');
+                });
+                /* a layer's CSV: its own request, loaded (from the cache) when clicked */
+                (spec.layers || []).forEach((a, i) => {
+                    const lkey = Omen.requestKey(a.name, a.params);
+                    const lstem = (prov.synthetic ? 'SYNTHETIC_' : '') + fileStem(lkey);
+                    const btn = layerBtns[i];
+                    btn.disabled = false;
+                    btn.title += ' (and its source as ' + lstem + '.provenance.txt)';
+                    btn.addEventListener('click', async () => {
+                        let ldata;
+                        try {
+                            ldata = await Omen.load(lkey);
+                        } catch (e) {
+                            btn.disabled = true;
+                            btn.title = 'Not available: ' + e.message;
+                            return;
+                        }
+                        const lprov = Omen.provenance({ title: spec.title + ': ' + a.title, params: a.params }, lkey, ldata, Omen.views.find((v) => v.id === (state && state.view)));
+                        download(lstem + '.csv', Omen.toCSV(ldata), 'text/csv');
+                        download(lstem + '.provenance.txt', Omen.provenanceText(lprov, lstem + '.csv'), 'text/plain');
+                    });
                 });
                 if (svgBtn && svg) {
                     svgBtn.disabled = false;
@@ -576,7 +637,7 @@
         for (const c of view.cards(state)) {
             keys.push(Omen.requestKey(c.name, c.params));
             /* `also`: further requests a card's draw loads (Table 1's size rows, the violins' quartiles) */
-            for (const a of c.also || []) keys.push(Omen.requestKey(a.name, a.params));
+            for (const a of (c.also || []).concat(c.layers || [])) keys.push(Omen.requestKey(a.name, a.params));
         }
         return keys.concat(view.assets || []);
     };

@@ -403,6 +403,15 @@ typedef enum {
 
 #define OMEN_MAX_SEGMENT_CUTS 8
 
+/* The measure `omen robustness` recomputes over its grid of definitions (--metric). */
+typedef enum {
+    OMEN_METRIC_HHI,        /* hhi: sum of squared shares, 0-1 */
+    OMEN_METRIC_GINI,       /* gini */
+    OMEN_METRIC_TOP,        /* topK (or crK): the top-K share, K in metric_k */
+    OMEN_METRIC_SHARE,      /* share:ENTITY: one entity's share, its name in metric_entity */
+    OMEN_METRIC_LEADERBOARD /* leaderboard: Kendall's tau-b of the top lists */
+} omen_metric;
+
 /* Everything an analysis is asked: the filters and definitions of DESIGN.md section 5 and the
  * options of the commands. omen_query_defaults() gives the documented defaults; option text
  * from the CLI and from HTTP query parameters goes through omen_query_set(), so both accept
@@ -456,6 +465,10 @@ typedef struct {
     double penalty;           /* --penalty X: per change point, in units of sigma^2 */
     bool penalty_bic;         /* --penalty bic (the default): 2 ln n */
     uint32_t min_segment;     /* --min-segment N: periods (default 4) */
+    /* robustness */
+    omen_metric metric;      /* --metric (default hhi) */
+    uint32_t metric_k;       /* OMEN_METRIC_TOP: K */
+    char metric_entity[256]; /* OMEN_METRIC_SHARE: the entity's name at the level */
 } omen_query;
 
 /* One query option, a row of the table every front derives its options from: the parser
@@ -536,6 +549,11 @@ omen_status omen_intermediaries(const omen_panel *p, const omen_query *q, omen_t
  * points"). */
 omen_status omen_changes(const omen_panel *p, const omen_query *q, omen_table **out,
                          omen_error *err);
+/* One measure (q->metric) over a grid of definitions (Rolling Window Filter x population minimum
+ * x attribution), per period, with its envelope and Kendall's tau-b of each setting's top list
+ * against the query's own setting (docs/methodology.md, "Robustness"). */
+omen_status omen_robustness(const omen_panel *p, const omen_query *q, omen_table **out,
+                            omen_error *err);
 /* What changed in the newest week(s) (--since): bands crossed, significant HHI rises, change
  * points confirmed, entries into a top 10, share jumps, overtakings (docs/methodology.md,
  * "Alerts"); one row per alert. OMEN_FORMAT_ATOM writes the table as a feed. */

@@ -109,6 +109,17 @@ static const omen_analysis analyses[] = {
      "segment,start,end,periods,mean,change,break (change and break empty for the first\n"
      "segment; break is the date the segment starts)",
      "change points of a concentration series (PELT)", NULL},
+    {"robustness", omen_robustness,
+     "One measure (--metric: hhi, gini, topK, share:ENTITY, or leaderboard for Kendall's tau)\n"
+     "recomputed over a grid of definitions: Rolling Window Filter 182, 365, 730 days or off x\n"
+     "population minimum 0, 50, 200, 1000 x attribution direct, recursive-first or\n"
+     "recursive-split; for the last year (the 365 days ending at --to) and each --window period\n"
+     "(default year). Each setting's value, the min-max envelope per period, and Kendall's tau-b\n"
+     "of each setting's top --top list against the reference setting (the query's own filters,\n"
+     "by default rolling 365, population minimum 200, direct).",
+     "period,period_start,period_end,rolling,population_min,attribution,reference,value,min,\n"
+     "max,entities,downloads,kendall_tau,top_common,top_entities",
+     "one measure over a grid of definitions: values, envelope, Kendall's tau", NULL},
     {"alerts", omen_alerts,
      "What changed in the newest week (or in every week from --since on) at each of --levels:\n"
      "band_crossed (the HHI x 10000 entered another 2023 Merger Guidelines band after --hold\n"

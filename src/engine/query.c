@@ -505,6 +505,34 @@ static omen_status set_min_segment(omen_query *q, const char *v, omen_error *err
     return OMEN_OK;
 }
 
+/* hhi, gini, topK or crK (the top-K share), share:ENTITY, leaderboard. */
+static omen_status set_metric(omen_query *q, const char *v, omen_error *err)
+{
+    static const char *const allowed =
+        "hhi, gini, topK or crK (the top-K share: top1, top10, cr4, ...), share:ENTITY (an "
+        "entity's share at --level, e.g. share:US), leaderboard";
+    uint64_t k;
+    if (!v)
+        return bad(err, "metric", v, allowed);
+    if (strcmp(v, "hhi") == 0) {
+        q->metric = OMEN_METRIC_HHI;
+    } else if (strcmp(v, "gini") == 0) {
+        q->metric = OMEN_METRIC_GINI;
+    } else if (strcmp(v, "leaderboard") == 0) {
+        q->metric = OMEN_METRIC_LEADERBOARD;
+    } else if ((strncmp(v, "top", 3) == 0 || strncmp(v, "cr", 2) == 0) &&
+               parse_u64(v + (v[0] == 't' ? 3 : 2), 1000000, &k) && k > 0) {
+        q->metric = OMEN_METRIC_TOP;
+        q->metric_k = (uint32_t)k;
+    } else if (strncmp(v, "share:", 6) == 0 && v[6] && strlen(v + 6) < sizeof q->metric_entity) {
+        q->metric = OMEN_METRIC_SHARE;
+        snprintf(q->metric_entity, sizeof q->metric_entity, "%s", v + 6);
+    } else {
+        return bad(err, "metric", v, allowed);
+    }
+    return OMEN_OK;
+}
+
 /* ---------------------------------------------------------------- the table */
 
 /* Readers: every analysis takes the filters of DESIGN section 5 ("*"), including those that
@@ -512,7 +540,7 @@ static omen_status set_min_segment(omen_query *q, const char *v, omen_error *err
  * intermediaries and sizes count direct attribution); the dashboard sends the filters to
  * every view. The other options name the analyses whose code reads the field. */
 #define EVERY       "*"
-#define RANKED      "concentration,shares,leaderboard,lorenz,changes"
+#define RANKED      "concentration,shares,leaderboard,lorenz,changes,robustness"
 #define WHOLE_RANGE "leaderboard,map,lorenz,orgs,modalities"
 
 typedef omen_status (*setter)(omen_query *q, const char *v, omen_error *err);
@@ -546,7 +574,7 @@ static const struct {
       false, RANKED},
      set_level},
     {{"window", "W", "week, month, quarter, year, trailing52 or cumulative", "week", NULL, false,
-      "concentration,shares,trends,modalities,derivations,intermediaries,alerts,changes"},
+      "concentration,shares,trends,modalities,derivations,intermediaries,alerts,changes,robustness"},
      set_window},
     {{"from", "DATE", "first week (by its Monday) to count", NULL, "default: the panel's first",
       false, EVERY},
@@ -557,8 +585,10 @@ static const struct {
     {{"segments", "CUTS", "rank cuts of the segments", "1,10,100,1000", NULL, false,
       "concentration"},
      set_segments},
-    {{"top", "N", "entities per period (shares), rows (leaderboard, map) or countries (orgs)", "10",
-      NULL, true, "shares,leaderboard,map,orgs"},
+    {{"top", "N",
+      "entities per period (shares), rows (leaderboard, map), countries (orgs) or the top lists "
+      "Kendall's tau compares (robustness)",
+      "10", NULL, true, "shares,leaderboard,map,orgs,robustness"},
      set_top},
     {{"period", "P",
       "the whole range (all) or its last year (last-year: the weeks in the 365 days ending at "
@@ -631,6 +661,10 @@ static const struct {
     {{"min-segment", "N", "the fewest periods a segment may have", "4", NULL, true,
       "changes,alerts"},
      set_min_segment},
+    {{"metric", "M",
+      "the measure recomputed over the grid: hhi, gini, topK (crK), share:ENTITY or leaderboard",
+      "hhi", NULL, false, "robustness"},
+     set_metric},
 };
 
 #define NOPTIONS (sizeof table / sizeof table[0])
@@ -647,6 +681,7 @@ static const struct {
     {"modalities", "window", "default none: the whole range"},
     {"derivations", "window", "default none: the whole range"},
     {"intermediaries", "window", "default none: the whole range"},
+    {"robustness", "window", "default year; the last year is always added"},
 };
 
 const omen_option *omen_option_at(size_t i)

@@ -70,6 +70,16 @@ void omen_metrics_measure_counts(uint64_t *counts, uint64_t *spare, size_t n, ui
                                  const uint32_t *cuts, size_t ncuts, bool entropy,
                                  omen_measures *out);
 
+/* Single measures of whole counts with the bits omen_metrics_measure_counts gives, without its
+ * sort (counts_unsorted.c). The HHI from the exact sums of n counts (> 0): their total and the
+ * sum of their squares; the share of the k largest of n counts (unsorted, > 0) whose exact sum
+ * is `total` (heap: k counts of scratch). Each returns false, with nothing set, when
+ * measure_counts would not take its exact path (a total of 2^53 or more): measure then. */
+__extension__ typedef unsigned __int128 omen_u128;
+bool omen_metrics_hhi_of_sums(size_t n, uint64_t total, omen_u128 squares, double *hhi);
+bool omen_metrics_counts_top(const uint64_t *counts, size_t n, uint64_t total, size_t k,
+                             uint64_t *heap, double *share);
+
 /* Compensated (Neumaier) sum of the values: the total every share above is taken of. */
 double omen_metrics_sum(const double *values, size_t n);
 

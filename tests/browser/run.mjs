@@ -135,7 +135,7 @@ async function cardStates(page) {
     return page.$$eval('.card', (cs) => cs.map((c) => ({ id: c.id, state: c.dataset.state, key: c.dataset.key, marks: c.querySelectorAll('svg [aria-label] path, svg [aria-label] rect, svg [aria-label] text, svg [aria-label] line, table tbody tr').length })));
 }
 
-const VIEWS = ['overview', 'concentration', 'shares', 'characteristics', 'sizes', 'derivations', 'orgs'];
+const VIEWS = ['overview', 'concentration', 'shares', 'characteristics', 'sizes', 'derivations', 'orgs', 'alerts'];
 const meta = await (await fetch(base + '/api/meta')).json();
 
 /* ---------------------------------------------------------------- tests */
@@ -228,6 +228,7 @@ for (const [view, card, hash] of [
     ['concentration', 'segments-model', 'window=year'],
     ['concentration', 'segments-country', 'window=year'],
     ['concentration', 'indices-developer', 'window=year'],
+    ['concentration', 'monitor-country', 'window=year&ci=on&envelope=on'],
     ['shares', 'shares-developer', 'window=year'],
     ['shares', 'shares-country', 'window=month'],
     ['characteristics', 'trends', 'window=year'],
@@ -370,12 +371,21 @@ await test('leaderboard tabs switch between all-time and last year', async () =>
     await page.close();
 });
 
+/* The text of the file a click downloads; a CSV's provenance sidecar, which may arrive first
+ * (a large CSV's blob takes longer), is passed over. */
 async function downloadText(page, selector) {
-    const [dl] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-    return fs.readFileSync(await dl.path(), 'utf8');
+    const got = [];
+    const on = (d) => got.push(d);
+    page.on('download', on);
+    await page.click(selector);
+    const main = () => got.find((d) => !d.suggestedFilename().endsWith('.provenance.txt'));
+    for (let i = 0; i < 200 && !main(); i++) await page.waitForTimeout(50);
+    page.off('download', on);
+    assert(main(), 'no download: ' + got.map((d) => d.suggestedFilename()).join(','));
+    return fs.readFileSync(await main().path(), 'utf8');
 }
 
-for (const [view, card] of [['concentration', 'segments-developer'], ['overview', 'lb-developer'], ['shares', 'shares-country'], ['overview', 'map']]) {
+for (const [view, card] of [['concentration', 'segments-developer'], ['overview', 'lb-developer'], ['shares', 'shares-country'], ['overview', 'map'], ['concentration', 'monitor-country'], ['alerts', 'alerts-list']]) {
     await test(`CSV download of ${view}/${card} equals the API's CSV`, async () => {
         const page = await open('#view=' + view);
         const key = await page.getAttribute('#card-' + card, 'data-key');
@@ -416,7 +426,7 @@ for (const [view, card] of [['concentration', 'segments-developer'], ['concentra
     });
 }
 
-for (const [view, card, legend] of [['concentration', 'segments-developer', 'Rank 1'], ['overview', 'map', 'Ranks as in the Countries table'], ['orgs', 'orgs-country', 'company']]) {
+for (const [view, card, legend] of [['concentration', 'segments-developer', 'Rank 1'], ['overview', 'map', 'Ranks as in the Countries table'], ['orgs', 'orgs-country', 'company'], ['alerts', 'alerts-timeline', 'Organisation types']]) {
     await test(`SVG download of ${view}/${card} is a valid SVG document with its legend`, async () => {
         const page = await open('#view=' + view);
         const svg = await downloadText(page, `#card-${card} button.dl:text("SVG")`);
@@ -697,6 +707,326 @@ for (const v of VIEWS) {
     });
 }
 
+/* ---------------------------------------------------------------- issue 16: monitoring */
+
+/* In the page: what a monitoring chart (Concentration's top row) draws, in client px: the x of a
+ * date from the year tick labels, the y of a value from the y tick labels ("0.05", "12%"), and
+ * for a mark class (omen-measure, omen-interval, omen-envelope: paths; omen-mean, omen-break:
+ * rules) its horizontal pieces or its lines. */
+const MONITOR = `
+window.__mon = function (cardId) {
+    const svg = document.querySelector('#card-' + cardId + ' .card-body svg[class^=plot]');
+    if (!svg) return null;
+    const mid = (n) => { const b = n.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+    const years = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].filter((t) => /^(Jan)?\\d{4}$/.test(t.textContent.trim()));
+    const yt = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')]
+        .map((t) => [t.textContent.trim(), mid(t)[1]])
+        .filter(([s]) => /^[0-9.]+%?$/.test(s))
+        .map(([s, y]) => [s.endsWith('%') ? parseFloat(s) / 100 : parseFloat(s), y]);
+    const out = { ok: years.length >= 2 && yt.length >= 2 };
+    if (!out.ok) return out;
+    const [a, b] = [years[0], years[years.length - 1]];
+    const yr = (t) => +t.textContent.trim().slice(-4);
+    const ta = Date.UTC(yr(a), 0, 1), tb = Date.UTC(yr(b), 0, 1), xa = mid(a)[0], xb = mid(b)[0];
+    out.x = { ta, tb, xa, xb };
+    const [[va, ya], [vb, yb]] = [yt[0], yt[yt.length - 1]];
+    out.y = { va, vb, ya, yb };
+    /* each path of a class as horizontal pieces [x0, x1, y], subpath by subpath */
+    out.pieces = {};
+    for (const cls of ['omen-measure', 'omen-interval', 'omen-envelope']) {
+        const pieces = [];
+        for (const p of svg.querySelectorAll('g.' + cls + ' path')) {
+            const m = p.getScreenCTM();
+            for (const sub of (p.getAttribute('d') || '').split(/(?=M)/)) {
+                const nums = sub.match(/-?[0-9.]+(e-?[0-9]+)?/g) || [];
+                const pts = [];
+                for (let i = 0; i + 1 < nums.length; i += 2) {
+                    const q = new DOMPoint(+nums[i], +nums[i + 1]).matrixTransform(m);
+                    pts.push([q.x, q.y]);
+                }
+                for (let i = 0; i + 1 < pts.length; i++) if (Math.abs(pts[i][1] - pts[i + 1][1]) < 1e-6 && pts[i][0] !== pts[i + 1][0]) pieces.push([Math.min(pts[i][0], pts[i + 1][0]), Math.max(pts[i][0], pts[i + 1][0]), pts[i][1]]);
+            }
+        }
+        out.pieces[cls] = pieces;
+    }
+    out.lines = {};
+    for (const cls of ['omen-mean', 'omen-break']) {
+        out.lines[cls] = [...svg.querySelectorAll('g.' + cls + ' line')].map((l) => {
+            const r = l.getBoundingClientRect();
+            return { left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        });
+    }
+    out.legend = [...(svg.closest('figure') || svg.parentNode).querySelectorAll('span[class$="-swatch"]')].map((s) => s.textContent.trim());
+    return out;
+};
+`;
+
+/* A monitoring chart's reading in node: x and y of API values, and the drawn y's at an x. */
+function monitorReader(g) {
+    const xOf = (iso) => g.x.xa + ((Date.parse(iso + 'T00:00:00Z') - g.x.ta) * (g.x.xb - g.x.xa)) / (g.x.tb - g.x.ta);
+    const yOf = (v) => g.y.ya + ((v - g.y.va) * (g.y.yb - g.y.ya)) / (g.y.vb - g.y.va);
+    const ysAt = (cls, x) => g.pieces[cls].filter(([a, b]) => a < x && x < b).map((p) => p[2]).sort((a, b) => a - b);
+    return { xOf, yOf, ysAt };
+}
+
+const MEASURE_COL = { hhi: 'hhi', gini: 'gini', top1: 'top1_share', cr4: 'cr4_share', top10: 'top10_share' };
+
+/* Every period's drawn value, every change point and every segment mean of a monitoring chart
+ * against the API (the chart's own request, and /api/changes for the same settings). */
+for (const [hash, measure] of [['', 'hhi'], ['&measure=top10&window=quarter', 'top10']]) {
+    await test(`concentration monitoring row (${measure}${hash.includes('quarter') ? ', quarter' : ''}): each level's line, change-point rules and segment means are the API's`, async () => {
+        const page = await open('#view=concentration' + hash);
+        await page.evaluate(MONITOR);
+        const bad = [];
+        let checked = 0;
+        for (const level of ['model', 'developer', 'country']) {
+            const id = 'monitor-' + level;
+            const key = await page.getAttribute('#card-' + id, 'data-key');
+            const ckey = await page.getAttribute(`#card-${id} button[data-layer=changes]`, 'data-key');
+            assert(key && /level=/.test(key) && ckey && ckey.includes('measure=' + measure) && ckey.includes('level=' + level), `keys ${key} ${ckey}`);
+            const data = await apiJSON(key);
+            const segs = (await apiJSON(ckey)).rows;
+            const g = await page.evaluate((i) => window.__mon(i), id);
+            assert(g && g.ok, 'no axes to read on ' + id);
+            const { xOf, yOf, ysAt } = monitorReader(g);
+            for (const r of data.rows) {
+                if (!(r.entities > 0)) continue;
+                const x = (xOf(r.period_start) + xOf(dayAfter(r.period_end))) / 2;
+                const ys = ysAt('omen-measure', x);
+                checked++;
+                if (ys.length !== 1 || Math.abs(ys[0] - yOf(r[MEASURE_COL[measure]])) > 1.5) bad.push(`${level} ${r.period_start}: drawn ${ys.map((y) => y.toFixed(1))}, API ${yOf(r[MEASURE_COL[measure]]).toFixed(1)}`);
+            }
+            const breaks = segs.filter((s) => s.break).map((s) => xOf(s.break)).sort((a, b) => a - b);
+            const rules = g.lines['omen-break'].map((l) => (l.left + l.right) / 2).sort((a, b) => a - b);
+            if (rules.length !== breaks.length) bad.push(`${level}: ${rules.length} change-point rules, API ${breaks.length} breaks`);
+            rules.forEach((x, i) => Math.abs(x - breaks[i]) > 1.5 && bad.push(`${level}: rule at ${x.toFixed(1)}, break ${segs.filter((s) => s.break)[i].break} at ${breaks[i].toFixed(1)}`));
+            const means = g.lines['omen-mean'].slice().sort((a, b) => a.left - b.left);
+            if (means.length !== segs.length) bad.push(`${level}: ${means.length} segment means drawn, API ${segs.length} segments`);
+            segs.forEach((s, i) => {
+                const m = means[i];
+                if (!m) return;
+                checked++;
+                if (Math.abs(m.left - xOf(s.start)) > 1.5 || Math.abs(m.right - xOf(dayAfter(s.end))) > 1.5 || Math.abs(m.top - yOf(s.mean)) > 1.5) bad.push(`${level} segment ${s.segment}: drawn ${m.left.toFixed(1)}-${m.right.toFixed(1)} at y ${m.top.toFixed(1)}, API ${s.start}..${s.end} mean ${s.mean}`);
+            });
+            assert(g.legend.includes('Change point') && g.legend.includes('Segment mean'), 'legend: ' + g.legend.join(','));
+        }
+        assert(checked > 20, 'checked ' + checked);
+        assert(!bad.length, `${bad.length} differences: ` + bad.slice(0, 6).join(' | '));
+        await page.close();
+    });
+}
+
+/* The bands: with ci=on the 95% interval of every period, with envelope=on the min-max of the
+ * robustness grid of every period, each drawn where the API puts it, behind the line. */
+await test('concentration monitoring row: the 95% interval and the robustness envelope are drawn at the API\'s bounds in every period, behind the line', async () => {
+    const page = await open('#view=concentration&ci=on&envelope=on');
+    await page.evaluate(MONITOR);
+    const bad = [];
+    let checked = 0;
+    for (const level of ['model', 'developer', 'country']) {
+        const id = 'monitor-' + level;
+        const key = await page.getAttribute('#card-' + id, 'data-key');
+        const rkey = await page.getAttribute(`#card-${id} button[data-layer=robustness]`, 'data-key');
+        assert(/ci=0\.95/.test(key), 'the request lacks ci=0.95: ' + key);
+        assert(rkey && /metric=hhi/.test(rkey) && rkey.includes('level=' + level) && /window=month/.test(rkey), 'robustness key ' + rkey);
+        const data = await apiJSON(key);
+        const env = new Map();
+        for (const r of (await apiJSON(rkey)).rows) if (r.period !== 'last-year' && r.min != null) env.set(r.period_start, [r.min, r.max, r.reference ? r.value : null]);
+        const g = await page.evaluate((i) => window.__mon(i), id);
+        assert(g && g.ok, 'no axes on ' + id);
+        const { xOf, yOf, ysAt } = monitorReader(g);
+        for (const r of data.rows) {
+            if (!(r.entities > 0)) continue;
+            const x = (xOf(r.period_start) + xOf(dayAfter(r.period_end))) / 2;
+            const ci = ysAt('omen-interval', x);
+            const want = [yOf(r.hhi_hi), yOf(r.hhi_lo)];
+            checked++;
+            if (ci.length !== 2 || Math.abs(ci[0] - want[0]) > 1.5 || Math.abs(ci[1] - want[1]) > 1.5) bad.push(`${level} ${r.period_start} interval: drawn ${ci.map((y) => y.toFixed(1))}, API ${want.map((y) => y.toFixed(1))}`);
+            const e = env.get(r.period_start);
+            if (!e) {
+                bad.push(`${level} ${r.period_start}: no envelope in the API`);
+                continue;
+            }
+            if (!(e[0] <= r.hhi + 1e-12 && r.hhi <= e[1] + 1e-12)) bad.push(`${level} ${r.period_start}: the line ${r.hhi} lies outside the API's envelope ${e[0]}..${e[1]}`);
+            const ew = ysAt('omen-envelope', x);
+            checked++;
+            if (ew.length !== 2 || Math.abs(ew[0] - yOf(e[1])) > 1.5 || Math.abs(ew[1] - yOf(e[0])) > 1.5) bad.push(`${level} ${r.period_start} envelope: drawn ${ew.map((y) => y.toFixed(1))}, API ${[yOf(e[1]), yOf(e[0])].map((y) => y.toFixed(1))}`);
+        }
+        /* behind the line: the bands come before it in the SVG */
+        const order = await page.evaluate((i) => [...document.querySelectorAll('#card-' + i + ' .card-body svg[class^=plot] > g')].map((n) => n.getAttribute('class') || '').filter((c) => /omen-/.test(c)), id);
+        assert(order.indexOf('omen-envelope') < order.indexOf('omen-interval') && order.indexOf('omen-interval') < order.indexOf('omen-measure'), 'mark order: ' + order.join(','));
+        assert(g.legend.includes('95% interval') && g.legend.includes('Robustness envelope'), 'legend: ' + g.legend.join(','));
+    }
+    await page.screenshot({ path: path.join(ART, 'concentration-bands-1440.png'), fullPage: true });
+    assert(checked > 20, 'checked ' + checked);
+    assert(!bad.length, `${bad.length} differences: ` + bad.slice(0, 6).join(' | '));
+    await page.close();
+});
+
+await test('concentration monitoring controls: toggles change the URL and the requests, survive a reload, and say why the envelope is off for trailing52', async () => {
+    const page = await open('#view=concentration');
+    assert(await page.isChecked('#ctl-breaks'), 'change points are not on by default');
+    assert(!(await page.isChecked('#ctl-ci')) && !(await page.isChecked('#ctl-envelope')), 'bands on by default');
+    assert(!/ci=/.test(await page.getAttribute('#card-monitor-model', 'data-key')), 'ci requested by default');
+    page.apiRequests.length = 0;
+    await page.check('#ctl-ci');
+    await page.waitForFunction(() => /ci=on/.test(location.hash));
+    await settle(page);
+    assert(/ci=0\.95/.test(await page.getAttribute('#card-monitor-country', 'data-key')), 'no ci=0.95 in the request');
+    assert(page.apiRequests.some((r) => /concentration\?/.test(r) && /ci=0\.95/.test(r)), 'no ci request: ' + page.apiRequests.join(' '));
+    await page.selectOption('#ctl-measure', 'gini');
+    await page.waitForFunction(() => /measure=gini/.test(location.hash));
+    await settle(page);
+    assert(/measure=gini/.test(await page.getAttribute('#card-monitor-developer button[data-layer=changes]', 'data-key')), 'changes not asked for the Gini');
+    assert(/^Gini/.test((await page.textContent('#card-monitor-developer h2')).trim()), 'title does not name the measure');
+    await page.uncheck('#ctl-breaks');
+    await page.waitForFunction(() => /breaks=off/.test(location.hash));
+    await settle(page);
+    assert(!(await page.$('#card-monitor-developer button[data-layer=changes]')), 'changes still requested with change points off');
+    assert((await page.$$('#card-monitor-developer g.omen-break line')).length === 0, 'change points still drawn');
+    await page.reload();
+    await settle(page);
+    assert((await page.isChecked('#ctl-ci')) && !(await page.isChecked('#ctl-breaks')) && (await page.inputValue('#ctl-measure')) === 'gini', 'state not restored');
+    await page.evaluate(() => (location.hash = '#view=concentration&window=trailing52&envelope=on'));
+    await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true' && /trailing52/.test(location.hash));
+    await settle(page);
+    assert(await page.isDisabled('#ctl-envelope'), 'the envelope can be asked for trailing52');
+    assert(/week, month, quarter and year/.test(await page.getAttribute('label[for=ctl-envelope]', 'title')), 'no reason given');
+    assert(!(await page.$('#card-monitor-developer button[data-layer=robustness]')), 'robustness requested for trailing52');
+    assert(/week, month, quarter and year/.test(await page.textContent('#card-monitor-developer')), 'the chart does not say why there is no envelope');
+    assert(!page.errors.length, page.errors.join(' | '));
+    await page.close();
+});
+
+await test('concentration monitoring downloads: each layer\'s CSV is the API\'s with its sidecar, the SVG names every request and layer', async () => {
+    const page = await open('#view=concentration&envelope=on');
+    for (const layer of ['changes', 'robustness']) {
+        const sel = `#card-monitor-developer button[data-layer=${layer}]`;
+        const key = await page.getAttribute(sel, 'data-key');
+        const got = [];
+        const on = (d) => got.push(d);
+        page.on('download', on);
+        await page.click(sel);
+        for (let i = 0; i < 50 && got.length < 2; i++) await page.waitForTimeout(100);
+        page.off('download', on);
+        const csvDl = got.find((d) => d.suggestedFilename().endsWith('.csv'));
+        const side = got.find((d) => d.suggestedFilename().endsWith('.provenance.txt'));
+        assert(csvDl && side, layer + ' downloads: ' + got.map((d) => d.suggestedFilename()).join(','));
+        const csv = fs.readFileSync(await csvDl.path(), 'utf8');
+        const api = await (await fetch(base + key + '&format=csv')).text();
+        assert(csv.length > 20 && csv === api, `${layer} CSV differs from ${key}`);
+        const txt = fs.readFileSync(await side.path(), 'utf8');
+        assert(txt.includes(key) && /SYNTHETIC/.test(txt) && /^SYNTHETIC_/.test(csvDl.suggestedFilename()), layer + ' sidecar: ' + txt);
+    }
+    const key = await page.getAttribute('#card-monitor-developer', 'data-key');
+    const csv = await downloadText(page, '#card-monitor-developer .tools button.dl:text-is("CSV")');
+    assert(csv === (await (await fetch(base + key + '&format=csv')).text()), 'the chart\'s CSV differs from the API');
+    const svg = await downloadText(page, '#card-monitor-developer button.dl:text-is("SVG")');
+    const text = await page.evaluate((t) => new DOMParser().parseFromString(t, 'image/svg+xml').documentElement.textContent, svg);
+    for (const k of [key, await page.getAttribute('#card-monitor-developer button[data-layer=changes]', 'data-key'), await page.getAttribute('#card-monitor-developer button[data-layer=robustness]', 'data-key')]) assert(text.includes(k), 'the SVG lacks the request ' + k);
+    for (const l of ['Change point', 'Segment mean', 'Robustness envelope', 'HHI']) assert(text.includes(l), 'the SVG legend lacks ' + l);
+    fs.writeFileSync(path.join(ART, 'concentration-monitor-developer.svg'), svg);
+    const shot = await context.newPage();
+    await shot.goto(pathToFileURL(path.join(ART, 'concentration-monitor-developer.svg')).href);
+    await shot.screenshot({ path: path.join(ART, 'concentration-monitor-developer.svg.png') });
+    await shot.close();
+    await page.close();
+});
+
+/* The Alerts view: one dot per alert of the API, at its week and kind, in its level's colour,
+ * linking to its view; the list holds every alert, newest first, each linking to its view. */
+await test('alerts: the timeline draws one dot per API alert at its week and kind, linking to its view; the list holds them all', async () => {
+    const page = await open('#view=alerts');
+    const key = await page.getAttribute('#card-alerts-timeline', 'data-key');
+    assert(/^\/api\/alerts\?/.test(key) && key === (await page.getAttribute('#card-alerts-list', 'data-key')), 'keys: ' + key);
+    const api = await apiJSON(key);
+    assert(api.rows.length > 10, 'too few alerts on the test store to test: ' + api.rows.length);
+    const got = await page.evaluate(() => {
+        const svg = document.querySelector('#card-alerts-timeline .card-body svg[class^=plot]');
+        const mid = (n) => { const b = n.getBoundingClientRect(); return [b.x + b.width / 2, b.y + b.height / 2]; };
+        const years = [...svg.querySelectorAll('g[aria-label="x-axis tick label"] text')].filter((t) => /^(Jan)?\d{4}$/.test(t.textContent.trim().replace(/\s+/g, ''))).map((t) => [+t.textContent.trim().slice(-4), mid(t)[0]]);
+        const kinds = [...svg.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((t) => [t.textContent.trim(), mid(t)[1]]);
+        const legend = {};
+        for (const sw of svg.closest('figure').querySelectorAll('span[class$="-swatch"]')) legend[sw.textContent.trim()] = sw.querySelector('svg').getAttribute('fill');
+        const dots = [...svg.querySelectorAll('g.omen-alert a')].map((a) => {
+            const c = a.querySelector('circle');
+            const [x, y] = mid(c);
+            return { href: a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href'), x, y, fill: c.getAttribute('fill') || a.parentNode.getAttribute('fill'), title: c.getAttribute('aria-label') };
+        });
+        return { years, kinds, legend, dots };
+    });
+    assert(got.years.length >= 2 && got.kinds.length === 6, `axes: ${got.years.length} years, kinds ${got.kinds.map((k) => k[0]).join(',')}`);
+    const [[ya, xa], [yb, xb]] = [got.years[0], got.years[got.years.length - 1]];
+    const xOf = (iso) => xa + ((Date.parse(iso + 'T00:00:00Z') - Date.UTC(ya, 0, 1)) * (xb - xa)) / (Date.UTC(yb, 0, 1) - Date.UTC(ya, 0, 1));
+    const KIND = { band_crossed: 'Band crossed', hhi_rise: 'HHI rise > 100', change_point: 'Change point', overtaking: 'Overtaking', top10_entry: 'Top-10 entry', share_jump: 'Share jump' };
+    const LEVEL = { developer: 'Developers', country: 'Countries', org_type: 'Organisation types' };
+    const nearestKind = (y) => got.kinds.reduce((a, k) => (Math.abs(k[1] - y) < Math.abs(a[1] - y) ? k : a))[0];
+    assert(got.dots.length === api.rows.length, `${got.dots.length} dots for ${api.rows.length} alerts`);
+    /* match each alert to a dot of its own (sentence, view, week, kind, colour) */
+    const free = got.dots.slice();
+    const bad = [];
+    for (const r of api.rows) {
+        const i = free.findIndex((d) => d.title === r.sentence && d.href === r.view);
+        if (i < 0) {
+            bad.push('no dot for: ' + r.sentence);
+            continue;
+        }
+        const d = free.splice(i, 1)[0];
+        if (Math.abs(d.x - xOf(r.period_start)) > 1.5) bad.push(`${r.period_start} ${r.kind}: dot at x ${d.x.toFixed(1)}, week at ${xOf(r.period_start).toFixed(1)}`);
+        if (nearestKind(d.y) !== KIND[r.kind]) bad.push(`${r.period_start} ${r.kind}: dot in the row of ${nearestKind(d.y)}`);
+        if (d.fill !== got.legend[LEVEL[r.level]]) bad.push(`${r.period_start} ${r.level}: colour ${d.fill}, legend ${got.legend[LEVEL[r.level]]}`);
+    }
+    assert(!bad.length, `${bad.length} of ${api.rows.length} alerts drawn wrong: ` + bad.slice(0, 5).join(' | '));
+    /* the list: every alert, newest first, each a link to its view */
+    const list = await page.$$eval('#card-alerts-list tbody tr', (trs) => trs.map((tr) => ({ week: tr.dataset.week, kind: tr.dataset.kind, level: tr.dataset.level, href: tr.querySelector('a').getAttribute('href'), text: tr.querySelector('a').textContent })));
+    assert(list.length === api.rows.length, `${list.length} rows listed for ${api.rows.length} alerts`);
+    for (let i = 1; i < list.length; i++) assert(list[i - 1].week >= list[i].week, 'not newest first at row ' + i);
+    const want = api.rows.map((r) => [r.period_start, r.kind, r.level, r.view, r.sentence].join('\t')).sort();
+    const have = list.map((r) => [r.week, r.kind, r.level, r.href, r.text].join('\t')).sort();
+    assert(JSON.stringify(want) === JSON.stringify(have), 'the list differs from the API');
+    await page.close();
+});
+
+await test('alerts: a listed alert and a dot open the view and setting that show it', async () => {
+    const page = await open('#view=alerts');
+    const api = await apiJSON(await page.getAttribute('#card-alerts-list', 'data-key'));
+    /* a market alert (concentration) and an entity alert (market share), from the list */
+    for (const kind of ['change_point', 'overtaking']) {
+        const r = api.rows.filter((q) => q.kind === kind && q.level !== 'org_type').pop();
+        if (!r) continue;
+        await page.evaluate(() => (location.hash = '#view=alerts'));
+        await page.waitForFunction(() => document.getElementById('view').dataset.view === 'alerts');
+        await settle(page);
+        await page.click(`#card-alerts-list tbody tr[data-kind=${kind}][data-week="${r.period_start}"] a`);
+        await page.waitForFunction((v) => location.hash === v, r.view);
+        await page.waitForFunction(() => document.getElementById('view').dataset.ready === 'true');
+        await settle(page);
+        const want = Object.fromEntries(new URLSearchParams(r.view.slice(1)));
+        assert((await page.getAttribute('#view', 'data-view')) === want.view, 'view ' + (await page.getAttribute('#view', 'data-view')));
+        assert((await page.inputValue('#ctl-from')) === want.from && (await page.inputValue('#ctl-to')) === want.to, 'from/to not set');
+        const keys = await page.$$eval('.card', (cs) => cs.map((c) => c.dataset.key));
+        assert(keys.every((k) => k.includes('window=' + want.window) && k.includes('to=' + want.to)), 'requests: ' + keys.join(' '));
+        const states = await cardStates(page);
+        assert(states.every((c) => c.state === 'ready'), 'states: ' + JSON.stringify(states));
+        if (kind === 'change_point') {
+            /* the confirmed break is marked on its level's monitoring chart */
+            const ckey = await page.getAttribute(`#card-monitor-${r.level} button[data-layer=changes]`, 'data-key');
+            const segs = (await apiJSON(ckey)).rows;
+            assert(segs.some((s) => s.break === r.other || s.break === r.period_start), `the view's change points (${segs.map((s) => s.break).join(',')}) lack the alert's ${r.other}`);
+            await page.screenshot({ path: path.join(ART, 'alerts-link-change-point.png'), fullPage: true });
+        }
+    }
+    /* a dot of the timeline is a link too */
+    await page.evaluate(() => (location.hash = '#view=alerts'));
+    await page.waitForFunction(() => document.getElementById('view').dataset.view === 'alerts');
+    await settle(page);
+    const href = await page.$eval('#card-alerts-timeline g.omen-alert a', (a) => a.getAttribute('href'));
+    await page.$eval('#card-alerts-timeline g.omen-alert a circle', (c) => c.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, view: window })));
+    await page.waitForFunction((v) => location.hash === v, href, { timeout: 5000 });
+    assert(!page.errors.length, page.errors.join(' | '));
+    await page.close();
+});
+
 /* Issue 14, beyond: a store without annotations says what to run instead of empty charts. */
 await test('Characteristics on a store without annotations says to run omen annotate --heuristic', async () => {
     const bare = path.join(tmp, 'bare.db');
@@ -826,6 +1156,9 @@ await test('a report from `omen report` opens from file:// and renders the Overv
             const dis = await page.$$eval('#ctl-window option', (os) => os.filter((o) => o.disabled).map((o) => o.value));
             assert(dis.includes('year') && !dis.includes('month'), 'window options disabled: ' + dis.join(','));
             assert(await page.isDisabled('#ctl-from'), 'the date input is enabled in a report');
+            /* the snapshot holds the change points and the intervals, not the robustness grid */
+            assert(!(await page.isDisabled('#ctl-ci')) && (await page.isDisabled('#ctl-envelope')), 'monitoring toggles: ci ' + (await page.isDisabled('#ctl-ci')) + ', envelope ' + (await page.isDisabled('#ctl-envelope')));
+            assert((await page.$$('#card-monitor-developer g.omen-break line')).length > 0, 'no change points in the report');
             await page.screenshot({ path: path.join(ART, 'report-concentration.png'), fullPage: false });
         }
         if (v === 'overview') assert(!(await page.isDisabled('button[data-period=last-year]')), 'last-year tab disabled though the snapshot holds it');

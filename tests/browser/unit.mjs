@@ -76,7 +76,7 @@ const have = fs.existsSync(listFile) ? fs.readFileSync(listFile, 'utf8').split('
 const missing = want.filter((k) => !have.includes(k));
 check('web/report-requests.txt lists every default and variant request', !missing.length, 'missing (run node tests/browser/unit.mjs --write): ' + missing.join(' '));
 check('web/report-requests.txt holds canonical keys only', have.every((k) => Omen.canonicalKey(k) === k), have.filter((k) => Omen.canonicalKey(k) !== k).join(' '));
-check('every view has cards and a title', Omen.views.length === 7 && Omen.views.every((v) => v.title && v.cards(Object.assign({}, Omen.DEFAULTS)).length > 0));
+check('every view has cards and a title', Omen.views.length === 8 && Omen.views.every((v) => v.title && v.cards(Object.assign({}, Omen.DEFAULTS)).length > 0));
 
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
