@@ -747,6 +747,7 @@
         const root = document.getElementById('view');
         root.replaceChildren();
         root.dataset.view = view.id;
+        root.dataset.hash = location.hash; /* what was rendered: tests wait for it to be current */
         if (view.intro) root.appendChild(el('p', { class: 'intro' }, view.intro(s)));
         /* the view's finding in one sentence, computed from the data in view once it is loaded,
          * as the paper's captions state theirs */

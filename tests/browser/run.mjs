@@ -123,11 +123,15 @@ async function open(hash) {
 }
 
 /* Waits until every card of the view left the loading state. */
+/* Waits until the view rendered is the one the URL names (the hashchange listener runs after
+ * the assignment that changes the hash, so on a busy machine a test could otherwise read the
+ * previous view's settled cards) and none of its cards is still loading. */
 async function settle(page) {
     await page.waitForFunction(() => {
         const v = document.getElementById('view');
+        if (!v || (v.dataset.hash !== undefined && v.dataset.hash !== location.hash)) return false;
         const cards = [...document.querySelectorAll('.card')];
-        return v && (cards.length > 0 ? cards.every((c) => c.dataset.state !== 'loading') : !!v.querySelector('.notice'));
+        return cards.length > 0 ? cards.every((c) => c.dataset.state !== 'loading') : !!v.querySelector('.notice');
     }, null, { timeout: 60000 });
 }
 
