@@ -136,6 +136,9 @@ typedef struct {
     /* A folder of snapshots: dates ingested, dates skipped (already in the store), and listings
      * found to be stale copies of the one before (their week shares the next one's downloads). */
     uint64_t snapshots_ingested, snapshots_skipped, stale_snapshots;
+    /* A folder: listing rows whose text, apart from their counts, was that of a row the run had
+     * read cleanly in an earlier week; only their counts were read again. */
+    uint64_t rows_unchanged;
 } omen_ingest_report;
 
 /* Reads every file, validates it whole, and writes all of them in one transaction. On bad data

@@ -57,13 +57,6 @@ typedef struct {
     const char *path;
 } file_info;
 
-/* What a folder run last wrote of each model's metadata and base models (a hash per name). */
-typedef struct {
-    omen_intern names;
-    uint64_t *hash;
-    size_t cap;
-} omen_metadata_seen;
-
 typedef struct {
     const omen_ingest_options *opt;
     omen_rows rows;
@@ -142,7 +135,7 @@ typedef struct {
 static bool parquet_refill(omen_reader *r)
 {
     parquet_source *src = r->stream;
-    free(r->data);
+    omen_parquet_recycle(src->ps, r->data);
     r->data = NULL;
     r->len = 0;
     char *text = NULL;
@@ -189,6 +182,7 @@ static void finish_file(ingest *in, file_info *fi, omen_reader *r, char *dropped
     fi->rows_bad = r->rows_bad;
     in->rep->rows_read += r->rows_read;
     in->rep->rows_rejected += r->rows_bad;
+    in->rep->rows_unchanged += r->rows_unchanged;
     if (r->unused) {
         char line[1024];
         snprintf(line, sizeof line, "%s: columns not used: %s\n", fi->path, r->unused);
@@ -265,7 +259,8 @@ static omen_status read_one(ingest *in, size_t k, omen_error *err)
                      .unmapped = &in->unmapped,
                      .refill = parquet ? parquet_refill : NULL,
                      .stream = parquet ? &src : NULL,
-                     .stream_err = err};
+                     .stream_err = err,
+                     .seen = in->seen};
     in->obs->files[k] = fi->path;
     uint64_t errors_before = in->diag.count;
     size_t start = 0;
@@ -407,23 +402,6 @@ static omen_status build_flows(ingest *in, omen_store *st, omen_series_kind kind
     return s;
 }
 
-/* A 64-bit FNV-1a step over bytes. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ b[i]) * 0x100000001b3ull;
-    return h;
-}
-
-static uint64_t fnv_str(uint64_t h, const omen_intern *t, uint32_t id)
-{
-    if (id == UINT32_MAX)
-        return fnv(h, "\xff", 1);
-    const char *s = omen_intern_str(t, id);
-    return fnv(h, s, strlen(s) + 1);
-}
-
 /* A week of a folder lists two million models whose metadata and base models mostly did not
  * change since the week before: a model whose row and edges hash as the run last wrote them is
  * left out of the batch's writes (its fields cleared, its edges dropped), which saves an update
@@ -437,39 +415,30 @@ static void drop_unchanged_metadata(ingest *in)
     for (size_t i = 0; i < rows->nedges; i++) {
         const omen_edge_row *e = &rows->edges[i];
         uint64_t h = edge_hash[e->child] ? edge_hash[e->child] : 0xcbf29ce484222325ull;
-        h = fnv(h, omen_intern_str(&rows->names, e->parent),
-                strlen(omen_intern_str(&rows->names, e->parent)) + 1);
-        h = fnv_str(h, &rows->strings, e->relation);
-        edge_hash[e->child] = fnv(h, &e->position, sizeof e->position);
+        h = omen_fnv(h, omen_intern_str(&rows->names, e->parent),
+                     strlen(omen_intern_str(&rows->names, e->parent)) + 1);
+        h = omen_fnv_str(h, &rows->strings, e->relation);
+        edge_hash[e->child] = omen_fnv(h, &e->position, sizeof e->position);
     }
     unsigned char *same = omen_xcalloc(nnames, 1);
     for (size_t i = 0; i < rows->nmodels; i++) {
         omen_model_row *m = &rows->models[i];
-        uint64_t h = fnv(0xcbf29ce484222325ull, &m->fields, sizeof m->fields);
-        h = fnv(h, &m->created, sizeof m->created);
-        h = fnv(h, &m->params, sizeof m->params);
-        h = fnv(h, &m->file_bytes, sizeof m->file_bytes);
-        const uint32_t strs[] = {m->developer, m->pipeline_tag,  m->library,   m->license,
-                                 m->gated,     m->params_source, m->languages, m->tags};
-        for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
-            h = fnv_str(h, &rows->strings, strs[k]);
-        h = fnv(h, &edge_hash[m->name], sizeof edge_hash[m->name]);
-        h |= 1; /* 0 marks a model not seen yet */
-        const char *name = omen_intern_str(&rows->names, m->name);
-        uint32_t id = omen_intern_add(&seen->names, name, strlen(name));
-        if (id >= seen->cap) {
-            size_t cap = seen->cap ? seen->cap * 2 : 1 << 16;
-            while (cap <= id)
-                cap *= 2;
-            seen->hash = omen_xrealloc(seen->hash, cap * sizeof *seen->hash);
-            memset(seen->hash + seen->cap, 0, (cap - seen->cap) * sizeof *seen->hash);
-            seen->cap = cap;
+        if (m->fields & OMEN_MF_UNCHANGED) { /* its row was not read again: the text is the same */
+            m->fields = 0;
+            same[m->name] = 1;
+            continue;
         }
+        uint64_t noedge = omen_model_row_hash(rows, m);
+        /* 0 marks a model not seen yet */
+        uint64_t h = omen_fnv(noedge, &edge_hash[m->name], sizeof edge_hash[m->name]) | 1;
+        const char *name = omen_intern_str(&rows->names, m->name);
+        uint32_t id = omen_metadata_seen_slot(seen, name, strlen(name));
         if (seen->hash[id] == h) {
             m->fields = 0;
             same[m->name] = 1;
         }
         seen->hash[id] = h;
+        seen->noedge[id] = noedge | 1;
     }
     size_t k = 0;
     for (size_t i = 0; i < rows->nedges; i++)
@@ -715,6 +684,7 @@ static omen_status ingest_week(omen_store *st, const omen_ingest_options *opt,
         rep.models_seen > total->models_seen ? rep.models_seen : total->models_seen;
     total->decreases_clipped += rep.decreases_clipped;
     total->stale_snapshots += rep.stale_snapshots;
+    total->rows_unchanged += rep.rows_unchanged;
     total->unmapped_values += rep.unmapped_values;
     total->kind_used = rep.kind_used;
     append(&total->notes, rep.notes);
@@ -841,10 +811,17 @@ omen_status omen_ingest_snapshot_folder(omen_store *st, const omen_ingest_option
         done++;
     }
     omen_series_memo_free(&memo);
-    omen_intern_free(&seen.names);
-    free(seen.hash);
+    omen_metadata_seen_free(&seen);
     rep->unmapped = omen_unmapped_text(&unmapped, 0);
     note_unmapped(rep, &unmapped);
+    if (rep->rows_unchanged) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 "%llu of %llu listing rows were, apart from their counts, the text of a row an "
+                 "earlier week gave: only their counts were read\n",
+                 (unsigned long long)rep->rows_unchanged, (unsigned long long)rep->rows_read);
+        append(&rep->notes, line);
+    }
     omen_unmapped_free(&unmapped);
     if (todo) {
         if (s == OMEN_OK)

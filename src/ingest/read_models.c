@@ -183,6 +183,18 @@ static bool same_model(const omen_rows *rows, const omen_model_row *a, const ome
            a->tags == b->tags;
 }
 
+/* Whether a repeat of a model in one listing describes it as its earlier row did. An earlier
+ * row a folder run did not read again (its text unchanged since a week before) is compared
+ * through the hash of what that week read (reader.h, omen_metadata_seen). */
+static bool same_as_earlier(omen_reader *r, const omen_model_row *prev, const omen_model_row *m)
+{
+    if (!(prev->fields & OMEN_MF_UNCHANGED))
+        return same_model(r->rows, prev, m);
+    const char *name = omen_intern_str(&r->rows->names, m->name);
+    uint32_t id = r->seen ? omen_intern_find(&r->seen->names, name, strlen(name)) : UINT32_MAX;
+    return id != UINT32_MAX && r->seen->noedge[id] == (omen_model_row_hash(r->rows, m) | 1);
+}
+
 static bool parse_size(omen_reader *r, const record *rec, int col, const char *what, int64_t *out)
 {
     uint64_t v;
@@ -350,7 +362,7 @@ static void add_record(omen_reader *r, record *rec)
     uint32_t *slot = omen_index_slot(r->model_rows, m.name);
     if (*slot) {
         const omen_model_row *prev = &rows->models[*slot - 1];
-        if (!same_model(rows, prev, &m)) {
+        if (!same_as_earlier(r, prev, &m)) {
             omen_reader_error(r, rec->line,
                               "model '%.*s' is described twice with different "
                               "values (first at line %llu)",

@@ -85,6 +85,12 @@ omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char *
     return OMEN_OK;
 }
 
+void omen_parquet_recycle(omen_parquet_stream *s, char *block)
+{
+    (void)s;
+    free(block);
+}
+
 uint64_t omen_parquet_rows_done(const omen_parquet_stream *s)
 {
     (void)s;
@@ -509,7 +515,10 @@ struct omen_parquet_stream {
     uint64_t rows_done;
     uint64_t *group_end; /* rows up to the end of each row group (footer_rows) */
     size_t ngroups;
-    char *sql; /* the streaming query, read again by locate_failure */
+    char *sql;   /* the streaming query, read again by locate_failure */
+    text lent;   /* the last block returned (its buffer and capacity) */
+    char *spare; /* a block given back (omen_parquet_recycle), capacity spare_cap */
+    size_t spare_cap;
 };
 
 void omen_parquet_close(omen_parquet_stream *s)
@@ -524,7 +533,21 @@ void omen_parquet_close(omen_parquet_stream *s)
     free(s->path);
     free(s->group_end);
     free(s->sql);
+    free(s->spare);
     free(s);
+}
+
+void omen_parquet_recycle(omen_parquet_stream *s, char *block)
+{
+    if (!block)
+        return;
+    if (!s || block != s->lent.buf || s->spare) {
+        free(block);
+        return;
+    }
+    s->spare = block;
+    s->spare_cap = s->lent.cap;
+    s->lent = (text){0};
 }
 
 /* The row count from the footer: cheap (no data page is read), and it gives the progress bar its
@@ -682,7 +705,14 @@ omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char *
     const char *env = getenv("OMEN_PARQUET_BLOCK_BYTES");
     if (!block_bytes)
         block_bytes = env && atol(env) > 0 ? (size_t)atol(env) : (size_t)32 << 20;
-    text t = {0};
+    /* Room for the block and the chunk that crosses its end, in the buffer given back. */
+    text t = {.buf = s->spare, .cap = s->spare_cap};
+    s->spare = NULL;
+    if (t.cap < block_bytes + (block_bytes >> 2)) {
+        free(t.buf);
+        t.cap = block_bytes + (block_bytes >> 2);
+        t.buf = omen_xmalloc(t.cap);
+    }
     if (!s->header_sent) {
         put(&t, s->header.buf, s->header.len);
         s->header_sent = true;
@@ -713,6 +743,7 @@ omen_status omen_parquet_next(omen_parquet_stream *s, size_t block_bytes, char *
     }
     *out = t.buf;
     *len = t.len;
+    s->lent = t;
     return OMEN_OK;
 }
 

@@ -15,7 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/dates.h"
 #include "../util/error.h"
+#include "../util/intern.h"
+#include "reader.h"
+#include "unmapped.h"
 #include "sources.h"
 
 /* The keys of a record that omen reads (either spelling); any other key is reported unused. */
@@ -130,6 +134,29 @@ static const cJSON *get(const cJSON *o, const char *const *keys)
     return NULL;
 }
 
+/* The cumulative observation of a record: its downloadsAllTime text (empty when absent) for the
+ * model of its id text. */
+static void observe(state *st, omen_field count_text, omen_field id, uint64_t line)
+{
+    omen_reader *r = st->r;
+    if (!count_text.ptr) {
+        st->no_count++;
+        return;
+    }
+    uint64_t count;
+    const char *why = "not a number";
+    if (!count_text.len || !omen_parse_count(count_text, &count, &why)) {
+        omen_reader_error(r, line, "downloadsAllTime '%.*s' is %s", (int)count_text.len,
+                          count_text.ptr, why);
+        r->rows_bad++;
+        return;
+    }
+    if (!omen_parse_model_id(&id))
+        return; /* the models reader reported it */
+    uint32_t model = omen_rows_name(r->rows, id.ptr, id.len);
+    omen_obs_push(r->obs, model, r->opt->date, count, OMEN_WHERE(r->file_index, line));
+}
+
 /* One record: metadata through the models reader, then the cumulative observation. */
 static void record(state *st, const cJSON *o, uint64_t line)
 {
@@ -145,31 +172,19 @@ static void record(state *st, const cJSON *o, uint64_t line)
     if (r->rows_bad != bad)
         return;
     const cJSON *c = get(o, count_keys);
-    if (!c) {
-        st->no_count++;
-        return;
-    }
     char text[64];
-    omen_field f = {text, 0};
+    omen_field f = {NULL, 0};
     if (cJSON_IsNumber(c))
-        f.len = (size_t)snprintf(text, sizeof text, "%.17g", c->valuedouble);
+        f = (omen_field){text, (size_t)snprintf(text, sizeof text, "%.17g", c->valuedouble)};
     else if (cJSON_IsString(c))
         f = (omen_field){c->valuestring, strlen(c->valuestring)};
-    uint64_t count;
-    const char *why = "not a number";
-    if (!f.len || !omen_parse_count(f, &count, &why)) {
-        omen_reader_error(r, line, "downloadsAllTime '%.*s' is %s", (int)f.len, f.ptr, why);
-        r->rows_bad++;
-        return;
-    }
+    else if (c)
+        f = (omen_field){"", 0};
     omen_field id = {"", 0};
     const cJSON *idv = get(o, id_keys);
     if (cJSON_IsString(idv))
         id = (omen_field){idv->valuestring, strlen(idv->valuestring)};
-    if (!omen_parse_model_id(&id))
-        return; /* the models reader reported it */
-    uint32_t model = omen_rows_name(r->rows, id.ptr, id.len);
-    omen_obs_push(r->obs, model, r->opt->date, count, OMEN_WHERE(r->file_index, line));
+    observe(st, f, id, line);
 }
 
 static void read_jsonl(state *st)
@@ -261,6 +276,120 @@ static void add_cell(cJSON *o, const char *key, omen_field v)
     free(s);
 }
 
+/* What a week of a folder run needs to find rows it has read before (reader.h,
+ * omen_metadata_seen): the columns of the id, the counts and the 30-day downloads, and a hash
+ * of the header that every row's hash starts from. `on` is false when the file cannot take the
+ * shortcut: outside a folder run, or a header with several id columns (which one names the
+ * model then depends on the row) or a `synthetic` column (which marks the whole batch). */
+typedef struct {
+    bool on;
+    int id;
+    int count[2];                /* count_keys in order, -1 absent */
+    bool skip[OMEN_MAX_COLUMNS]; /* columns left out of a row's hash: the counts */
+    int thirty_day;              /* the `downloads` column, -1 absent */
+    uint64_t seed;
+} row_memo;
+
+static void row_memo_init(row_memo *m, const omen_reader *r, char *const *names, size_t nh)
+{
+    memset(m, 0, sizeof *m);
+    m->id = m->count[0] = m->count[1] = m->thirty_day = -1;
+    int ids = 0;
+    bool synthetic = false;
+    m->seed = omen_hash_bytes("omen listing row", 16);
+    for (size_t i = 0; i < nh; i++) {
+        for (const char *const *k = id_keys; *k; k++)
+            if (strcmp(names[i], *k) == 0)
+                m->id = (int)i, ids++;
+        for (int k = 0; k < 2; k++)
+            if (strcmp(names[i], count_keys[k]) == 0)
+                m->count[k] = (int)i, m->skip[i] = true;
+        if (strcmp(names[i], "downloads") == 0)
+            m->thirty_day = (int)i, m->skip[i] = true;
+        synthetic |= strcmp(names[i], "synthetic") == 0;
+        m->seed = omen_hash_mix(m->seed ^ omen_hash_bytes(names[i], strlen(names[i])));
+    }
+    m->on = r->seen && ids == 1 && !synthetic;
+}
+
+/* The hash of a row's text, every column but the counts, never 0. */
+static uint64_t row_hash(const row_memo *m, const omen_field *f, size_t n)
+{
+    uint64_t h = omen_hash_mix(m->seed ^ n);
+    for (size_t i = 0; i < n; i++)
+        if (!m->skip[i])
+            h = omen_hash_mix(h ^ omen_hash_bytes(f[i].ptr, f[i].len) ^ ((uint64_t)i << 56));
+    return h | 1;
+}
+
+static omen_field cell(const omen_field *f, size_t n, int col)
+{
+    return col >= 0 && (size_t)col < n ? f[col] : (omen_field){"", 0};
+}
+
+/* A row whose text (all but its counts) is the one a week before read cleanly: it stands for
+ * the same model row, so only its counts are read (and the batch writes nothing of its
+ * metadata, as for any unchanged row). False when the row must be read in full. */
+static bool read_again_unneeded(state *st, const row_memo *m, const omen_field *f, size_t n,
+                                size_t nh, uint64_t line, uint64_t hash)
+{
+    omen_reader *r = st->r;
+    omen_field id = cell(f, n, m->id);
+    if (n > nh || !id.len || !omen_parse_model_id(&id))
+        return false;
+    uint32_t sid = omen_intern_find(&r->seen->names, id.ptr, id.len);
+    if (sid == UINT32_MAX || r->seen->raw[sid] != hash)
+        return false;
+    uint32_t name = omen_rows_name(r->rows, id.ptr, id.len);
+    uint32_t *slot = omen_index_slot(r->model_rows, name);
+    if (*slot) /* a repeat in this listing: compared in full */
+        return false;
+    omen_model_row *row = omen_rows_add_model(r->rows);
+    *row = (omen_model_row){.name = name,
+                            .fields = OMEN_MF_UNCHANGED,
+                            .created = OMEN_NO_DATE,
+                            .params = -1,
+                            .file_bytes = -1,
+                            .developer = UINT32_MAX,
+                            .pipeline_tag = UINT32_MAX,
+                            .library = UINT32_MAX,
+                            .license = UINT32_MAX,
+                            .gated = UINT32_MAX,
+                            .params_source = UINT32_MAX,
+                            .languages = UINT32_MAX,
+                            .tags = UINT32_MAX,
+                            .line = line};
+    *slot = (uint32_t)r->rows->nmodels;
+    r->rows_unchanged++;
+    if (cell(f, n, m->thirty_day).len)
+        st->thirty_day++;
+    omen_field count = cell(f, n, m->count[0]);
+    if (!count.len)
+        count = cell(f, n, m->count[1]);
+    observe(st, count.len ? count : (omen_field){NULL, 0}, cell(f, n, m->id), line);
+    return true;
+}
+
+/* After a row was read in full: remembers its text's hash when the reading was clean (one new
+ * model row; no error, value kept as given or disagreement counted), forgets it otherwise. */
+static void remember_row(state *st, const row_memo *m, const omen_field *f, size_t n, uint64_t hash,
+                         bool clean)
+{
+    omen_field id = cell(f, n, m->id);
+    if (!id.len || !omen_parse_model_id(&id))
+        return;
+    uint32_t sid = omen_metadata_seen_slot(st->r->seen, id.ptr, id.len);
+    st->r->seen->raw[sid] = clean ? hash : 0;
+}
+
+static cJSON *csv_object(char *const *names, size_t nh, const omen_field *f, size_t n)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (size_t i = 0; i < n && i < nh; i++)
+        add_cell(o, names[i], f[i]);
+    return o;
+}
+
 static void read_csv(state *st)
 {
     omen_reader *r = st->r;
@@ -284,13 +413,24 @@ static void read_csv(state *st)
     }
     if (!have_id)
         omen_reader_error(r, 1, "missing required column id (or modelId, model_id, model)");
+    row_memo memo;
+    row_memo_init(&memo, r, names, nh);
     while (have_id && omen_reader_next(r, &csv, f, &n)) {
         r->rows_read++;
-        cJSON *o = cJSON_CreateObject();
-        for (size_t i = 0; i < n && i < nh; i++)
-            add_cell(o, names[i], f[i]);
+        uint64_t hash = memo.on ? row_hash(&memo, f, n) : 0;
+        if (memo.on && read_again_unneeded(st, &memo, f, n, nh, csv.line, hash))
+            continue;
+        uint64_t errors = r->diag->count, unmapped = r->unmapped ? r->unmapped->total : 0;
+        uint64_t differ = st->tally.bases_differ;
+        size_t models = r->rows->nmodels;
+        cJSON *o = csv_object(names, nh, f, n);
         record(st, o, csv.line);
         cJSON_Delete(o);
+        if (memo.on)
+            remember_row(st, &memo, f, n, hash,
+                         r->diag->count == errors && r->rows->nmodels == models + 1 &&
+                             (!r->unmapped || r->unmapped->total == unmapped) &&
+                             st->tally.bases_differ == differ && n <= nh);
     }
     for (size_t i = 0; i < nh; i++) {
         if (have_id)

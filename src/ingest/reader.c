@@ -360,3 +360,58 @@ const char *omen_model_id_why(omen_field raw, char *buf, size_t cap)
                  (int)(id.len < 300 ? id.len : 300), id.ptr);
     return buf;
 }
+
+uint32_t omen_metadata_seen_slot(omen_metadata_seen *s, const char *name, size_t len)
+{
+    uint32_t id = omen_intern_add(&s->names, name, len);
+    if (id >= s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1 << 16;
+        while (cap <= id)
+            cap *= 2;
+        uint64_t **arrays[] = {&s->hash, &s->noedge, &s->raw};
+        for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+            *arrays[k] = omen_xrealloc(*arrays[k], cap * sizeof **arrays[k]);
+            memset(*arrays[k] + s->cap, 0, (cap - s->cap) * sizeof **arrays[k]);
+        }
+        s->cap = cap;
+    }
+    return id;
+}
+
+void omen_metadata_seen_free(omen_metadata_seen *s)
+{
+    omen_intern_free(&s->names);
+    free(s->hash);
+    free(s->noedge);
+    free(s->raw);
+}
+
+uint64_t omen_fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+uint64_t omen_fnv_str(uint64_t h, const omen_intern *t, uint32_t id)
+{
+    if (id == UINT32_MAX)
+        return omen_fnv(h, "\xff", 1);
+    const char *s = omen_intern_str(t, id);
+    return omen_fnv(h, s, strlen(s) + 1);
+}
+
+uint64_t omen_model_row_hash(const omen_rows *rows, const omen_model_row *m)
+{
+    uint32_t fields = m->fields & ~(uint32_t)OMEN_MF_UNCHANGED;
+    uint64_t h = omen_fnv(0xcbf29ce484222325ull, &fields, sizeof fields);
+    h = omen_fnv(h, &m->created, sizeof m->created);
+    h = omen_fnv(h, &m->params, sizeof m->params);
+    h = omen_fnv(h, &m->file_bytes, sizeof m->file_bytes);
+    const uint32_t strs[] = {m->developer, m->pipeline_tag,  m->library,   m->license,
+                             m->gated,     m->params_source, m->languages, m->tags};
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++)
+        h = omen_fnv_str(h, &rows->strings, strs[k]);
+    return h;
+}

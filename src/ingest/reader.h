@@ -57,10 +57,11 @@ struct omen_reader {
     omen_diag *diag;
     const omen_ingest_options *opt;
     uint64_t rows_read;
-    uint64_t rows_bad;  /* rows with at least one error */
-    char *notes;        /* heap text appended with reader_note() */
-    char *unused;       /* comma-separated unused columns */
-    omen_obs_list *obs; /* downloads: observations gathered across the files */
+    uint64_t rows_bad;       /* rows with at least one error */
+    uint64_t rows_unchanged; /* a folder week: rows read for their counts only (seen) */
+    char *notes;             /* heap text appended with reader_note() */
+    char *unused;            /* comma-separated unused columns */
+    omen_obs_list *obs;      /* downloads: observations gathered across the files */
     uint16_t file_index;
     omen_index *model_rows;     /* models: name id -> model row */
     omen_index *developer_rows; /* developers: string id -> developer row */
@@ -78,6 +79,8 @@ struct omen_reader {
     void *stream;
     omen_status stream_status;
     omen_error *stream_err;
+    /* A week of a folder run: what the run read of each model before (NULL otherwise). */
+    struct omen_metadata_seen *seen;
 };
 
 /* A column a reader understands: its canonical name and accepted aliases (NULL-terminated). */
@@ -172,6 +175,32 @@ typedef struct {
     bool complete;
 } omen_series_memo;
 void omen_series_memo_free(omen_series_memo *m);
+
+/* What a folder run remembers of each model's listing row between weeks, per name:
+ *   hash:   the metadata and base models it last listed (the batch leaves a model whose hash
+ *           is unchanged out of its writes);
+ *   noedge: the same without the base models (what decides whether two rows of one listing
+ *           describe a model the same way);
+ *   raw:    a hash of the listing row's text (every column read but the download counts), set
+ *           only when reading that row was clean: one model row, no error, no value kept as
+ *           given, nothing counted in a note. A row of a later week whose text hashes the same
+ *           would be read to the same model row, so it is not parsed again (0 = parse it).
+ * Ids are those of `names`; the arrays grow together (omen_metadata_seen_slot). */
+typedef struct omen_metadata_seen {
+    omen_intern names;
+    uint64_t *hash, *noedge, *raw;
+    size_t cap;
+} omen_metadata_seen;
+/* The id of name in s, added (with zeroed hashes) when new. */
+uint32_t omen_metadata_seen_slot(omen_metadata_seen *s, const char *name, size_t len);
+void omen_metadata_seen_free(omen_metadata_seen *s);
+/* A 64-bit FNV-1a step over bytes, and over an interned string (its NUL included; a missing
+ * one, UINT32_MAX, as one 0xff byte). */
+uint64_t omen_fnv(uint64_t h, const void *p, size_t n);
+uint64_t omen_fnv_str(uint64_t h, const omen_intern *t, uint32_t id);
+/* The hash of a model row's fields, not its base models (the `noedge` of omen_metadata_seen;
+ * the FNV-1a state that the base models' hash continues), never 0 once or'ed with 1. */
+uint64_t omen_model_row_hash(const omen_rows *rows, const omen_model_row *m);
 
 typedef struct {
     const int32_t *stale;

@@ -59,11 +59,15 @@ omen_status omen_store_replace_edges(omen_store *st, const omen_rows *rows,
     *deleted = 0;
     if (!omen_store_any(st, "SELECT 1 FROM edges LIMIT 1", 0))
         return OMEN_OK;
-    size_t nnames = rows->names.count ? rows->names.count : 1;
+    size_t nnames = rows->names.count ? rows->names.count : 1, nlisted = 0;
     unsigned char *listed = omen_xcalloc(nnames, 1);
     for (size_t i = 0; i < rows->nmodels; i++)
         if ((rows->models[i].fields & OMEN_MF_TAGS) && !skip[rows->models[i].name])
-            listed[rows->models[i].name] = 1;
+            nlisted += listed[rows->models[i].name] = 1;
+    if (!nlisted) { /* a folder week in which no model's tags changed: nothing to replace */
+        free(listed);
+        return OMEN_OK;
+    }
     pair *keep = omen_xmalloc((rows->nedges ? rows->nedges : 1) * sizeof *keep);
     for (size_t i = 0; i < rows->nedges; i++)
         keep[i] = (pair){rows->edges[i].child, rows->edges[i].parent};

@@ -23,7 +23,11 @@ enum {
     OMEN_MF_PARAMS = 1 << 6,
     OMEN_MF_BYTES = 1 << 7,
     OMEN_MF_LANGUAGES = 1 << 8,
-    OMEN_MF_TAGS = 1 << 9
+    OMEN_MF_TAGS = 1 << 9,
+    /* Not a field: the row stands for one whose listing text a folder run has already read
+     * and found unchanged (reader.h, omen_metadata_seen); it sets nothing. Cleared before any
+     * write. */
+    OMEN_MF_UNCHANGED = 1 << 30
 };
 
 typedef struct {

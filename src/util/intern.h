@@ -34,5 +34,12 @@ static inline const char *omen_intern_str(const omen_intern *t, uint32_t id)
 /* wyhash (final4), seed 0, reading bytes little-endian: the same value on every host, so it
  * may be persisted. */
 uint64_t omen_hash_bytes(const void *p, size_t len);
+/* splitmix64's finaliser: folds one more 64-bit value into a running hash, h = mix(h ^ v). */
+static inline uint64_t omen_hash_mix(uint64_t x)
+{
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
 
 #endif

@@ -128,7 +128,7 @@ mkdir -p "$tmp/twice/2025-01-06" && cp "$FX/hub_2025-01-06.jsonl" "$tmp/twice/20
 refused "two listings of one date" 3 "two listings of 2025-01-06" "$tmp/twice"
 
 # ---- Parquet: the hub_weekly_snapshots layout, blocks, files cut short or corrupt
-NPQ=7
+NPQ=8
 SQL=$tmp/duckdb_sql
 if ! "$OMEN" --version | grep -q '^parquet: libduckdb' || [ ! -f "$DUCKDB_DIR/include/duckdb.h" ] ||
     ! cc -std=c11 -O1 -isystem "$DUCKDB_DIR/include" -o "$SQL" tests/tools/duckdb_sql.c \
@@ -213,6 +213,57 @@ else
         ok "a NUL in a Parquet string after the first block: exit 3, its row named, store unchanged"
     else
         bad "NUL in a later Parquet block (exit $rc)" "$out"
+    fi
+    # A folder run reads a row whose text (apart from its counts) is one an earlier week read
+    # cleanly for its counts only. Four weeks in hub-stats' schema where some rows change and
+    # most do not: tags added, a license that alternates, a base model and relation that change,
+    # a label kept as given every week, a model missing for a week, new models, a repeat of an
+    # unchanged row (the same, and with another value), a decrease. The folder must give the
+    # store, the rejects and the unmapped counts that the weeks give one by one.
+    for w in 0 1 2 3; do
+        d=$(date -u -d "2025-01-06 + $((7 * w)) days" +%F)
+        mkdir -p "$tmp/chg/models/$d"
+        "$SQL" "COPY (SELECT 'org' || (i % 9) || '/m' || i AS id,
+                CASE WHEN i % 29 = 0 THEN NULL ELSE 'org' || (i % 9) END AS author,
+                TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) DAY AS createdAt,
+                CAST(i * 10 + $w * (i % 5) + CASE WHEN i % 31 = 0 AND $w = 2 THEN 3 ELSE 0 END AS BIGINT) AS downloadsAllTime,
+                CAST(i + $w AS BIGINT) AS downloads,
+                list_concat(['license:' || CASE WHEN i % 11 = 0 AND $w % 2 = 1 THEN 'mit' ELSE 'apache-2.0' END],
+                    CASE WHEN i % 7 = 0 AND $w >= 2 THEN ['new-tag'] ELSE [] END,
+                    CASE WHEN i % 4 = 0 THEN ['base_model:finetune:org1/m' || (i + 1 + CASE WHEN i % 13 = 0 AND $w = 3 THEN 2 ELSE 0 END)] ELSE [] END) AS tags,
+                CASE WHEN i = 6 AND $w = 3 AND dup = 1 THEN 'text-classification' ELSE 'text-generation' END AS pipeline_tag,
+                'transformers' AS library_name,
+                CASE WHEN i % 17 = 0 THEN 'weird-value' ELSE 'false' END AS gated,
+                {'parameters': {'BF16': i * 1000}, 'total': i * 1000 + CASE WHEN i % 3 = 0 THEN 0 ELSE 7 END} AS safetensors,
+                CAST(i * 100 AS BIGINT) AS usedStorage,
+                '{\"license\": \"' || CASE WHEN i % 11 = 0 AND $w % 2 = 1 THEN 'mit' ELSE 'apache-2.0' END || '\", \"language\": [\"en\", \"fr\"]}' AS cardData,
+                CASE WHEN i % 4 = 0 THEN {'relation': CASE WHEN i % 13 = 0 AND $w = 3 THEN 'merge' ELSE 'finetune' END,
+                    'models': [{'_id': 'x', 'id': 'org1/m' || (i + 1 + CASE WHEN i % 13 = 0 AND $w = 3 THEN 2 ELSE 0 END)}]} END AS baseModels
+                FROM (SELECT i, 0 AS dup FROM range(CASE WHEN $w >= 2 THEN 200 ELSE 150 END) t(i)
+                      UNION ALL SELECT i, 1 AS dup FROM range(5, 7) t(i) WHERE $w = 3) s
+                WHERE NOT (i % 19 = 0 AND $w = 1) ORDER BY i, dup)
+                TO '$tmp/chg/models/$d/models.parquet' (FORMAT parquet)" >/dev/null
+        "$OMEN" --db "$tmp/chg-one.db" ingest snapshot --skip-bad --date "$d" "$tmp/chg/models/$d/models.parquet" >>"$tmp/chg-one.out" 2>&1
+    done
+    full() {
+        dump "$1"
+        sqlite3 "$1" "SELECT name, pipeline_tag, languages, tags, params_source FROM models ORDER BY 1;
+            SELECT c.name, e.position FROM edges e JOIN models c ON c.id = e.child ORDER BY 1, 2;
+            SELECT name, country, org_type FROM developers ORDER BY 1;
+            SELECT rows_read, rows_rejected, unmapped, rejects FROM ingests WHERE file LIKE '%chg%' ORDER BY id"
+    }
+    out=$("$OMEN" --db "$tmp/chg.db" ingest snapshot --skip-bad "$tmp/chg" 2>&1)
+    rc=$?
+    unmapped_one=$(grep -o 'gated=weird-value: [0-9]*' "$tmp/chg-one.out" | awk '{ s += $2 } END { print s }')
+    unchanged=$(grep -o '^[0-9]* of [0-9]* listing rows were, apart from their counts' <<<"$out" | cut -d' ' -f1)
+    if [ $rc -eq 0 ] && [ "$(full "$tmp/chg.db")" = "$(full "$tmp/chg-one.db")" ] &&
+        grep -q "unmapped: gated=weird-value: $unmapped_one\$" <<<"$out" && [ "$unmapped_one" -gt 0 ] &&
+        grep -q "ingested 694 rows (1 rejected)" <<<"$out" &&
+        grep -q "described twice with different values" <(sqlite3 "$tmp/chg.db" "SELECT rejects FROM ingests") &&
+        [ "${unchanged:-0}" -gt 300 ]; then
+        ok "a folder whose rows mostly repeat: $unchanged of 694 rows read for their counts only, the store, rejects and unmapped counts ($unmapped_one) as the weeks one by one"
+    else
+        bad "folder with unchanged rows (exit $rc, $unchanged unchanged)" "$out"$'\n'"$(diff <(full "$tmp/chg.db") <(full "$tmp/chg-one.db") | head)"
     fi
     # a single truncated Parquet file: bad input, not an I/O error
     head -c 900 "$tmp/many.parquet" >"$tmp/cut.parquet"
