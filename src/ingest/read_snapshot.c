@@ -134,23 +134,33 @@ static const cJSON *get(const cJSON *o, const char *const *keys)
     return NULL;
 }
 
-/* The cumulative observation of a record: its downloadsAllTime text (empty when absent) for the
- * model of its id text. */
-static void observe(state *st, omen_field count_text, omen_field id, uint64_t line)
+/* A record's downloadsAllTime text (ptr NULL when absent) as a count; false, with the record
+ * counted or reported, when there is none to observe. */
+static bool read_count(state *st, omen_field count_text, uint64_t line, uint64_t *count)
 {
     omen_reader *r = st->r;
     if (!count_text.ptr) {
         st->no_count++;
-        return;
+        return false;
     }
-    uint64_t count;
     const char *why = "not a number";
-    if (!count_text.len || !omen_parse_count(count_text, &count, &why)) {
+    if (!count_text.len || !omen_parse_count(count_text, count, &why)) {
         omen_reader_error(r, line, "downloadsAllTime '%.*s' is %s", (int)count_text.len,
                           count_text.ptr, why);
         r->rows_bad++;
-        return;
+        return false;
     }
+    return true;
+}
+
+/* The cumulative observation of a record: its downloadsAllTime text for the model of its id
+ * text. */
+static void observe(state *st, omen_field count_text, omen_field id, uint64_t line)
+{
+    omen_reader *r = st->r;
+    uint64_t count;
+    if (!read_count(st, count_text, line, &count))
+        return;
     if (!omen_parse_model_id(&id))
         return; /* the models reader reported it */
     uint32_t model = omen_rows_name(r->rows, id.ptr, id.len);
@@ -363,10 +373,12 @@ static bool read_again_unneeded(state *st, const row_memo *m, const omen_field *
     r->rows_unchanged++;
     if (cell(f, n, m->thirty_day).len)
         st->thirty_day++;
-    omen_field count = cell(f, n, m->count[0]);
-    if (!count.len)
-        count = cell(f, n, m->count[1]);
-    observe(st, count.len ? count : (omen_field){NULL, 0}, cell(f, n, m->id), line);
+    omen_field text = cell(f, n, m->count[0]);
+    if (!text.len)
+        text = cell(f, n, m->count[1]);
+    uint64_t count;
+    if (read_count(st, text.len ? text : (omen_field){NULL, 0}, line, &count))
+        omen_obs_push(r->obs, name, r->opt->date, count, OMEN_WHERE(r->file_index, line));
     return true;
 }
 

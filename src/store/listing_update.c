@@ -63,7 +63,7 @@ omen_status omen_store_replace_edges(omen_store *st, const omen_rows *rows,
     unsigned char *listed = omen_xcalloc(nnames, 1);
     for (size_t i = 0; i < rows->nmodels; i++)
         if ((rows->models[i].fields & OMEN_MF_TAGS) && !skip[rows->models[i].name])
-            nlisted += listed[rows->models[i].name] = 1;
+            listed[rows->models[i].name] = 1, nlisted++;
     if (!nlisted) { /* a folder week in which no model's tags changed: nothing to replace */
         free(listed);
         return OMEN_OK;
